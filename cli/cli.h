@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The pontoon command: shared types of the command files (cmd-*.c). */
+#ifndef PONTOON_CLI_H
+#define PONTOON_CLI_H
+
+#include <getopt.h>
+#include "common.h"
+
+/* Exit codes, as CLI.md says (run/exec: the command's own status otherwise). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,
+	CLI_EXIT_USAGE = 1,     /* docker exits 1 on a user error too (125 for run) */
+	CLI_EXIT_RUNTIME = 125, /* pontoon itself failed (run/exec) */
+	CLI_EXIT_CANNOT_EXEC = 126,
+	CLI_EXIT_NOT_FOUND = 127,
+};
+
+struct cli_ctx {
+	const char *root; /* --root / PONTOON_ROOT, default /var/lib/pontoon */
+	const char *run;  /* --run / PONTOON_RUN, default /run/pontoon */
+	const char *argv0;
+};
+
+struct cli_command {
+	const char *name;
+	const char *alias;   /* e.g. "network" for "net", NULL if none */
+	const char *summary; /* one line for the command list */
+	const char *usage;   /* full --help text: "Usage: ..." then options */
+	int (*run)(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+	const struct cli_command *sub; /* a group ("net", "image"): its commands, ending in {0} */
+	bool no_root;                  /* runs without root (help, version) */
+};
+
+/* Print cmd's --help text to stdout; returns 0. */
+int cli_help(const struct cli_command *cmd);
+/* "pontoon <cmd>: <msg>\nSee 'pontoon <cmd> --help'." on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) _printf_(2, 3);
+/* Log e as the one error line "pontoon: <msg>"; returns CLI_EXIT_FAIL. */
+int cli_fail(struct err *e);
+/* Standard getopt_long loop prelude: "+" (stop at the first operand), ":" (report missing args). */
+#define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
+/* Report getopt's '?' and ':' results as usage errors. */
+int cli_bad_option(const struct cli_command *cmd, int c, char **argv);
+
+/* The top-level commands, defined in commands.c. */
+extern const struct cli_command cli_commands[];
+
+/* Commands, one file each. */
+extern const struct cli_command cli_system_commands[];
+int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+
+#endif

@@ -1,0 +1,51 @@
+# Loaded by every system suite (`load helpers`). Suites run only inside the
+# private namespaces of tests/system/sandbox; loaded anywhere else, this
+# refuses to go on, so no test can touch the host's networks.
+if [ "${PONTOON_SANDBOX:-}" != inside ] || [ "$(readlink /proc/self/ns/net)" = "$(readlink "${PONTOON_HOST_NETNS:-/nonexistent}" 2>/dev/null)" ]; then
+	echo "system suites run inside the sandbox: tests/system/sandbox $BATS_TEST_FILENAME" >&2
+	exit 1
+fi
+
+PONTOON_BIN=${PONTOON_BIN:-pontoon}
+
+# pontoon ARGS...: the binary under test (with the sandbox's --root/--run from the environment).
+pontoon() {
+	"$PONTOON_BIN" "$@"
+}
+
+# fail MESSAGE: fail the test with a message.
+fail() {
+	echo "$@" >&2
+	return 1
+}
+
+# assert_output_contains STR: the last `run` printed STR.
+assert_output_contains() {
+	[[ "$output" == *"$1"* ]] || fail "expected output to contain '$1', got: $output"
+}
+
+# assert_status N: the last `run` exited N.
+assert_status() {
+	[ "$status" -eq "$1" ] || fail "expected exit status $1, got $status; output: $output"
+}
+
+# kernel_snapshot: what an operation may change, one text blob (links, addresses,
+# nft table, mounts, pontoon's state directory); compare before and after a
+# failing operation to prove it left nothing behind.
+kernel_snapshot() {
+	ip -o link show | sed -E 's/^[0-9]+: //; s/ qlen [0-9]+//'
+	ip -o addr show
+	nft list table inet pontoon 2>/dev/null | sed -E 's/ # handle [0-9]+//'
+	grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
+	find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print 2>/dev/null | sort
+}
+
+# wait_until SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
