@@ -194,7 +194,7 @@ static int check_netmode_cycles(struct parser *p, const struct named_def *defs)
 	return 0;
 }
 
-static int parse_nodes(struct parser *p, const struct ynode *n)
+static int parse_nodes(struct parser *p, const struct ynode *n, struct topo_mark where)
 {
 	struct topo *t = p->t;
 	int r;
@@ -202,7 +202,7 @@ static int parse_nodes(struct parser *p, const struct ynode *n)
 	if (r < 0)
 		return r;
 	if (!map || map->n == 0)
-		return perr(p, n ? n->mark : p->doc.root->mark, "the topology has no nodes (topology.nodes)");
+		return perr(p, n ? n->mark : where, "the topology has no nodes (topology.nodes)");
 	_cleanup_free_ struct named_def *defs = xcalloc(map->n / 2, sizeof(*defs));
 	t->nodes = xcalloc(map->n / 2, sizeof(*t->nodes));
 	for (size_t i = 0; i < map->n; i += 2) {
@@ -340,7 +340,7 @@ static int parse_top(struct parser *p, const struct ynode *root)
 	if (r == 0)
 		r = parse_named_defs(p, ymap_get(topo, "groups"), "groups", &p->groups, &p->n_groups);
 	if (r == 0)
-		r = parse_nodes(p, ymap_get(topo, "nodes"));
+		r = parse_nodes(p, ymap_get(topo, "nodes"), topo->mark);
 	if (r == 0)
 		r = check_mgmt(p);
 	if (r == 0)

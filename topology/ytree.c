@@ -324,16 +324,11 @@ static int on_event(struct loader *l, const yaml_event_t *ev, bool *done)
 	}
 }
 
-static int check_raw(struct loader *l, const char *data, size_t len)
+/* Line and column (in characters) of a byte offset. */
+static struct topo_mark offset_mark(const char *data, size_t off)
 {
-	const char *nul = memchr(data, '\0', len);
 	struct topo_mark m = { 1, 1 };
-	if (len > TOPO_MAX_FILE_SIZE)
-		return err_setx(l->e, EFBIG, "%s: %zu bytes is over the limit of %u bytes for a topology file",
-				l->doc->name, len, TOPO_MAX_FILE_SIZE);
-	if (!nul)
-		return 0;
-	for (const char *p = data; p < nul; p++) {
+	for (const char *p = data; p < data + off; p++) {
 		if (*p == '\n') {
 			m.line++;
 			m.col = 1;
@@ -341,7 +336,18 @@ static int check_raw(struct loader *l, const char *data, size_t len)
 			m.col++;
 		}
 	}
-	return fail_at(l, m, "NUL character: a topology file is text");
+	return m;
+}
+
+static int check_raw(struct loader *l, const char *data, size_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	if (len > TOPO_MAX_FILE_SIZE)
+		return err_setx(l->e, EFBIG, "%s: %zu bytes is over the limit of %u bytes for a topology file",
+				l->doc->name, len, TOPO_MAX_FILE_SIZE);
+	if (!nul)
+		return 0;
+	return fail_at(l, offset_mark(data, (size_t)(nul - data)), "NUL character: a topology file is text");
 }
 
 int ydoc_load(struct ydoc *d, const char *data, size_t len, const char *name, struct err *e)
@@ -366,6 +372,11 @@ int ydoc_load(struct ydoc *d, const char *data, size_t len, const char *name, st
 	while (!done && r == 0) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_READER_ERROR) { /* no mark: a byte offset */
+				r = fail_at(l, offset_mark(data, parser.problem_offset), "%s",
+					    parser.problem ? parser.problem : "invalid input");
+				break;
+			}
 			r = fail_at(l, to_mark(parser.problem_mark), "%s%s%s", parser.context ? parser.context : "",
 				    parser.context ? ": " : "", parser.problem ? parser.problem : "invalid YAML");
 			break;
