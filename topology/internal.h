@@ -27,6 +27,7 @@ struct parser {
 	struct def defaults;
 	struct named_def *kinds, *groups;
 	size_t n_kinds, n_groups;
+	size_t copied, work; /* inheritance budget, see parse-def.c */
 };
 
 int perr(struct parser *p, struct topo_mark m, const char *fmt, ...) _printf_(3, 4);

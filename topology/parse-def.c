@@ -9,6 +9,8 @@
 #include <ctype.h>
 #include "internal.h"
 
+#define MAX_MERGE_WORK 50000000 /* string comparisons spent on inheritance */
+
 enum ftype { F_STR, F_UINT, F_LIST, F_STRLIST, F_MAP };
 
 struct field {
@@ -101,7 +103,7 @@ static int check_field_type(struct parser *p, const struct field *f, const struc
 	case F_STRLIST:
 		if (v->type == Y_SCALAR)
 			break;
-		/* fall through */
+		__attribute__((fallthrough));
 	case F_LIST:
 		if (v->type != Y_SEQ)
 			return perr(p, v->mark, "\"%s\" must be a list of strings, not a %s", f->key,
@@ -372,6 +374,31 @@ static char *dup_or_null(const struct ynode *n)
 	return n ? xstrdup(n->str) : NULL;
 }
 
+static size_t n_of(const struct ynode *n, size_t per)
+{
+	return n ? (n->type == Y_SCALAR ? 1 : n->n / per) : 0;
+}
+
+/* Inheritance copies the defaults' lists into every node: bound what that
+ * costs (entries copied; comparisons spent merging) before doing it, so a
+ * small file cannot make a huge model. */
+static int charge(struct parser *p, const char *name, const struct def *const levels[4], struct topo_mark m)
+{
+	size_t binds = 0, env = 0, labels = 0, files = 0, lists = 0;
+	for (int l = 0; l < 4; l++) {
+		binds += n_of(levels[l]->binds, 1);
+		env += n_of(levels[l]->env, 2);
+		labels += n_of(levels[l]->labels, 2);
+		files += n_of(levels[l]->env_files, 1);
+		lists += n_of(levels[l]->exec, 1) + n_of(levels[l]->ports, 1);
+	}
+	p->copied += binds + env + labels + files + lists;
+	p->work += binds * binds + env * env + labels * labels + files * files;
+	if (p->copied > TOPO_MAX_WEIGHT || p->work > MAX_MERGE_WORK)
+		return perr(p, m, "node \"%s\": the topology is too large once defaults, kinds and groups apply", name);
+	return 0;
+}
+
 int resolve_node(struct parser *p, const char *name, const struct def *nd, struct topo_node *out)
 {
 	const struct ynode *kind, *group;
@@ -387,6 +414,9 @@ int resolve_node(struct parser *p, const char *name, const struct def *nd, struc
 	group = nd->group ? nd->group : kdef->group ? kdef->group : p->defaults.group;
 	gdef = find_def(p->groups, p->n_groups, str_of(group));
 	const struct def *const levels[4] = { nd, gdef, kdef, &p->defaults };
+	r = charge(p, name, levels, nd->mark);
+	if (r < 0)
+		return r;
 
 	out->group = dup_or_null(group);
 	out->image = dup_or_null(FIRST(levels, image));

@@ -162,10 +162,18 @@ static int use_cmp(const void *a, const void *b)
 	return x->ep->mark.col < y->ep->mark.col ? -1 : x->ep->mark.col > y->ep->mark.col;
 }
 
-static int check_endpoint(struct parser *p, struct topo_endpoint *ep)
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct topo_node *const *)a)->name, (*(struct topo_node *const *)b)->name);
+}
+
+static int check_endpoint(struct parser *p, struct topo_node **by_name, struct topo_endpoint *ep)
 {
 	struct topo *t = p->t;
-	const struct topo_node *n = topo_find_node(t, ep->node);
+	struct topo_node key = { .name = ep->node }, *kp = &key, **found;
+	const struct topo_node *n;
+	found = bsearch(&kp, by_name, t->n_nodes, sizeof(*by_name), name_cmp);
+	n = found ? *found : NULL;
 	if (!n)
 		return perr(p, ep->mark, "link endpoint \"%s:%s\": no node \"%s\" in the topology", ep->node,
 			    ep->ifname, ep->node);
@@ -192,10 +200,14 @@ int check_links(struct parser *p)
 	if (n == 0)
 		return 0;
 	_cleanup_free_ struct use *uses = xmalloc(n * sizeof(*uses));
+	_cleanup_free_ struct topo_node **by_name = xmalloc(t->n_nodes * sizeof(*by_name));
+	for (size_t i = 0; i < t->n_nodes; i++)
+		by_name[i] = &t->nodes[i];
+	qsort(by_name, t->n_nodes, sizeof(*by_name), name_cmp);
 	for (size_t i = 0; i < t->n_links; i++)
 		for (int j = 0; j < 2; j++) {
 			struct topo_endpoint *ep = &t->links[i].ep[j];
-			r = check_endpoint(p, ep);
+			r = check_endpoint(p, by_name, ep);
 			if (r < 0)
 				return r;
 			uses[2 * i + j].ep = ep;

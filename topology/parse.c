@@ -241,6 +241,15 @@ struct mgmt_check {
 	const char *subnet, *gw, *key;
 };
 
+/* The first or last address of an IPv4 prefix. */
+static bool is_edge(const struct addr *a, const struct addr *net)
+{
+	uint32_t x, host = net->plen ? (net->plen == 32 ? 0 : 0xffffffffu >> net->plen) : 0xffffffffu;
+	memcpy(&x, a->b, 4);
+	x = ntohl(x) & host;
+	return x == 0 || x == host;
+}
+
 static int check_mgmt_family(struct parser *p, const struct mgmt_check *c)
 {
 	struct topo *t = p->t;
@@ -265,6 +274,9 @@ static int check_mgmt_family(struct parser *p, const struct mgmt_check *c)
 		addr_parse(s, c->family, &a);
 		if (have_net && !addr_in(&a, &net))
 			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is outside the management subnet %s",
+				    t->nodes[i].name, c->key, s, c->subnet);
+		if (have_net && c->family == AF_INET && net.plen < 31 && is_edge(&a, &net))
+			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is the network or broadcast address of %s",
 				    t->nodes[i].name, c->key, s, c->subnet);
 		if (have_net && !memcmp(a.b, gw.b, 16))
 			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is the management network's gateway",

@@ -481,6 +481,10 @@ static void error_addresses(void **state)
 	/* outside the (default) management subnet, the gateway, or taken */
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 10.1.1.1}\n",
 		  "t.yml:4:5: node \"a\": mgmt-ipv4 10.1.1.1 is outside the management subnet 172.20.20.0/24");
+	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 172.20.20.255}\n",
+		  "t.yml:4:5: node \"a\": mgmt-ipv4 172.20.20.255 is the network or broadcast address of 172.20.20.0/24");
+	parse_err("name: x\nmgmt: {ipv4-subnet: 10.0.0.0/16}\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 10.0.0.0}\n",
+		  "t.yml:5:5: node \"a\": mgmt-ipv4 10.0.0.0 is the network or broadcast address of 10.0.0.0/16");
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 172.20.20.1}\n",
 		  "t.yml:4:5: node \"a\": mgmt-ipv4 172.20.20.1 is the management network's gateway");
 	parse_err("name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n"
@@ -619,6 +623,20 @@ static void hostile_many_keys(void **state)
 	free(buf);
 }
 
+/* Defaults copied into every node: a small file must not become a huge model. */
+static void hostile_inheritance_amplification(void **state)
+{
+	char *buf = xmalloc(2000 * 16 + 150 * 16 + 128), *p = buf;
+	p += sprintf(p, "name: x\ntopology:\n  defaults:\n    kind: linux\n    image: i\n    env: {");
+	for (int i = 0; i < 2000; i++)
+		p += sprintf(p, "k%d: v,", i);
+	p += sprintf(p, "}\n  nodes:\n");
+	for (int i = 0; i < 150; i++)
+		p += sprintf(p, "    n%d: {}\n", i);
+	parse_err(buf, "t.yml:20:5: node \"n12\": the topology is too large once defaults, kinds and groups apply");
+	free(buf);
+}
+
 static void parse_file_reads_and_resolves(void **state)
 {
 	char dir[] = "/tmp/pontoon-topo.XXXXXX", *path;
@@ -670,6 +688,7 @@ int main(void)
 		cmocka_unit_test(hostile_nul),
 		cmocka_unit_test(hostile_syntax),
 		cmocka_unit_test(hostile_many_keys),
+		cmocka_unit_test(hostile_inheritance_amplification),
 		cmocka_unit_test(parse_file_reads_and_resolves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
