@@ -140,6 +140,15 @@ static int parse_mgmt(struct parser *p, const struct ynode *n)
 
 /* ---- nodes -------------------------------------------------------------------------- */
 
+/* containerlab takes management addresses from the node itself only. */
+static void warn_node_only(struct parser *p, const struct def *d, const char *what)
+{
+	if (d->mgmt_ipv4)
+		pwarn(p, d->mgmt_ipv4->mark, "%s: mgmt-ipv4 applies only in a node's own definition; ignored", what);
+	if (d->mgmt_ipv6)
+		pwarn(p, d->mgmt_ipv6->mark, "%s: mgmt-ipv6 applies only in a node's own definition; ignored", what);
+}
+
 static int parse_named_defs(struct parser *p, const struct ynode *n, const char *what, struct named_def **ret,
 			    size_t *ret_n)
 {
@@ -155,6 +164,7 @@ static int parse_named_defs(struct parser *p, const struct ynode *n, const char 
 		r = parse_def(p, map->items[i + 1], label, &(*ret)[i / 2].def);
 		if (r < 0)
 			return r;
+		warn_node_only(p, &(*ret)[i / 2].def, label);
 		*ret_n = i / 2 + 1;
 	}
 	return 0;
@@ -347,6 +357,8 @@ static int parse_top(struct parser *p, const struct ynode *root)
 	r = check_keys(p, topo, "topology", topo_known, NULL);
 	if (r == 0)
 		r = parse_def(p, ymap_get(topo, "defaults"), "topology.defaults", &p->defaults);
+	if (r == 0)
+		warn_node_only(p, &p->defaults, "topology.defaults");
 	if (r == 0)
 		r = parse_named_defs(p, ymap_get(topo, "kinds"), "kinds", &p->kinds, &p->n_kinds);
 	if (r == 0)

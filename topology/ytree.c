@@ -27,6 +27,7 @@ struct loader {
 	size_t n_anchors;
 	size_t weight; /* what a full walk of the document visits so far */
 	size_t merge_work;
+	unsigned documents;
 };
 
 static struct topo_mark to_mark(yaml_mark_t m)
@@ -302,7 +303,7 @@ static int on_event(struct loader *l, const yaml_event_t *ev, bool *done)
 {
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		if (l->doc->root)
+		if (l->documents++)
 			return fail_at(l, to_mark(ev->start_mark), "a topology file holds one YAML document");
 		return 0;
 	case YAML_SCALAR_EVENT:

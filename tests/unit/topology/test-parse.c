@@ -369,6 +369,12 @@ static void ignored_keys_warn(void **state)
 	assert_string_equal(t->warnings[1],
 			    "t.yml:5:38: node \"a\": \"image-pull-policy\" has no effect on a pontoon lab; ignored");
 	topo_free(t);
+	t = parse_ok("name: w\ntopology:\n  defaults: {mgmt-ipv4: 172.20.20.9}\n  nodes:\n    a: {kind: linux, image: i}\n");
+	assert_int_equal(strv_len(t->warnings), 1);
+	assert_string_equal(t->warnings[0], "t.yml:3:25: topology.defaults: mgmt-ipv4 applies only in a node's own "
+					    "definition; ignored");
+	assert_null(t->nodes[0].mgmt_ipv4);
+	topo_free(t);
 }
 
 /* ---- errors -------------------------------------------------------------------- */
@@ -607,6 +613,7 @@ static void hostile_syntax(void **state)
 	parse_err("name: x\ntopology: {\n", "t.yml:3:1: while parsing a flow node: did not find expected node content");
 	parse_err("name: x\n  bad: indent\n", "t.yml:2:6: mapping values are not allowed in this context");
 	parse_err("name: x\n---\nname: y\n", "t.yml:2:1: a topology file holds one YAML document");
+	parse_err("---\n---\nname: y\n", "t.yml:2:1: a topology file holds one YAML document");
 	parse_err("name: x\n? [a]\n: b\ntopology: {}\n", "t.yml:2:3: mapping keys must be plain strings, not a list");
 	parse_err("name: x\n\xff\n", "t.yml:2:1: invalid leading UTF-8 octet");
 }
