@@ -6,7 +6,7 @@
 /* Parse FILE, printing the parser's warnings; logs the error itself. */
 static int load_topology(const char *file, struct topo **ret)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	int r = topo_parse_file(file, ret, &e);
 	if (r < 0)
 		return cli_fail(&e);
@@ -49,14 +49,14 @@ static int render(const struct topo *t, const char *out, struct err *e)
 static int cmd_graph(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "topo", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		CLI_HELP_OPTION,
-		{ 0 },
+	    {"topo", required_argument, NULL, 't'},
+	    {"output", required_argument, NULL, 'o'},
+	    CLI_HELP_OPTION,
+	    {0},
 	};
 	const char *file = NULL, *out = NULL;
 	_cleanup_(topo_freep) struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	int c;
 
 	(void)ctx;
@@ -89,20 +89,23 @@ static int cmd_graph(struct cli_ctx *ctx, const struct cli_command *cmd, int arg
 }
 
 const struct cli_command cli_lab_commands[] = {
-	{ .name = "graph", .summary = "Draw a lab's topology as DOT, SVG or HTML", .run = cmd_graph, .no_root = true,
-	  .usage = "Usage: pontoon lab graph -t FILE [-o OUT.dot|OUT.svg|OUT.html]\n"
-		   "\n"
-		   "Draw the topology of a containerlab file: its nodes (boxes for linux\n"
-		   "containers with name, image and management address; ellipses for bridge\n"
-		   "nodes; dashed frames for groups) and its links, labelled with the interface\n"
-		   "name at each end. The output format follows OUT's extension: .dot\n"
-		   "(Graphviz source), .svg (laid out by Graphviz) or .html (a self-contained\n"
-		   "page with the SVG and tables of nodes and links). Without -o, the DOT\n"
-		   "source goes to standard output. Needs no root and changes nothing.\n"
-		   "\n"
-		   "Options:\n"
-		   "  -t, --topo FILE     the topology file (containerlab YAML)\n"
-		   "  -o, --output OUT    write to OUT instead of printing DOT\n"
-		   "  -h, --help          print this help\n" },
-	{ 0 },
+    {.name = "graph",
+     .summary = "Draw a lab's topology as DOT, SVG or HTML",
+     .run = cmd_graph,
+     .no_root = true,
+     .usage = "Usage: pontoon lab graph -t FILE [-o OUT.dot|OUT.svg|OUT.html]\n"
+	      "\n"
+	      "Draw the topology of a containerlab file: its nodes (boxes for linux\n"
+	      "containers with name, image and management address; ellipses for bridge\n"
+	      "nodes; dashed frames for groups) and its links, labelled with the interface\n"
+	      "name at each end. The output format follows OUT's extension: .dot\n"
+	      "(Graphviz source), .svg (laid out by Graphviz) or .html (a self-contained\n"
+	      "page with the SVG and tables of nodes and links). Without -o, the DOT\n"
+	      "source goes to standard output. Needs no root and changes nothing.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -t, --topo FILE     the topology file (containerlab YAML)\n"
+	      "  -o, --output OUT    write to OUT instead of printing DOT\n"
+	      "  -h, --help          print this help\n"},
+    {0},
 };

@@ -128,7 +128,7 @@ static void dot_nodes(struct buf *b, const struct topo *t)
 
 char *topo_graph_dot(const struct topo *t)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	buf_printf(&b, "graph ");
 	dot_quoted(&b, t->name);
 	buf_printf(&b, " {\n\tgraph [label=\"lab ");
@@ -265,7 +265,7 @@ int topo_graph_html(const struct topo *t, char **ret, size_t *ret_len, struct er
 {
 	_cleanup_free_ char *svg = NULL;
 	size_t svg_len;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	const char *start;
 	int r = topo_graph_svg(t, &svg, &svg_len, e);
 	if (r < 0)

@@ -19,37 +19,54 @@ struct field {
 	size_t off;
 };
 
-#define FIELD(k, t, m) { k, t, offsetof(struct def, m) }
+#define FIELD(k, t, m)                                                                                                 \
+	{                                                                                                              \
+		k, t, offsetof(struct def, m)                                                                          \
+	}
 static const struct field fields[] = {
-	FIELD("kind", F_STR, kind),
-	FIELD("group", F_STR, group),
-	FIELD("image", F_STR, image),
-	FIELD("cmd", F_STR, cmd),
-	FIELD("entrypoint", F_STR, entrypoint),
-	FIELD("network-mode", F_STR, network_mode),
-	FIELD("mgmt-ipv4", F_STR, mgmt_ipv4),
-	FIELD("mgmt-ipv6", F_STR, mgmt_ipv6),
-	FIELD("exec", F_STRLIST, exec),
-	FIELD("binds", F_LIST, binds),
-	FIELD("ports", F_LIST, ports),
-	FIELD("env-files", F_LIST, env_files),
-	FIELD("env", F_MAP, env),
-	FIELD("labels", F_MAP, labels),
-	FIELD("startup-delay", F_UINT, startup_delay),
+    FIELD("kind", F_STR, kind),
+    FIELD("group", F_STR, group),
+    FIELD("image", F_STR, image),
+    FIELD("cmd", F_STR, cmd),
+    FIELD("entrypoint", F_STR, entrypoint),
+    FIELD("network-mode", F_STR, network_mode),
+    FIELD("mgmt-ipv4", F_STR, mgmt_ipv4),
+    FIELD("mgmt-ipv6", F_STR, mgmt_ipv6),
+    FIELD("exec", F_STRLIST, exec),
+    FIELD("binds", F_LIST, binds),
+    FIELD("ports", F_LIST, ports),
+    FIELD("env-files", F_LIST, env_files),
+    FIELD("env", F_MAP, env),
+    FIELD("labels", F_MAP, labels),
+    FIELD("startup-delay", F_UINT, startup_delay),
 };
 
 /* containerlab keys without effect on a Linux-container lab: accepted, with a warning. */
 static const char *const ignored_keys[] = {
-	"type", "image-pull-policy", "license", "startup-config", "enforce-startup-config",
-	"suppress-startup-config", "auto-remove", "config", "certificate", "sandbox", "kernel",
-	"runtime", "position", NULL,
+    "type",
+    "image-pull-policy",
+    "license",
+    "startup-config",
+    "enforce-startup-config",
+    "suppress-startup-config",
+    "auto-remove",
+    "config",
+    "certificate",
+    "sandbox",
+    "kernel",
+    "runtime",
+    "position",
+    NULL,
 };
 /* containerlab keys that would change the container, which pontoon cannot honour yet. */
 static const char *const unsupported_keys[] = {
-	"user", "hostname", "volumes", "dns", "memory", "cpu", "cpu-set", "shm-size", "devices",
-	"cap-add", "sysctls", "stages", "healthcheck", "aliases", "wait-for", "extras", "publish",
-	"components", "restart-policy", "cgroupns-mode", "pid-mode", "tmpfs", "security-opts",
-	"privileged", "extra-hosts", NULL,
+    "user",	   "hostname",	 "volumes",	   "dns",
+    "memory",	   "cpu",	 "cpu-set",	   "shm-size",
+    "devices",	   "cap-add",	 "sysctls",	   "stages",
+    "healthcheck", "aliases",	 "wait-for",	   "extras",
+    "publish",	   "components", "restart-policy", "cgroupns-mode",
+    "pid-mode",	   "tmpfs",	 "security-opts",  "privileged",
+    "extra-hosts", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -227,12 +244,12 @@ static const char *str_of(const struct ynode *n)
 	return n ? n->str : NULL;
 }
 
-#define FIRST(levels, field) \
-	({ \
-		const struct ynode *_v = NULL; \
-		for (int _i = 0; _i < 4 && !_v; _i++) \
-			_v = (levels)[_i]->field; \
-		_v; \
+#define FIRST(levels, field)                                                                                           \
+	({                                                                                                             \
+		const struct ynode *_v = NULL;                                                                         \
+		for (int _i = 0; _i < 4 && !_v; _i++)                                                                  \
+			_v = (levels)[_i]->field;                                                                      \
+		_v;                                                                                                    \
 	})
 
 static char *resolve_path(const struct topo *t, const char *path)
@@ -413,7 +430,7 @@ int resolve_node(struct parser *p, const char *name, const struct def *nd, struc
 	kdef = find_def(p->kinds, p->n_kinds, kind->str);
 	group = nd->group ? nd->group : kdef->group ? kdef->group : p->defaults.group;
 	gdef = find_def(p->groups, p->n_groups, str_of(group));
-	const struct def *const levels[4] = { nd, gdef, kdef, &p->defaults };
+	const struct def *const levels[4] = {nd, gdef, kdef, &p->defaults};
 	r = charge(p, name, levels, nd->mark);
 	if (r < 0)
 		return r;

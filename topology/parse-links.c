@@ -6,7 +6,7 @@
 #include "internal.h"
 
 /* Endpoint node names containerlab reserves for special links pontoon cannot make yet. */
-static const char *const special_nodes[] = { "host", "mgmt-net", "macvlan", NULL };
+static const char *const special_nodes[] = {"host", "mgmt-net", "macvlan", NULL};
 
 static int set_endpoint(struct parser *p, struct topo_endpoint *ep, const char *node, const char *ifname,
 			const char *mac, struct topo_mark m)
@@ -21,8 +21,10 @@ static int set_endpoint(struct parser *p, struct topo_endpoint *ep, const char *
 			    "'/', ':' or spaces)",
 			    node, ifname, ifname);
 	if (mac && !mac_parse(mac))
-		return perr(p, m, "link endpoint \"%s:%s\": mac \"%s\" is not a unicast MAC address "
-			    "(xx:xx:xx:xx:xx:xx)", node, ifname, mac);
+		return perr(p, m,
+			    "link endpoint \"%s:%s\": mac \"%s\" is not a unicast MAC address "
+			    "(xx:xx:xx:xx:xx:xx)",
+			    node, ifname, mac);
 	ep->node = xstrdup(node);
 	ep->ifname = xstrdup(ifname);
 	ep->mac = mac ? xstrdup(mac) : NULL;
@@ -61,8 +63,7 @@ static int parse_extended_endpoint(struct parser *p, const struct ynode *n, stru
 	return set_endpoint(p, ep, node->str, ifn->str, scalar_of(mac), n->mark);
 }
 
-static int parse_link_keys(struct parser *p, const struct ynode *n, struct topo_link *l,
-			   const struct ynode **ret_eps)
+static int parse_link_keys(struct parser *p, const struct ynode *n, struct topo_link *l, const struct ynode **ret_eps)
 {
 	const struct ynode *type = ymap_get(n, "type");
 	*ret_eps = NULL;
@@ -170,7 +171,7 @@ static int name_cmp(const void *a, const void *b)
 static int check_endpoint(struct parser *p, struct topo_node **by_name, struct topo_endpoint *ep)
 {
 	struct topo *t = p->t;
-	struct topo_node key = { .name = ep->node }, *kp = &key, **found;
+	struct topo_node key = {.name = ep->node}, *kp = &key, **found;
 	const struct topo_node *n;
 	found = bsearch(&kp, by_name, t->n_nodes, sizeof(*by_name), name_cmp);
 	n = found ? *found : NULL;
@@ -211,7 +212,8 @@ int check_links(struct parser *p)
 			if (r < 0)
 				return r;
 			uses[2 * i + j].ep = ep;
-			uses[2 * i + j].ns = t->nodes[ep->node_index].kind == TOPO_KIND_BRIDGE ? SIZE_MAX : ep->node_index;
+			uses[2 * i + j].ns =
+			    t->nodes[ep->node_index].kind == TOPO_KIND_BRIDGE ? SIZE_MAX : ep->node_index;
 		}
 	qsort(uses, n, sizeof(*uses), use_cmp);
 	const struct use *dup = NULL, *first = NULL;
@@ -220,8 +222,9 @@ int check_links(struct parser *p)
 			run = i;
 			continue;
 		}
-		if (i == run + 1 && (!dup || uses[i].ep->mark.line < dup->ep->mark.line ||
-				     (uses[i].ep->mark.line == dup->ep->mark.line && uses[i].ep->mark.col < dup->ep->mark.col))) {
+		if (i == run + 1 &&
+		    (!dup || uses[i].ep->mark.line < dup->ep->mark.line ||
+		     (uses[i].ep->mark.line == dup->ep->mark.line && uses[i].ep->mark.col < dup->ep->mark.col))) {
 			dup = &uses[i];
 			first = &uses[run];
 		}
@@ -229,9 +232,10 @@ int check_links(struct parser *p)
 	if (!dup)
 		return 0;
 	if (dup->ns == SIZE_MAX)
-		return perr(p, dup->ep->mark,
-			    "link endpoint \"%s:%s\": host interface \"%s\" is already used by a link at line %u, column %u",
-			    dup->ep->node, dup->ep->ifname, dup->ep->ifname, first->ep->mark.line, first->ep->mark.col);
+		return perr(
+		    p, dup->ep->mark,
+		    "link endpoint \"%s:%s\": host interface \"%s\" is already used by a link at line %u, column %u",
+		    dup->ep->node, dup->ep->ifname, dup->ep->ifname, first->ep->mark.line, first->ep->mark.col);
 	return perr(p, dup->ep->mark,
 		    "link endpoint \"%s:%s\": interface \"%s\" of node \"%s\" is already used at line %u, column %u",
 		    dup->ep->node, dup->ep->ifname, dup->ep->ifname, dup->ep->node, first->ep->mark.line,

@@ -100,10 +100,10 @@ static int parse_gw(struct parser *p, const struct ynode *mgmt, const char *key,
 
 static int parse_mgmt(struct parser *p, const struct ynode *n)
 {
-	static const char *const known[] = { "network", "ipv4-subnet", "ipv6-subnet", "ipv4-gw", "ipv6-gw",
-					     "bridge", "mtu", NULL };
-	static const char *const unsupported[] = { "ipv4-range", "ipv6-range", "external-access", "driver-opts",
-						   "skip-when-unused", NULL };
+	static const char *const known[] = {"network", "ipv4-subnet", "ipv6-subnet", "ipv4-gw",
+					    "ipv6-gw", "bridge",      "mtu",	     NULL};
+	static const char *const unsupported[] = {"ipv4-range",	 "ipv6-range",	     "external-access",
+						  "driver-opts", "skip-when-unused", NULL};
 	struct topo_mgmt *m = &p->t->mgmt;
 	const char *s;
 	int r;
@@ -118,7 +118,8 @@ static int parse_mgmt(struct parser *p, const struct ynode *n)
 	}
 	if (r == 0 && (r = get_str(p, mgmt, "bridge", &s)) == 0 && s) {
 		if (!valid_ifname(s))
-			return perr(p, ymap_get(mgmt, "bridge")->mark, "mgmt bridge \"%s\" is not a valid interface name", s);
+			return perr(p, ymap_get(mgmt, "bridge")->mark,
+				    "mgmt bridge \"%s\" is not a valid interface name", s);
 		m->bridge = xstrdup(s);
 	}
 	if (r == 0 && (r = get_str(p, mgmt, "mtu", &s)) == 0 && s) {
@@ -184,8 +185,8 @@ static int link_netmode(struct parser *p, size_t i, const struct named_def *defs
 		return perr(p, defs[i].def.mark, "node \"%s\": network-mode container:%s names the node itself",
 			    n->name, n->netmode_target);
 	if (target->kind == TOPO_KIND_BRIDGE)
-		return perr(p, defs[i].def.mark, "node \"%s\": network-mode container:%s names a bridge node",
-			    n->name, n->netmode_target);
+		return perr(p, defs[i].def.mark, "node \"%s\": network-mode container:%s names a bridge node", n->name,
+			    n->netmode_target);
 	n->netmode_node = target - t->nodes;
 	return 0;
 }
@@ -263,7 +264,7 @@ static bool is_edge(const struct addr *a, const struct addr *net)
 static int check_mgmt_family(struct parser *p, const struct mgmt_check *c)
 {
 	struct topo *t = p->t;
-	struct addr net = { 0 }, gw = { 0 };
+	struct addr net = {0}, gw = {0};
 	bool have_net = c->subnet && strcmp(c->subnet, "auto") && cidr_parse(c->subnet, c->family, &net);
 	_cleanup_free_ struct addr *seen = xcalloc(t->n_nodes + 1, sizeof(*seen));
 	_cleanup_free_ size_t *who = xcalloc(t->n_nodes + 1, sizeof(*who));
@@ -304,10 +305,10 @@ static int check_mgmt_family(struct parser *p, const struct mgmt_check *c)
 static int check_mgmt(struct parser *p)
 {
 	const struct topo_mgmt *m = &p->t->mgmt;
-	struct mgmt_check v4 = { AF_INET, m->ipv4_subnet ? m->ipv4_subnet : TOPO_DEFAULT_MGMT_IPV4, m->ipv4_gw,
-				 "mgmt-ipv4" };
-	struct mgmt_check v6 = { AF_INET6, m->ipv6_subnet ? m->ipv6_subnet : TOPO_DEFAULT_MGMT_IPV6, m->ipv6_gw,
-				 "mgmt-ipv6" };
+	struct mgmt_check v4 = {AF_INET, m->ipv4_subnet ? m->ipv4_subnet : TOPO_DEFAULT_MGMT_IPV4, m->ipv4_gw,
+				"mgmt-ipv4"};
+	struct mgmt_check v6 = {AF_INET6, m->ipv6_subnet ? m->ipv6_subnet : TOPO_DEFAULT_MGMT_IPV6, m->ipv6_gw,
+				"mgmt-ipv6"};
 	int r = check_mgmt_family(p, &v4);
 	return r < 0 ? r : check_mgmt_family(p, &v6);
 }
@@ -316,15 +317,15 @@ static int check_mgmt(struct parser *p)
 
 static int parse_top(struct parser *p, const struct ynode *root)
 {
-	static const char *const top_known[] = { "name", "prefix", "mgmt", "topology", "settings", "debug", NULL };
-	static const char *const topo_known[] = { "defaults", "kinds", "groups", "nodes", "links", NULL };
+	static const char *const top_known[] = {"name", "prefix", "mgmt", "topology", "settings", "debug", NULL};
+	static const char *const topo_known[] = {"defaults", "kinds", "groups", "nodes", "links", NULL};
 	struct topo *t = p->t;
 	const char *s;
 	const struct ynode *topo, *settings;
 	int r;
 
 	if (!root || root->type != Y_MAP)
-		return perr(p, root ? root->mark : (struct topo_mark){ 1, 1 },
+		return perr(p, root ? root->mark : (struct topo_mark){1, 1},
 			    "a topology file is a mapping with \"name\" and \"topology\"");
 	r = check_keys(p, root, "topology file", top_known, NULL);
 	if (r == 0)
@@ -334,8 +335,10 @@ static int parse_top(struct parser *p, const struct ynode *root)
 	if (!s)
 		return perr(p, root->mark, "the topology has no \"name\"");
 	if (!valid_name(s))
-		return perr(p, ymap_get(root, "name")->mark,
-			    "lab name \"%s\" must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit", s);
+		return perr(
+		    p, ymap_get(root, "name")->mark,
+		    "lab name \"%s\" must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit",
+		    s);
 	t->name = xstrdup(s);
 	r = get_str(p, root, "prefix", &s);
 	if (r < 0)
@@ -374,10 +377,9 @@ static int parse_top(struct parser *p, const struct ynode *root)
 	return r;
 }
 
-int topo_parse_buffer(const char *data, size_t len, const char *name, const char *dir, struct topo **ret,
-		      struct err *e)
+int topo_parse_buffer(const char *data, size_t len, const char *name, const char *dir, struct topo **ret, struct err *e)
 {
-	struct parser p = { .e = e };
+	struct parser p = {.e = e};
 	_cleanup_(topo_freep) struct topo *t = xcalloc(1, sizeof(*t));
 	int r;
 

@@ -15,11 +15,11 @@
 const char *topo_step_type_name(enum topo_step_type t)
 {
 	static const char *const names[] = {
-		[TOPO_STEP_MGMT_NETWORK] = "mgmt-network",
-		[TOPO_STEP_BRIDGE] = "bridge",
-		[TOPO_STEP_NODE] = "node",
-		[TOPO_STEP_LINK] = "link",
-		[TOPO_STEP_EXEC] = "exec",
+	    [TOPO_STEP_MGMT_NETWORK] = "mgmt-network",
+	    [TOPO_STEP_BRIDGE] = "bridge",
+	    [TOPO_STEP_NODE] = "node",
+	    [TOPO_STEP_LINK] = "link",
+	    [TOPO_STEP_EXEC] = "exec",
 	};
 	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
@@ -88,7 +88,7 @@ static void plan_end(const struct topo *t, const struct topo_plan *p, const stru
 static void add_step(struct topo_plan *p, enum topo_step_type type, unsigned stage, size_t index)
 {
 	p->steps = xrealloc(p->steps, (p->n_steps + 1) * sizeof(*p->steps));
-	p->steps[p->n_steps++] = (struct topo_step){ .type = type, .stage = stage, .index = index };
+	p->steps[p->n_steps++] = (struct topo_step){.type = type, .stage = stage, .index = index};
 	if (stage + 1 > p->n_stages)
 		p->n_stages = stage + 1;
 }
@@ -197,7 +197,7 @@ static json_object *kv_json(const struct topo_kv *kv, size_t n)
 
 static const char *netmode_str(const struct topo_node *n, char *buf, size_t len)
 {
-	static const char *const names[] = { "default", "none", "host", "container" };
+	static const char *const names[] = {"default", "none", "host", "container"};
 	if (n->netmode != TOPO_NETMODE_CONTAINER)
 		return names[n->netmode];
 	snprintf(buf, len, "container:%s", n->netmode_target);
@@ -258,7 +258,8 @@ json_object *topo_plan_to_json(const struct topo_plan *p)
 {
 	const struct topo *t = p->topo;
 	json_object *o = json_object_new_object(), *mgmt = json_object_new_object();
-	json_object *nodes = json_object_new_array(), *links = json_object_new_array(), *stages = json_object_new_array();
+	json_object *nodes = json_object_new_array(), *links = json_object_new_array(),
+		    *stages = json_object_new_array();
 
 	add_str(o, "lab", p->lab);
 	add_str(o, "lab_dir", p->lab_dir);

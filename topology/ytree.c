@@ -4,7 +4,7 @@
 #include "ytree.h"
 
 #define MAX_ANCHORS 1000
-#define MAX_KEYS 10000 /* per mapping, merged keys included */
+#define MAX_KEYS 10000		/* per mapping, merged keys included */
 #define MAX_MERGE_WORK 20000000 /* key comparisons spent on merge keys */
 
 struct anchor {
@@ -32,7 +32,7 @@ struct loader {
 
 static struct topo_mark to_mark(yaml_mark_t m)
 {
-	return (struct topo_mark){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
+	return (struct topo_mark){.line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1};
 }
 
 static int fail_at(struct loader *l, struct topo_mark m, const char *fmt, ...) _printf_(3, 4);
@@ -328,7 +328,7 @@ static int on_event(struct loader *l, const yaml_event_t *ev, bool *done)
 /* Line and column (in characters) of a byte offset. */
 static struct topo_mark offset_mark(const char *data, size_t off)
 {
-	struct topo_mark m = { 1, 1 };
+	struct topo_mark m = {1, 1};
 	for (const char *p = data; p < data + off; p++) {
 		if (*p == '\n') {
 			m.line++;

@@ -16,8 +16,8 @@ enum ynode_type { Y_SCALAR, Y_SEQ, Y_MAP };
 
 struct ynode {
 	enum ynode_type type;
-	char *str;   /* Y_SCALAR: the value, NUL-terminated (no embedded NULs) */
-	bool null;   /* Y_SCALAR: a plain null ("", "~", "null") */
+	char *str;	      /* Y_SCALAR: the value, NUL-terminated (no embedded NULs) */
+	bool null;	      /* Y_SCALAR: a plain null ("", "~", "null") */
 	struct ynode **items; /* Y_SEQ: n items; Y_MAP: n pairs, key at 2i, value at 2i+1 */
 	size_t n;
 	size_t weight;

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct topo *t = NULL;
 	struct topo_plan *p = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (topo_parse_buffer((const char *)data, size, "fuzz.yml", "/fuzz", &t, &e) < 0) {
 		/* every error names the input */

@@ -19,9 +19,9 @@
 #include "common.h"
 
 /* Hostile-input limits of the parser. */
-#define TOPO_MAX_FILE_SIZE (2u << 20)  /* bytes */
-#define TOPO_MAX_DEPTH 32              /* nested collections */
-#define TOPO_MAX_WEIGHT 200000         /* YAML nodes after alias expansion */
+#define TOPO_MAX_FILE_SIZE (2u << 20) /* bytes */
+#define TOPO_MAX_DEPTH 32	      /* nested collections */
+#define TOPO_MAX_WEIGHT 200000	      /* YAML nodes after alias expansion */
 
 /* Containerlab's defaults. */
 #define TOPO_DEFAULT_PREFIX "clab"
@@ -46,22 +46,22 @@ enum topo_kind {
 };
 
 enum topo_netmode {
-	TOPO_NETMODE_DEFAULT,   /* the lab's management network, eth0 */
-	TOPO_NETMODE_NONE,      /* loopback only (plus links) */
-	TOPO_NETMODE_HOST,      /* the host's network namespace */
+	TOPO_NETMODE_DEFAULT,	/* the lab's management network, eth0 */
+	TOPO_NETMODE_NONE,	/* loopback only (plus links) */
+	TOPO_NETMODE_HOST,	/* the host's network namespace */
 	TOPO_NETMODE_CONTAINER, /* another container's namespace: netmode_target */
 };
 
 struct topo_node {
 	char *name;
 	enum topo_kind kind;
-	char *group;      /* NULL if none */
-	char *image;      /* NULL if none (bridge nodes) */
-	char *cmd;        /* NULL: the image's */
+	char *group;	  /* NULL if none */
+	char *image;	  /* NULL if none (bridge nodes) */
+	char *cmd;	  /* NULL: the image's */
 	char *entrypoint; /* NULL: the image's */
-	char **exec;      /* NULL-terminated, may be NULL: run after all links exist */
-	char **binds;     /* "SRC:DST[:OPTS]", SRC absolute (resolved against the file's directory) */
-	char **ports;     /* Docker-style publish specs, as written */
+	char **exec;	  /* NULL-terminated, may be NULL: run after all links exist */
+	char **binds;	  /* "SRC:DST[:OPTS]", SRC absolute (resolved against the file's directory) */
+	char **ports;	  /* Docker-style publish specs, as written */
 	char **env_files; /* absolute paths */
 	struct topo_kv *env;
 	size_t n_env;
@@ -69,8 +69,8 @@ struct topo_node {
 	size_t n_labels;
 	char *mgmt_ipv4, *mgmt_ipv6; /* NULL: allocated at deploy time */
 	enum topo_netmode netmode;
-	char *netmode_target;  /* TOPO_NETMODE_CONTAINER: the container or lab node named */
-	ssize_t netmode_node;  /* index of that node in the lab, or -1 (an outside container) */
+	char *netmode_target;	/* TOPO_NETMODE_CONTAINER: the container or lab node named */
+	ssize_t netmode_node;	/* index of that node in the lab, or -1 (an outside container) */
 	unsigned startup_delay; /* seconds */
 	struct topo_mark mark;
 };
@@ -92,12 +92,12 @@ struct topo_link {
 };
 
 struct topo_mgmt {
-	char *network;     /* default TOPO_DEFAULT_MGMT_NETWORK */
-	char *ipv4_subnet; /* CIDR, or "auto"; default TOPO_DEFAULT_MGMT_IPV4 */
-	char *ipv6_subnet; /* CIDR, or "auto"; default TOPO_DEFAULT_MGMT_IPV6 */
+	char *network;		 /* default TOPO_DEFAULT_MGMT_NETWORK */
+	char *ipv4_subnet;	 /* CIDR, or "auto"; default TOPO_DEFAULT_MGMT_IPV4 */
+	char *ipv6_subnet;	 /* CIDR, or "auto"; default TOPO_DEFAULT_MGMT_IPV6 */
 	char *ipv4_gw, *ipv6_gw; /* NULL: the subnet's first address */
-	char *bridge;      /* NULL: chosen at deploy time */
-	unsigned mtu;      /* 0: the default */
+	char *bridge;		 /* NULL: chosen at deploy time */
+	unsigned mtu;		 /* 0: the default */
 };
 
 struct topo {
@@ -135,29 +135,29 @@ const struct topo_node *topo_find_node(const struct topo *t, const char *name);
 
 enum topo_step_type {
 	TOPO_STEP_MGMT_NETWORK, /* create (or reuse) the management network */
-	TOPO_STEP_BRIDGE,       /* check that bridge node's host bridge exists */
-	TOPO_STEP_NODE,         /* create and start one node's container */
-	TOPO_STEP_LINK,         /* one veth pair between two namespaces or a bridge */
-	TOPO_STEP_EXEC,         /* run one node's exec commands, in order */
+	TOPO_STEP_BRIDGE,	/* check that bridge node's host bridge exists */
+	TOPO_STEP_NODE,		/* create and start one node's container */
+	TOPO_STEP_LINK,		/* one veth pair between two namespaces or a bridge */
+	TOPO_STEP_EXEC,		/* run one node's exec commands, in order */
 };
 
 struct topo_step {
 	enum topo_step_type type;
 	unsigned stage; /* walk stages in increasing order; steps of one stage are independent */
-	size_t index;   /* TOPO_STEP_NODE/EXEC/BRIDGE: node index; TOPO_STEP_LINK: link index */
+	size_t index;	/* TOPO_STEP_NODE/EXEC/BRIDGE: node index; TOPO_STEP_LINK: link index */
 };
 
 struct topo_plan_node {
-	size_t node;          /* index in topo->nodes */
-	char *container;      /* container name */
-	unsigned level;       /* dependency level: 0 = needs no other node */
+	size_t node;		/* index in topo->nodes */
+	char *container;	/* container name */
+	unsigned level;		/* dependency level: 0 = needs no other node */
 	struct topo_kv *labels; /* user labels + containerlab's (containerlab, clab-node-name, ...) */
 	size_t n_labels;
 };
 
 struct topo_plan_end {
 	size_t node;
-	bool bridge;     /* the end is a host interface enslaved to bridge `node` */
+	bool bridge;	       /* the end is a host interface enslaved to bridge `node` */
 	const char *container; /* borrowed from the plan node; NULL for bridge ends */
 	const char *ifname;
 	const char *mac;

@@ -11,7 +11,7 @@
 static struct topo *parse_ok(const char *yaml)
 {
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	int r = topo_parse_buffer(yaml, strlen(yaml), "t.yml", "/labs/x", &t, &e);
 	if (r < 0)
 		fail_msg("unexpected error: %s", err_msg(&e));
@@ -23,7 +23,7 @@ static struct topo *parse_ok(const char *yaml)
 static void parse_err_len(const char *yaml, size_t len, int code, const char *msg)
 {
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	int r = topo_parse_buffer(yaml, len, "t.yml", "/labs/x", &t, &e);
 	assert_null(t);
 	if (r != -code)
@@ -36,11 +36,11 @@ static void parse_err(const char *yaml, const char *msg)
 	parse_err_len(yaml, strlen(yaml), EINVAL, msg);
 }
 
-#define TWO_NODES \
-	"name: lab\n" \
-	"topology:\n" \
-	"  nodes:\n" \
-	"    a: {kind: linux, image: busybox}\n" \
+#define TWO_NODES                                                                                                      \
+	"name: lab\n"                                                                                                  \
+	"topology:\n"                                                                                                  \
+	"  nodes:\n"                                                                                                   \
+	"    a: {kind: linux, image: busybox}\n"                                                                       \
 	"    b: {kind: linux, image: busybox}\n"
 
 static const char *kv_get(const struct topo_kv *kv, size_t n, const char *key)
@@ -53,7 +53,8 @@ static const char *kv_get(const struct topo_kv *kv, size_t n, const char *key)
 
 static void minimal_file(void **state)
 {
-	struct topo *t = parse_ok("name: lab1\ntopology:\n  nodes:\n    n1:\n      kind: linux\n      image: busybox\n");
+	struct topo *t =
+	    parse_ok("name: lab1\ntopology:\n  nodes:\n    n1:\n      kind: linux\n      image: busybox\n");
 	assert_string_equal(t->name, "lab1");
 	assert_null(t->prefix);
 	assert_int_equal(t->n_nodes, 1);
@@ -369,7 +370,8 @@ static void ignored_keys_warn(void **state)
 	assert_string_equal(t->warnings[1],
 			    "t.yml:5:38: node \"a\": \"image-pull-policy\" has no effect on a pontoon lab; ignored");
 	topo_free(t);
-	t = parse_ok("name: w\ntopology:\n  defaults: {mgmt-ipv4: 172.20.20.9}\n  nodes:\n    a: {kind: linux, image: i}\n");
+	t = parse_ok(
+	    "name: w\ntopology:\n  defaults: {mgmt-ipv4: 172.20.20.9}\n  nodes:\n    a: {kind: linux, image: i}\n");
 	assert_int_equal(strv_len(t->warnings), 1);
 	assert_string_equal(t->warnings[0], "t.yml:3:25: topology.defaults: mgmt-ipv4 applies only in a node's own "
 					    "definition; ignored");
@@ -387,11 +389,13 @@ static void error_structure(void **state)
 	parse_err("name: x\n", "t.yml:1:1: the file has no \"topology\" section");
 	parse_err("name: x\ntopology: {}\n", "t.yml:2:11: the topology has no nodes (topology.nodes)");
 	parse_err("name: [x]\ntopology: {}\n", "t.yml:1:7: \"name\" must be a string, not a list");
-	parse_err("name: x y\ntopology: {}\n",
-		  "t.yml:1:7: lab name \"x y\" must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or "
-		  "digit");
+	parse_err(
+	    "name: x y\ntopology: {}\n",
+	    "t.yml:1:7: lab name \"x y\" must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or "
+	    "digit");
 	parse_err("name: x\ntopology:\n  nodes: [a, b]\n", "t.yml:3:10: topology.nodes must be a mapping, not a list");
-	parse_err("name: x\ntopology:\n  nodes:\n    a: [linux]\n", "t.yml:4:8: node \"a\" must be a mapping, not a list");
+	parse_err("name: x\ntopology:\n  nodes:\n    a: [linux]\n",
+		  "t.yml:4:8: node \"a\" must be a mapping, not a list");
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux}\n", "t.yml:4:5: node \"a\" has no image");
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {image: busybox}\n",
 		  "t.yml:4:5: node \"a\" has no kind (set kind: linux or kind: bridge)");
@@ -421,14 +425,16 @@ static void error_unknown_and_unsupported_keys(void **state)
 		  "t.yml:3:3: mgmt: \"external-access\" is not supported by pontoon");
 	parse_err(TWO_NODES "  links:\n    - endpoints: [a:eth1, b:eth1]\n      mtuu: 1\n",
 		  "t.yml:8:7: link: unknown key \"mtuu\"");
-	parse_err(TWO_NODES "  links:\n    - type: veth\n      endpoints: [{node: a, interface: e1, ifname: x}, b:e1]\n",
+	parse_err(TWO_NODES
+		  "  links:\n    - type: veth\n      endpoints: [{node: a, interface: e1, ifname: x}, b:e1]\n",
 		  "t.yml:8:44: link endpoint: unknown key \"ifname\"");
 }
 
 static void error_kinds(void **state)
 {
-	parse_err("name: x\ntopology:\n  nodes:\n    srl:\n      kind: nokia_srlinux\n      image: ghcr.io/nokia/srlinux\n",
-		  "t.yml:5:13: node \"srl\": kind \"nokia_srlinux\" is not supported by pontoon (only linux and bridge)");
+	parse_err(
+	    "name: x\ntopology:\n  nodes:\n    srl:\n      kind: nokia_srlinux\n      image: ghcr.io/nokia/srlinux\n",
+	    "t.yml:5:13: node \"srl\": kind \"nokia_srlinux\" is not supported by pontoon (only linux and bridge)");
 	/* the kind that applies is named where it was written: here in defaults */
 	parse_err("name: x\ntopology:\n  defaults: {kind: ceos}\n  nodes:\n    a: {image: i}\n",
 		  "t.yml:3:20: node \"a\": kind \"ceos\" is not supported by pontoon (only linux and bridge)");
@@ -487,9 +493,11 @@ static void error_addresses(void **state)
 	/* outside the (default) management subnet, the gateway, or taken */
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 10.1.1.1}\n",
 		  "t.yml:4:5: node \"a\": mgmt-ipv4 10.1.1.1 is outside the management subnet 172.20.20.0/24");
-	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 172.20.20.255}\n",
-		  "t.yml:4:5: node \"a\": mgmt-ipv4 172.20.20.255 is the network or broadcast address of 172.20.20.0/24");
-	parse_err("name: x\nmgmt: {ipv4-subnet: 10.0.0.0/16}\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 10.0.0.0}\n",
+	parse_err(
+	    "name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 172.20.20.255}\n",
+	    "t.yml:4:5: node \"a\": mgmt-ipv4 172.20.20.255 is the network or broadcast address of 172.20.20.0/24");
+	parse_err("name: x\nmgmt: {ipv4-subnet: 10.0.0.0/16}\ntopology:\n  nodes:\n    a: {kind: linux, image: i, "
+		  "mgmt-ipv4: 10.0.0.0}\n",
 		  "t.yml:5:5: node \"a\": mgmt-ipv4 10.0.0.0 is the network or broadcast address of 10.0.0.0/16");
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv4: 172.20.20.1}\n",
 		  "t.yml:4:5: node \"a\": mgmt-ipv4 172.20.20.1 is the management network's gateway");
@@ -497,7 +505,7 @@ static void error_addresses(void **state)
 		  "    a: {mgmt-ipv6: \"3fff:172:20:20::5\"}\n    b: {mgmt-ipv6: \"3fff:172:20:20::5\"}\n",
 		  "t.yml:6:5: node \"b\": mgmt-ipv6 3fff:172:20:20::5 is already node \"a\"'s");
 	parse_err(TWO_NODES "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n      mtu: 1500\n    - type: veth\n"
-		  "      endpoints: [{node: a, interface: eth2, mac: \"01:00:00:00:00:01\"}, b:eth2]\n",
+			    "      endpoints: [{node: a, interface: eth2, mac: \"01:00:00:00:00:01\"}, b:eth2]\n",
 		  "t.yml:10:19: link endpoint \"a:eth2\": mac \"01:00:00:00:00:01\" is not a unicast MAC address "
 		  "(xx:xx:xx:xx:xx:xx)");
 	/* with auto subnets only duplicates are checked */
@@ -510,7 +518,8 @@ static void error_links(void **state)
 {
 	parse_err(TWO_NODES "  links:\n    - endpoints: [\"a:eth1\", \"c:eth1\"]\n",
 		  "t.yml:7:29: link endpoint \"c:eth1\": no node \"c\" in the topology");
-	parse_err(TWO_NODES "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n    - endpoints: [\"b:eth2\", \"a:eth1\"]\n",
+	parse_err(TWO_NODES
+		  "  links:\n    - endpoints: [\"a:eth1\", \"b:eth1\"]\n    - endpoints: [\"b:eth2\", \"a:eth1\"]\n",
 		  "t.yml:8:29: link endpoint \"a:eth1\": interface \"eth1\" of node \"a\" is already used at line 7, "
 		  "column 19");
 	parse_err(TWO_NODES "  links:\n    - endpoints: [\"a:eth1\", \"a:eth1\"]\n",
@@ -530,11 +539,12 @@ static void error_links(void **state)
 	parse_err(TWO_NODES "  links:\n    - type: veth\n      endpoints: [{node: a}, b:eth1]\n",
 		  "t.yml:8:19: link endpoint needs \"node\" and \"interface\"");
 	/* two bridge nodes' host-side interfaces share the host namespace */
-	parse_err("name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n"
-		  "    br1: {kind: bridge}\n    br2: {kind: bridge}\n    a: {}\n    b: {}\n"
-		  "  links:\n    - endpoints: [a:eth1, br1:port1]\n    - endpoints: [b:eth1, br2:port1]\n",
-		  "t.yml:11:27: link endpoint \"br2:port1\": host interface \"port1\" is already used by a link at line "
-		  "10, column 27");
+	parse_err(
+	    "name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n"
+	    "    br1: {kind: bridge}\n    br2: {kind: bridge}\n    a: {}\n    b: {}\n"
+	    "  links:\n    - endpoints: [a:eth1, br1:port1]\n    - endpoints: [b:eth1, br2:port1]\n",
+	    "t.yml:11:27: link endpoint \"br2:port1\": host interface \"port1\" is already used by a link at line "
+	    "10, column 27");
 	parse_err("name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n"
 		  "    a: {}\n    b: {network-mode: \"container:a\"}\n"
 		  "  links:\n    - endpoints: [a:eth1, b:eth1]\n",
@@ -579,9 +589,11 @@ static void hostile_alias_bomb(void **state)
 		  "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
 		  "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
 		  "t.yml:7:11: document too large after alias expansion (over 200000 nodes)");
-	parse_err("name: x\na: *nothing\n", "t.yml:2:4: unknown anchor \"nothing\" (an alias must follow its complete anchor)");
+	parse_err("name: x\na: *nothing\n",
+		  "t.yml:2:4: unknown anchor \"nothing\" (an alias must follow its complete anchor)");
 	/* a self-reference never resolves: no cycles in the tree */
-	parse_err("name: x\na: &a [*a]\n", "t.yml:2:8: unknown anchor \"a\" (an alias must follow its complete anchor)");
+	parse_err("name: x\na: &a [*a]\n",
+		  "t.yml:2:8: unknown anchor \"a\" (an alias must follow its complete anchor)");
 }
 
 static void hostile_depth(void **state)
@@ -648,7 +660,7 @@ static void parse_file_reads_and_resolves(void **state)
 {
 	char dir[] = "/tmp/pontoon-topo.XXXXXX", *path;
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	FILE *f;
 	assert_non_null(mkdtemp(dir));
 	path = xasprintf("%s/lab.clab.yml", dir);
@@ -672,31 +684,31 @@ static void parse_file_reads_and_resolves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(minimal_file),
-		cmocka_unit_test(every_node_key),
-		cmocka_unit_test(inheritance),
-		cmocka_unit_test(kind_and_group_cross_reference),
-		cmocka_unit_test(container_names),
-		cmocka_unit_test(links_both_forms),
-		cmocka_unit_test(bridge_and_netmodes),
-		cmocka_unit_test(anchors_and_merge_keys),
-		cmocka_unit_test(ignored_keys_warn),
-		cmocka_unit_test(error_structure),
-		cmocka_unit_test(error_unknown_and_unsupported_keys),
-		cmocka_unit_test(error_kinds),
-		cmocka_unit_test(error_types),
-		cmocka_unit_test(error_addresses),
-		cmocka_unit_test(error_links),
-		cmocka_unit_test(error_netmode_references),
-		cmocka_unit_test(error_duplicates),
-		cmocka_unit_test(hostile_alias_bomb),
-		cmocka_unit_test(hostile_depth),
-		cmocka_unit_test(hostile_size),
-		cmocka_unit_test(hostile_nul),
-		cmocka_unit_test(hostile_syntax),
-		cmocka_unit_test(hostile_many_keys),
-		cmocka_unit_test(hostile_inheritance_amplification),
-		cmocka_unit_test(parse_file_reads_and_resolves),
+	    cmocka_unit_test(minimal_file),
+	    cmocka_unit_test(every_node_key),
+	    cmocka_unit_test(inheritance),
+	    cmocka_unit_test(kind_and_group_cross_reference),
+	    cmocka_unit_test(container_names),
+	    cmocka_unit_test(links_both_forms),
+	    cmocka_unit_test(bridge_and_netmodes),
+	    cmocka_unit_test(anchors_and_merge_keys),
+	    cmocka_unit_test(ignored_keys_warn),
+	    cmocka_unit_test(error_structure),
+	    cmocka_unit_test(error_unknown_and_unsupported_keys),
+	    cmocka_unit_test(error_kinds),
+	    cmocka_unit_test(error_types),
+	    cmocka_unit_test(error_addresses),
+	    cmocka_unit_test(error_links),
+	    cmocka_unit_test(error_netmode_references),
+	    cmocka_unit_test(error_duplicates),
+	    cmocka_unit_test(hostile_alias_bomb),
+	    cmocka_unit_test(hostile_depth),
+	    cmocka_unit_test(hostile_size),
+	    cmocka_unit_test(hostile_nul),
+	    cmocka_unit_test(hostile_syntax),
+	    cmocka_unit_test(hostile_many_keys),
+	    cmocka_unit_test(hostile_inheritance_amplification),
+	    cmocka_unit_test(parse_file_reads_and_resolves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@ static struct topo *load_example(const char *name)
 	_cleanup_free_ char *src = xstrdup(__FILE__);
 	_cleanup_free_ char *path = xasprintf("%s/../../../topology/examples/%s", dirname(src), name);
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	if (topo_parse_file(path, &t, &e) < 0)
 		fail_msg("%s: %s", path, err_msg(&e));
 	assert_null(t->warnings);
@@ -24,7 +24,7 @@ static struct topo *load_example(const char *name)
 static struct topo_plan *plan_of(const struct topo *t)
 {
 	struct topo_plan *p = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	if (topo_plan_new(t, &p, &e) < 0)
 		fail_msg("plan: %s", err_msg(&e));
 	return p;
@@ -183,7 +183,7 @@ static void netmode_levels(void **state)
 				   "    a: {}\n"
 				   "    z: {network-mode: \"container:elsewhere\"}\n";
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(topo_parse_buffer(yaml, sizeof(yaml) - 1, "dep.yml", "/d", &t, &e), 0);
 	struct topo_plan *p = plan_of(t);
 	assert_int_equal(p->nodes[0].level, 2);
@@ -231,7 +231,7 @@ static void plan_json(void **state)
 
 static void graph_dot(void **state)
 {
-	static const char *const examples[] = { "line.clab.yml", "star.clab.yml", "clos.clab.yml" };
+	static const char *const examples[] = {"line.clab.yml", "star.clab.yml", "clos.clab.yml"};
 	for (size_t k = 0; k < ARRAY_SIZE(examples); k++) {
 		struct topo *t = load_example(examples[k]);
 		char *dot = topo_graph_dot(t);
@@ -242,8 +242,9 @@ static void graph_dot(void **state)
 		}
 		for (size_t i = 0; i < t->n_links; i++) {
 			const struct topo_link *l = &t->links[i];
-			_cleanup_free_ char *q = xasprintf("\"%s\" -- \"%s\" [taillabel=\"%s\", headlabel=\"%s\"",
-							   l->ep[0].node, l->ep[1].node, l->ep[0].ifname, l->ep[1].ifname);
+			_cleanup_free_ char *q =
+			    xasprintf("\"%s\" -- \"%s\" [taillabel=\"%s\", headlabel=\"%s\"", l->ep[0].node,
+				      l->ep[1].node, l->ep[0].ifname, l->ep[1].ifname);
 			assert_non_null(strstr(dot, q));
 		}
 		free(dot);
@@ -259,7 +260,7 @@ static void graph_dot_escapes(void **state)
 				   "  nodes:\n"
 				   "    a: {kind: linux, image: 'evil\"] ; x [label=\"\\\\'}\n";
 	struct topo *t = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(topo_parse_buffer(yaml, sizeof(yaml) - 1, "esc.yml", "/d", &t, &e), 0);
 	char *dot = topo_graph_dot(t);
 	assert_non_null(strstr(dot, "label=\"a\\nevil\\\"] ; x [label=\\\"\\\\\\\\\"]"));
@@ -270,13 +271,9 @@ static void graph_dot_escapes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(example_line),
-		cmocka_unit_test(example_star),
-		cmocka_unit_test(example_clos),
-		cmocka_unit_test(netmode_levels),
-		cmocka_unit_test(plan_json),
-		cmocka_unit_test(graph_dot),
-		cmocka_unit_test(graph_dot_escapes),
+	    cmocka_unit_test(example_line),	 cmocka_unit_test(example_star), cmocka_unit_test(example_clos),
+	    cmocka_unit_test(netmode_levels),	 cmocka_unit_test(plan_json),	 cmocka_unit_test(graph_dot),
+	    cmocka_unit_test(graph_dot_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
