@@ -596,6 +596,35 @@ static void hostile_alias_bomb(void **state)
 		  "t.yml:2:8: unknown anchor \"a\" (an alias must follow its complete anchor)");
 }
 
+static void hostile_many_anchors(void **state)
+{
+	char *buf = xmalloc(1001 * 24 + 64), *p = buf;
+	p += sprintf(p, "name: x\nl: [");
+	for (int i = 0; i < 1001; i++)
+		p += sprintf(p, "&a%d v,", i);
+	strcpy(p, "]\n");
+	parse_err(buf, "t.yml:2:7895: too many anchors (the limit is 1000)");
+	free(buf);
+}
+
+/* With a list of merged mappings, the earlier one wins; the node's own keys win over all. */
+static void merge_key_precedence(void **state)
+{
+	struct topo *t = parse_ok("name: m\n"
+				  "topology:\n"
+				  "  groups:\n"
+				  "    unused: &a {image: from-a, cmd: a}\n"
+				  "  nodes:\n"
+				  "    n:\n"
+				  "      <<: [*a, {image: from-b, cmd: b, entrypoint: b}]\n"
+				  "      kind: linux\n"
+				  "      cmd: own\n");
+	assert_string_equal(t->nodes[0].image, "from-a");
+	assert_string_equal(t->nodes[0].cmd, "own");
+	assert_string_equal(t->nodes[0].entrypoint, "b");
+	topo_free(t);
+}
+
 static void hostile_depth(void **state)
 {
 	char buf[256] = "name: x\na: ";
@@ -702,6 +731,8 @@ int main(void)
 	    cmocka_unit_test(error_netmode_references),
 	    cmocka_unit_test(error_duplicates),
 	    cmocka_unit_test(hostile_alias_bomb),
+	    cmocka_unit_test(hostile_many_anchors),
+	    cmocka_unit_test(merge_key_precedence),
 	    cmocka_unit_test(hostile_depth),
 	    cmocka_unit_test(hostile_size),
 	    cmocka_unit_test(hostile_nul),
