@@ -485,12 +485,11 @@ const char *topo_kind_name(enum topo_kind k)
 
 char *topo_container_name(const struct topo *t, const char *node)
 {
-	if (!t->prefix)
-		return xasprintf("%s-%s-%s", TOPO_DEFAULT_PREFIX, t->name, node);
+	/* CLI.md: "<lab>-<node>" by default (containerlab's default adds "clab-") */
+	if (!t->prefix || !strcmp(t->prefix, "__lab-name"))
+		return xasprintf("%s-%s", t->name, node);
 	if (!t->prefix[0])
 		return xstrdup(node);
-	if (!strcmp(t->prefix, "__lab-name"))
-		return xasprintf("%s-%s", t->name, node);
 	return xasprintf("%s-%s-%s", t->prefix, t->name, node);
 }
 

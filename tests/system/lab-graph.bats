@@ -89,7 +89,7 @@ check_svg() {
 		! grep -Eiq '<script|<link|<img|<iframe| src=' "$out/$ex.html" || fail "$ex.html references other files"
 		grep -q '<table>' "$out/$ex.html"
 	done
-	grep -q '<td>clab-line-r1</td>' "$out/line.html"
+	grep -q '<td>line-r1</td>' "$out/line.html"
 	grep -q '<td>clos-leaf4</td>' "$out/clos.html"
 	grep -q '<td>star-h3</td>' "$out/star.html" || grep -q '<td>h3:eth1</td>' "$out/star.html"
 }

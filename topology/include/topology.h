@@ -24,7 +24,6 @@
 #define TOPO_MAX_WEIGHT 200000	      /* YAML nodes after alias expansion */
 
 /* Containerlab's defaults. */
-#define TOPO_DEFAULT_PREFIX "clab"
 #define TOPO_DEFAULT_MGMT_NETWORK "clab"
 #define TOPO_DEFAULT_MGMT_IPV4 "172.20.20.0/24"
 #define TOPO_DEFAULT_MGMT_IPV6 "3fff:172:20:20::/64"
@@ -104,7 +103,7 @@ struct topo {
 	char *file; /* as given */
 	char *dir;  /* absolute directory of the file: relative binds resolve here */
 	char *name;
-	char *prefix; /* NULL: the default ("clab"); "" or "__lab-name" as containerlab */
+	char *prefix; /* NULL: the default ("<lab>-<node>"); "" or "__lab-name" as containerlab */
 	struct topo_mgmt mgmt;
 	struct topo_node *nodes;
 	size_t n_nodes;
@@ -125,9 +124,9 @@ void topo_free(struct topo *t);
 DEFINE_CLEANUP(struct topo *, topo_free)
 
 const char *topo_kind_name(enum topo_kind k);
-/* Container name of a node, as containerlab names it: "clab-<lab>-<node>" by
- * default, "<prefix>-<lab>-<node>", "<lab>-<node>" for prefix "__lab-name",
- * "<node>" for prefix "". Caller frees. */
+/* Container name of a node: "<lab>-<node>" by default (CLI.md; containerlab's
+ * own default is "clab-<lab>-<node>"), "<prefix>-<lab>-<node>" for a prefix,
+ * "<lab>-<node>" for prefix "__lab-name", "<node>" for prefix "". Caller frees. */
 char *topo_container_name(const struct topo *t, const char *node);
 const struct topo_node *topo_find_node(const struct topo *t, const char *name);
 

@@ -252,7 +252,7 @@ static void container_names(void **state)
 {
 	struct topo *t = parse_ok(TWO_NODES);
 	char *n = topo_container_name(t, "a");
-	assert_string_equal(n, "clab-lab-a");
+	assert_string_equal(n, "lab-a");
 	free(n);
 	free(t->prefix);
 	t->prefix = xstrdup("");

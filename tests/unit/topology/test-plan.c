@@ -71,16 +71,16 @@ static void example_line(void **state)
 	assert_string_equal(p->mgmt_ipv6_subnet, TOPO_DEFAULT_MGMT_IPV6);
 	for (size_t i = 0; i < 4; i++) {
 		char want[32];
-		snprintf(want, sizeof(want), "clab-line-r%zu", i + 1);
+		snprintf(want, sizeof(want), "line-r%zu", i + 1);
 		assert_string_equal(p->nodes[i].container, want);
 		assert_string_equal(t->nodes[i].image, "busybox");
 		assert_string_equal(t->nodes[i].cmd, "sleep 1000000000");
 		assert_int_equal(p->nodes[i].level, 0);
 	}
 	/* r2 and r3 sit between two links: eth1 toward r1, eth2 toward r4 */
-	assert_string_equal(p->links[1].a.container, "clab-line-r2");
+	assert_string_equal(p->links[1].a.container, "line-r2");
 	assert_string_equal(p->links[1].a.ifname, "eth2");
-	assert_string_equal(p->links[1].b.container, "clab-line-r3");
+	assert_string_equal(p->links[1].b.container, "line-r3");
 	assert_string_equal(p->links[1].b.ifname, "eth1");
 	assert_int_equal(p->links[1].mtu, TOPO_DEFAULT_LINK_MTU);
 	assert_false(p->links[1].a.bridge);
@@ -110,7 +110,7 @@ static void example_star(void **state)
 	assert_int_equal(t->n_links, 4);
 	for (size_t i = 0; i < 4; i++) {
 		char host[16], port[16];
-		snprintf(host, sizeof(host), "clab-star-h%zu", i + 1);
+		snprintf(host, sizeof(host), "star-h%zu", i + 1);
 		snprintf(port, sizeof(port), "star-h%zu", i + 1);
 		assert_string_equal(p->links[i].a.container, host);
 		assert_string_equal(p->links[i].a.ifname, "eth1");
@@ -212,7 +212,7 @@ static void plan_json(void **state)
 	assert_true(json_object_object_get_ex(o, "nodes", &nodes));
 	assert_int_equal(json_object_array_length(nodes), 5);
 	v = json_object_array_get_idx(nodes, 1);
-	assert_string_equal(json_object_get_string(json_object_object_get(v, "container")), "clab-star-h1");
+	assert_string_equal(json_object_get_string(json_object_object_get(v, "container")), "star-h1");
 	assert_string_equal(json_object_get_string(json_object_object_get(v, "network_mode")), "default");
 	assert_int_equal(json_object_array_length(json_object_object_get(v, "exec")), 1);
 	assert_true(json_object_object_get_ex(o, "links", &links));
