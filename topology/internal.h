@@ -41,6 +41,8 @@ bool valid_ifname(const char *s);
 
 /* parse-links.c */
 int parse_links(struct parser *p, const struct ynode *links);
+/* Set key to value in a key/value list (replacing an existing key). */
+void kv_set(struct topo_kv **kv, size_t *n, const char *key, const char *value);
 int check_links(struct parser *p);
 
 /* addr.c: strict addresses. family AF_INET or AF_INET6; bytes in network order. */

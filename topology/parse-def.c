@@ -291,7 +291,7 @@ static void merge_binds(const struct topo *t, const struct def *const levels[4],
 	}
 }
 
-static void kv_set(struct topo_kv **kv, size_t *n, const char *key, const char *value)
+void kv_set(struct topo_kv **kv, size_t *n, const char *key, const char *value)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*kv)[i].key, key)) {

@@ -11,6 +11,7 @@
  *
  * Steps of one stage are independent of each other. */
 #include "topology.h"
+#include "internal.h"
 
 const char *topo_step_type_name(enum topo_step_type t)
 {
@@ -22,20 +23,6 @@ const char *topo_step_type_name(enum topo_step_type t)
 	    [TOPO_STEP_EXEC] = "exec",
 	};
 	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
-}
-
-static void kv_add(struct topo_kv **kv, size_t *n, const char *key, const char *value)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*kv)[i].key, key)) {
-			free((*kv)[i].value);
-			(*kv)[i].value = xstrdup(value);
-			return;
-		}
-	*kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
-	(*kv)[*n].key = xstrdup(key);
-	(*kv)[*n].value = xstrdup(value);
-	(*n)++;
 }
 
 /* Levels by network-mode dependencies; the parser refused cycles. */
@@ -63,16 +50,16 @@ static void plan_node(const struct topo *t, struct topo_plan *p, size_t i, const
 		return;
 	pn->container = topo_container_name(t, n->name);
 	for (size_t k = 0; k < n->n_labels; k++)
-		kv_add(&pn->labels, &pn->n_labels, n->labels[k].key, n->labels[k].value);
+		kv_set(&pn->labels, &pn->n_labels, n->labels[k].key, n->labels[k].value);
 	/* containerlab's own labels, which tools filter on; they win over the file's */
 	_cleanup_free_ char *node_dir = xasprintf("%s/%s", p->lab_dir, n->name);
-	kv_add(&pn->labels, &pn->n_labels, "containerlab", t->name);
-	kv_add(&pn->labels, &pn->n_labels, "clab-node-name", n->name);
-	kv_add(&pn->labels, &pn->n_labels, "clab-node-kind", topo_kind_name(n->kind));
+	kv_set(&pn->labels, &pn->n_labels, "containerlab", t->name);
+	kv_set(&pn->labels, &pn->n_labels, "clab-node-name", n->name);
+	kv_set(&pn->labels, &pn->n_labels, "clab-node-kind", topo_kind_name(n->kind));
 	if (n->group)
-		kv_add(&pn->labels, &pn->n_labels, "clab-node-group", n->group);
-	kv_add(&pn->labels, &pn->n_labels, "clab-node-lab-dir", node_dir);
-	kv_add(&pn->labels, &pn->n_labels, "clab-topo-file", topo_file);
+		kv_set(&pn->labels, &pn->n_labels, "clab-node-group", n->group);
+	kv_set(&pn->labels, &pn->n_labels, "clab-node-lab-dir", node_dir);
+	kv_set(&pn->labels, &pn->n_labels, "clab-topo-file", topo_file);
 }
 
 static void plan_end(const struct topo *t, const struct topo_plan *p, const struct topo_endpoint *ep,
