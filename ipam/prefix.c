@@ -231,19 +231,15 @@ char *ipam_range_format(const struct ipam_range *r, char *buf, size_t size)
 	unsigned bits = ipam_family_bits(r->first.family);
 	struct ipam_prefix p;
 
-	/* An aligned power-of-two block prints as its CIDR. */
+	/* An aligned power-of-two block (a single address too) prints as its CIDR,
+	 * so the text always parses back with ipam_range_parse. */
 	for (unsigned len = 0; len <= bits && size; len++) {
 		if (ipam_prefix_make(&r->first, len, &p) < 0)
 			break;
-		if (prefix_first(&p) == f && prefix_lastv(&p) == l) {
-			if (len == bits)
-				break; /* a single address: plain */
+		if (prefix_first(&p) == f && prefix_lastv(&p) == l)
 			return ipam_prefix_format(&p, buf, size);
-		}
 	}
-	if (size && f == l)
-		snprintf(buf, size, "%s", ipam_addr_format(&r->first, a, sizeof(a)));
-	else if (size)
+	if (size)
 		snprintf(buf, size, "%s-%s", ipam_addr_format(&r->first, a, sizeof(a)),
 			 ipam_addr_format(&r->last, b, sizeof(b)));
 	return buf;

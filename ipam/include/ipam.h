@@ -141,7 +141,8 @@ struct ipam_range {
  * first > last or the families differ. */
 int ipam_range_parse(const char *s, struct ipam_range *ret, struct err *e) _wur_;
 void ipam_range_from_prefix(const struct ipam_prefix *p, struct ipam_range *ret);
-/* "first-last", or the CIDR when the range is exactly one; returns buf. */
+/* The CIDR when the range is exactly one (a single address as /32 or /128),
+ * else "first-last"; ipam_range_parse reads it back. Returns buf. */
 char *ipam_range_format(const struct ipam_range *r, char *buf, size_t size);
 bool ipam_range_contains(const struct ipam_range *r, const struct ipam_addr *a);
 
@@ -218,9 +219,11 @@ const struct ipam_addr *ipam_subnet_gateway(const struct ipam_subnet *s);
 const struct ipam_range *ipam_subnet_range(const struct ipam_subnet *s);
 
 /* Dynamic allocation: the next free address of the range after the last one
- * handed out (dynamic or static), wrapping to the range's start, so a just
- * released address is not reused at once. Never the network, broadcast or
- * gateway. -ENOSPC "no free address in 10.0.0.0/24 (range ...)" when full. */
+ * handed out by this function, wrapping to the range's start (round robin, as
+ * libnetwork's serial mode and CNI host-local), so a just released address is
+ * not reused at once. Static reservations do not move that cursor. Never the
+ * network, broadcast or gateway address. -ENOSPC "no free address in subnet
+ * 10.0.0.0/24 (range ...)" when full. */
 int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *e) _wur_;
 /* Static allocation (--ip): a anywhere in the subnet (not only the range).
  * -EAFNOSUPPORT wrong family, -EINVAL outside the subnet, -EADDRNOTAVAIL the
