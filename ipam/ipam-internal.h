@@ -47,6 +47,8 @@ bool set_next_clear(const struct ipam_set *s, u128 lo, u128 hi, u128 *ret);
 bool set_next_set(const struct ipam_set *s, u128 lo, u128 *ret);
 /* End of the run of set offsets that starts at off (which is set). */
 u128 set_run_end(const struct ipam_set *s, u128 off);
+/* Give back the directory's spare capacity (after a bulk load). */
+void set_trim(struct ipam_set *s);
 size_t set_memory(const struct ipam_set *s);
 
 #endif

@@ -146,6 +146,7 @@ static int load_runs(struct ipam_subnet *s, json_object *arr, struct err *e)
 		if (hi >= s->r_lo && lo <= s->r_hi)
 			s->in_range += (hi < s->r_hi ? hi : s->r_hi) - (lo > s->r_lo ? lo : s->r_lo) + 1;
 	}
+	set_trim(&s->set);
 	return 0;
 }
 

@@ -16,16 +16,23 @@
 
 enum { C_ARRAY, C_BITMAP, C_FULL };
 
+/* 32 bytes: the key is split so that the struct needs only 8-byte alignment
+ * (a u128 member would pad it to 48). */
 struct chunk {
-	u128 key;
+	uint64_t key_lo, key_hi;
 	uint32_t count; /* 1..CHUNK_SIZE */
-	uint32_t cap;   /* array capacity, in entries */
+	uint16_t cap;   /* array capacity, in entries (<= ARRAY_MAX) */
 	uint8_t kind;
 	union {
 		uint16_t *arr;
 		uint64_t *bits;
 	};
 };
+
+static inline u128 ckey(const struct chunk *c)
+{
+	return ((u128)c->key_hi << 64) | c->key_lo;
+}
 
 /* ---- array chunks ------------------------------------------------------ */
 
@@ -120,7 +127,7 @@ static int chunk_add(struct chunk *c, uint32_t x)
 			return 0;
 		if (c->count < ARRAY_MAX) {
 			if (c->count == c->cap) {
-				c->cap = c->cap ? c->cap * 2 : 4;
+				c->cap = (uint16_t)(c->cap ? c->cap * 2 : 4);
 				c->arr = xrealloc(c->arr, c->cap * sizeof(uint16_t));
 			}
 			memmove(c->arr + p + 1, c->arr + p, (c->count - p) * sizeof(uint16_t));
@@ -152,7 +159,7 @@ static int chunk_del(struct chunk *c, uint32_t x)
 		memmove(c->arr + p, c->arr + p + 1, (c->count - p - 1) * sizeof(uint16_t));
 		c->count--;
 		if (c->cap > 16 && c->count * 4 < c->cap) {
-			c->cap /= 2;
+			c->cap = (uint16_t)(c->cap / 2);
 			c->arr = xrealloc(c->arr, c->cap * sizeof(uint16_t));
 		}
 		return 1;
@@ -235,7 +242,7 @@ static size_t dir_lower(const struct ipam_set *s, u128 key)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid].key < key)
+		if (ckey(&s->v[mid]) < key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -247,7 +254,7 @@ static struct chunk *dir_find(const struct ipam_set *s, u128 key)
 {
 	size_t i = dir_lower(s, key);
 
-	return i < s->n && s->v[i].key == key ? &s->v[i] : NULL;
+	return i < s->n && ckey(&s->v[i]) == key ? &s->v[i] : NULL;
 }
 
 static struct chunk *dir_insert(struct ipam_set *s, size_t i, u128 key, int kind)
@@ -259,7 +266,8 @@ static struct chunk *dir_insert(struct ipam_set *s, size_t i, u128 key, int kind
 	memmove(s->v + i + 1, s->v + i, (s->n - i) * sizeof(*s->v));
 	s->n++;
 	memset(&s->v[i], 0, sizeof(s->v[i]));
-	s->v[i].key = key;
+	s->v[i].key_lo = (uint64_t)key;
+	s->v[i].key_hi = (uint64_t)(key >> 64);
 	s->v[i].kind = (uint8_t)kind;
 	return &s->v[i];
 }
@@ -291,7 +299,7 @@ int set_add(struct ipam_set *s, u128 off)
 {
 	u128 key = off >> CHUNK_SHIFT;
 	size_t i = dir_lower(s, key);
-	struct chunk *c = i < s->n && s->v[i].key == key ? &s->v[i] : dir_insert(s, i, key, C_ARRAY);
+	struct chunk *c = i < s->n && ckey(&s->v[i]) == key ? &s->v[i] : dir_insert(s, i, key, C_ARRAY);
 	int r = chunk_add(c, (uint32_t)(off & CHUNK_LAST));
 
 	s->count += (uint64_t)r;
@@ -303,7 +311,7 @@ int set_del(struct ipam_set *s, u128 off)
 	size_t i = dir_lower(s, off >> CHUNK_SHIFT);
 	int r;
 
-	if (i == s->n || s->v[i].key != off >> CHUNK_SHIFT)
+	if (i == s->n || ckey(&s->v[i]) != off >> CHUNK_SHIFT)
 		return 0;
 	r = chunk_del(&s->v[i], (uint32_t)(off & CHUNK_LAST));
 	s->count -= (uint64_t)r;
@@ -323,7 +331,7 @@ void set_add_range(struct ipam_set *s, u128 lo, u128 hi)
 		uint32_t b = hi - base < CHUNK_LAST ? (uint32_t)(hi - base) : CHUNK_LAST;
 		size_t i = dir_lower(s, key);
 
-		if (a == 0 && b == CHUNK_LAST && (i == s->n || s->v[i].key != key)) {
+		if (a == 0 && b == CHUNK_LAST && (i == s->n || ckey(&s->v[i]) != key)) {
 			dir_insert(s, i, key, C_FULL)->count = CHUNK_SIZE;
 			s->count += CHUNK_SIZE;
 		} else {
@@ -344,9 +352,9 @@ bool set_next_clear(const struct ipam_set *s, u128 lo, u128 hi, u128 *ret)
 		u128 key = x >> CHUNK_SHIFT;
 		uint32_t r;
 
-		while (i < s->n && s->v[i].key < key)
+		while (i < s->n && ckey(&s->v[i]) < key)
 			i++;
-		if (i == s->n || s->v[i].key != key) {
+		if (i == s->n || ckey(&s->v[i]) != key) {
 			*ret = x;
 			return true;
 		}
@@ -370,16 +378,16 @@ bool set_next_set(const struct ipam_set *s, u128 lo, u128 *ret)
 	size_t i = dir_lower(s, lo >> CHUNK_SHIFT);
 	uint32_t r;
 
-	if (i < s->n && s->v[i].key == lo >> CHUNK_SHIFT) {
+	if (i < s->n && ckey(&s->v[i]) == lo >> CHUNK_SHIFT) {
 		if (chunk_next_set(&s->v[i], (uint32_t)(lo & CHUNK_LAST), &r)) {
-			*ret = (s->v[i].key << CHUNK_SHIFT) | r;
+			*ret = (ckey(&s->v[i]) << CHUNK_SHIFT) | r;
 			return true;
 		}
 		i++;
 	}
 	if (i == s->n || !chunk_next_set(&s->v[i], 0, &r))
 		return false;
-	*ret = (s->v[i].key << CHUNK_SHIFT) | r;
+	*ret = (ckey(&s->v[i]) << CHUNK_SHIFT) | r;
 	return true;
 }
 
@@ -390,15 +398,23 @@ u128 set_run_end(const struct ipam_set *s, u128 off)
 
 	for (;;) {
 		const struct chunk *c = &s->v[i];
-		u128 key = c->key;
+		u128 key = ckey(c);
 
 		if (chunk_next_clear(c, (uint32_t)(off & CHUNK_LAST), &r))
 			return ((key << CHUNK_SHIFT) | r) - 1;
 		/* set up to the chunk's end: does the next chunk go on? */
-		if (key == KEY_MAX || i + 1 == s->n || s->v[i + 1].key != key + 1 || !chunk_test(&s->v[i + 1], 0))
+		if (key == KEY_MAX || i + 1 == s->n || ckey(&s->v[i + 1]) != key + 1 || !chunk_test(&s->v[i + 1], 0))
 			return (key << CHUNK_SHIFT) | CHUNK_LAST;
 		off = (key + 1) << CHUNK_SHIFT;
 		i++;
+	}
+}
+
+void set_trim(struct ipam_set *s)
+{
+	if (s->cap > s->n) {
+		s->cap = s->n;
+		s->v = s->n ? xrealloc(s->v, s->n * sizeof(*s->v)) : (free(s->v), NULL);
 	}
 }
 

@@ -143,10 +143,13 @@ int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *
 	u128 start = s->r_lo, off;
 	bool found;
 
+	if (s->set.count >= IPAM_MAX_ALLOCATED)
+		return err_setx(e, ENOSPC, "subnet %s has reached its allocation limit",
+				ipam_prefix_format(&s->prefix, a, sizeof(a)));
 	if (s->has_cursor && s->cursor >= s->r_lo && s->cursor < s->r_hi)
 		start = s->cursor + 1;
-	found = s->set.count < IPAM_MAX_ALLOCATED && next_free(s, start, s->r_hi, &off);
-	if (!found && start > s->r_lo && s->set.count < IPAM_MAX_ALLOCATED)
+	found = next_free(s, start, s->r_hi, &off);
+	if (!found && start > s->r_lo)
 		found = next_free(s, s->r_lo, start - 1, &off);
 	if (!found)
 		return err_setx(e, ENOSPC, "no free address in subnet %s (range %s)",

@@ -47,8 +47,8 @@ static struct ipam_subnet *new_subnet(const char *cidr, const char *gw, const ch
 static const char *next(struct ipam_subnet *s)
 {
 	static char b[IPAM_ADDR_STRLEN];
+	static struct err e; /* the message outlives the call */
 	struct ipam_addr a;
-	struct err e = { 0 };
 
 	if (ipam_subnet_alloc(s, &a, &e) < 0)
 		return err_msg(&e);
