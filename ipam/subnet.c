@@ -140,7 +140,7 @@ void subnet_added(struct ipam_subnet *s, u128 off)
 int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *e)
 {
 	char a[IPAM_PREFIX_STRLEN], b[IPAM_RANGE_STRLEN];
-	u128 start = s->r_lo, off;
+	u128 start = s->r_lo, off = 0;
 	bool found;
 
 	if (s->set.count >= IPAM_MAX_ALLOCATED)
@@ -182,7 +182,7 @@ int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct
 {
 	char x[IPAM_ADDR_STRLEN], p[IPAM_PREFIX_STRLEN];
 	const char *why = NULL;
-	u128 off;
+	u128 off = 0;
 	int r;
 
 	r = locate(s, a, &off, e);
@@ -210,7 +210,7 @@ int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct
 int ipam_subnet_release(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e)
 {
 	char x[IPAM_ADDR_STRLEN], p[IPAM_PREFIX_STRLEN];
-	u128 off;
+	u128 off = 0;
 	int r;
 
 	r = locate(s, a, &off, e);
