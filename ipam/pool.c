@@ -31,9 +31,12 @@ int ipam_pool_parse(const char *s, struct ipam_pool *ret, struct err *e)
 	bool have_base = false, have_size = false;
 	_cleanup_free_ char *dup = NULL;
 	char *save = NULL, *tok;
+	struct err local = { 0 };
 	uint64_t v;
 	int r;
 
+	if (!e)
+		e = &local; /* err_wrap needs the code */
 	if (!s || !*s)
 		return err_setx(e, EINVAL, "invalid address pool '': empty");
 	dup = xstrdup(s);
@@ -101,8 +104,11 @@ static int pool_from_json(json_object *o, struct ipam_pool *ret, struct err *e)
 int ipam_pools_from_json(json_object *arr, struct ipam_pool **ret, size_t *ret_n, struct err *e)
 {
 	_cleanup_free_ struct ipam_pool *v = NULL;
+	struct err local = { 0 };
 	size_t n;
 
+	if (!e)
+		e = &local;
 	if (!json_object_is_type(arr, json_type_array))
 		return err_setx(e, EINVAL, "address pools: expected an array");
 	n = json_object_array_length(arr);

@@ -132,6 +132,7 @@ static void pool_parse_is_strict(void **state)
 	assert_int_equal(ipam_pool_parse("base=10.0.0.0/8,size=7", &p, &e), -EINVAL);
 	assert_string_equal(err_msg(&e), "invalid address pool: size 7 must be between 8 (the length of 10.0.0.0/8) and 32");
 	assert_int_equal(ipam_pool_parse(NULL, &p, &e), -EINVAL);
+	assert_int_equal(ipam_pool_parse("base=10.0.0.1/8,size=24", &p, NULL), -EINVAL);
 	assert_int_equal(ipam_pool_parse("base=10.0.0.0/8,size=24", &p, &e), 0);
 	assert_int_equal(p.size, 24);
 }
@@ -152,6 +153,7 @@ static void pools_from_json(void **state)
 		_cleanup_json_ json_object *o = json_tokener_parse(bad[i]);
 		assert_non_null(o);
 		assert_int_equal(ipam_pools_from_json(o, &pools, &n, &e), -EINVAL);
+		assert_int_equal(ipam_pools_from_json(o, &pools, &n, NULL), -EINVAL);
 		assert_null(pools);
 	}
 	/* a string with a NUL inside */
