@@ -182,3 +182,24 @@ int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family, co
 			n_fam, fname, n_fam == 1 ? "" : "s", (unsigned long long)subnets,
 			subnets == UINT64_MAX ? "+" : "");
 }
+
+void ipam_ula_pool(const void *seed, size_t n, struct ipam_pool *ret)
+{
+	const uint8_t *p = seed;
+	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a, then a final mix */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	memset(ret, 0, sizeof(*ret));
+	ret->base.addr.family = AF_INET6;
+	ret->base.addr.b[0] = 0xfd;
+	for (int i = 1; i <= 5; i++)
+		ret->base.addr.b[i] = (uint8_t)(h >> (8 * (i - 1)));
+	ret->base.len = 48;
+	ret->size = 64;
+}

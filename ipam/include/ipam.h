@@ -185,6 +185,12 @@ int ipam_pool_parse(const char *s, struct ipam_pool *ret, struct err *e) _wur_;
  * bad element. *ret is xmalloc'd (free()), *ret_n >= 1. */
 int ipam_pools_from_json(json_object *arr, struct ipam_pool **ret, size_t *ret_n, struct err *e) _wur_;
 
+/* An IPv6 pool of unique local addresses (RFC 4193): fdXX:XXXX:XXXX::/48 in
+ * /64s, the 40-bit global ID taken from a hash of seed (say the host's
+ * machine id), as Docker derives its default IPv6 pool from the host ID. The
+ * same seed always gives the same pool. */
+void ipam_ula_pool(const void *seed, size_t n, struct ipam_pool *ret);
+
 /* The first subnet of family (AF_INET or AF_INET6), in pool order and within a
  * pool in address order, that overlaps nothing in used[0..n_used). -ENOSPC
  * when none is left: "all predefined address pools have been fully subnetted
@@ -250,7 +256,9 @@ size_t ipam_subnet_memory(const struct ipam_subnet *s);
  *    "ip_range": "10.0.0.128/25",            (only when given)
  *    "last": "10.0.0.130",                   (cursor; only once something was handed out)
  *    "allocated": ["10.0.0.2-10.0.0.40", "10.0.0.77"]}   (sorted runs)
- */
+ * A block of 65536 addresses whose runs would take more text than its bitmap
+ * is written "A+BASE64": A the block's first address, BASE64 its 8192 bytes
+ * (bit k of byte j: address A + 8j + k). */
 json_object *ipam_subnet_to_json(const struct ipam_subnet *s);
 /* Load and validate strictly: every field typed and parsed strictly, no unknown
  * keys, runs sorted, disjoint, inside the subnet, never covering the network,

@@ -177,6 +177,31 @@ static void pools_from_json(void **state)
 	free(pools);
 }
 
+static void ula_pool_is_stable_per_seed(void **state)
+{
+	struct ipam_pool a, b, c;
+	struct ipam_prefix p;
+	char buf[IPAM_PREFIX_STRLEN];
+
+	ipam_ula_pool("host-1", 6, &a);
+	ipam_ula_pool("host-1", 6, &b);
+	ipam_ula_pool("host-2", 6, &c);
+	assert_true(ipam_prefix_equal(&a.base, &b.base));
+	assert_false(ipam_prefix_equal(&a.base, &c.base));
+	assert_int_equal(a.base.len, 48);
+	assert_int_equal(a.size, 64);
+	assert_int_equal(a.base.addr.b[0], 0xfd);
+	assert_int_equal(ipam_pool_parse(strcpy(buf, "base="), &c, NULL), -EINVAL);
+	snprintf(buf, sizeof(buf), "%s", fmt_prefix(&a.base));
+	assert_int_equal(ipam_prefix_parse(buf, &p, NULL), 0); /* a valid CIDR */
+	struct ipam_used used[] = { { "x", p } };
+	p.len = 64;
+	used[0].prefix = p;
+	assert_int_equal(ipam_pool_pick(&a, 1, AF_INET6, used, 1, &p, NULL), 0);
+	assert_int_equal(p.len, 64);
+	assert_int_equal(p.addr.b[7], 1); /* the second /64 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +210,7 @@ int main(void)
 		cmocka_unit_test(pick_is_fast_in_huge_pools),
 		cmocka_unit_test(pool_parse_is_strict),
 		cmocka_unit_test(pools_from_json),
+		cmocka_unit_test(ula_pool_is_stable_per_seed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
