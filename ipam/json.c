@@ -15,8 +15,8 @@ static json_object *addr_json(int family, u128 v)
 
 /* ---- base64 (RFC 4648, padded), strict: one text per value ---------------- */
 
-#define BLOCK_BYTES (SET_CHUNK_WORDS * 8)          /* 8192 */
-#define BLOCK_B64 (((BLOCK_BYTES + 2) / 3) * 4)    /* 10924 */
+#define BLOCK_BYTES (SET_CHUNK_WORDS * 8)	/* 8192 */
+#define BLOCK_B64 (((BLOCK_BYTES + 2) / 3) * 4) /* 10924 */
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void bits_to_bytes(const uint64_t *bits, uint8_t *out)
@@ -30,8 +30,8 @@ static char *b64_encode(const uint8_t *in, size_t n)
 	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
 
 	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
-			     (i + 2 < n ? in[i + 2] : 0);
+		uint32_t v =
+		    (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
 		*o++ = b64[v >> 18];
 		*o++ = b64[(v >> 12) & 63];
 		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
@@ -137,7 +137,7 @@ static json_object *runs_json(const struct ipam_subnet *s)
 	int fam = s->prefix.addr.family;
 	u128 max = host_mask(fam, s->prefix.len), off = 0, end, key, ekey;
 	json_object *arr = json_object_new_array();
-	struct choice c = { 0 };
+	struct choice c = {0};
 
 	while (set_next_set(&s->set, off, &off)) {
 		key = off >> SET_CHUNK_SHIFT;
@@ -186,11 +186,12 @@ static int get_fields(json_object *o, struct fields *f, struct err *e)
 {
 	if (!json_object_is_type(o, json_type_object))
 		return err_setx(e, EINVAL, "subnet state: expected an object");
-	json_object_object_foreach(o, key, val) {
-		json_object **slot = !strcmp(key, "subnet")    ? &f->subnet
-				     : !strcmp(key, "gateway")   ? &f->gateway
-				     : !strcmp(key, "ip_range")  ? &f->range
-				     : !strcmp(key, "last")      ? &f->last
+	json_object_object_foreach(o, key, val)
+	{
+		json_object **slot = !strcmp(key, "subnet")	 ? &f->subnet
+				     : !strcmp(key, "gateway")	 ? &f->gateway
+				     : !strcmp(key, "ip_range")	 ? &f->range
+				     : !strcmp(key, "last")	 ? &f->last
 				     : !strcmp(key, "allocated") ? &f->allocated
 								 : NULL;
 		json_type want = slot == &f->allocated ? json_type_array : json_type_string;
@@ -215,9 +216,9 @@ static int str_addr(json_object *v, struct ipam_addr *ret, struct err *e)
 
 /* One element of "allocated", after the previous one. */
 struct elem {
-	u128 lo, hi;     /* offsets; a bitmap covers [lo, lo + 65535] */
-	uint64_t count;  /* addresses it allocates */
-	uint64_t *bits;  /* a bitmap's block (caller's buffer), else unused */
+	u128 lo, hi;	/* offsets; a bitmap covers [lo, lo + 65535] */
+	uint64_t count; /* addresses it allocates */
+	uint64_t *bits; /* a bitmap's block (caller's buffer), else unused */
 	bool bitmap;
 };
 
@@ -309,7 +310,7 @@ static int load_runs(struct ipam_subnet *s, json_object *arr, struct err *e)
 {
 	_cleanup_free_ uint64_t *bits = xmalloc(SET_CHUNK_WORDS * sizeof(uint64_t));
 	size_t n = json_object_array_length(arr);
-	struct elem el = { .bits = bits };
+	struct elem el = {.bits = bits};
 	u128 min = 0, total = 0;
 	bool at_end = false;
 
@@ -337,11 +338,11 @@ static int load_runs(struct ipam_subnet *s, json_object *arr, struct err *e)
 int ipam_subnet_from_json(json_object *o, struct ipam_subnet **ret, struct err *e)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = NULL;
-	struct fields f = { 0 };
+	struct fields f = {0};
 	struct ipam_prefix p;
 	struct ipam_addr gw, last;
 	struct ipam_range range;
-	struct err local = { 0 };
+	struct err local = {0};
 	int r;
 
 	if (!e)
@@ -349,8 +350,8 @@ int ipam_subnet_from_json(json_object *o, struct ipam_subnet **ret, struct err *
 	r = get_fields(o, &f, e);
 	if (r < 0)
 		return r;
-	if (ipam_prefix_parse_n(json_object_get_string(f.subnet), (size_t)json_object_get_string_len(f.subnet), 0,
-				&p, e) < 0 ||
+	if (ipam_prefix_parse_n(json_object_get_string(f.subnet), (size_t)json_object_get_string_len(f.subnet), 0, &p,
+				e) < 0 ||
 	    str_addr(f.gateway, &gw, e) < 0)
 		return err_wrap(e, "subnet state");
 	if (f.range && ipam_range_parse(json_object_get_string(f.range), &range, e) < 0)

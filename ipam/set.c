@@ -9,7 +9,7 @@
 #define CHUNK_SHIFT 16
 #define CHUNK_SIZE (1u << CHUNK_SHIFT)
 #define CHUNK_LAST (CHUNK_SIZE - 1)
-#define ARRAY_MAX 4096u /* an array of more would be bigger than the bitmap */
+#define ARRAY_MAX 4096u	 /* an array of more would be bigger than the bitmap */
 #define ARRAY_BACK 2048u /* a bitmap this sparse goes back to an array */
 #define WORDS (CHUNK_SIZE / 64)
 #define KEY_MAX (U128_MAX >> CHUNK_SHIFT)
@@ -21,7 +21,7 @@ enum { C_ARRAY, C_BITMAP, C_FULL };
 struct chunk {
 	uint64_t key_lo, key_hi;
 	uint32_t count; /* 1..CHUNK_SIZE */
-	uint16_t cap;   /* array capacity, in entries (<= ARRAY_MAX) */
+	uint16_t cap;	/* array capacity, in entries (<= ARRAY_MAX) */
 	uint8_t kind;
 	union {
 		uint16_t *arr;

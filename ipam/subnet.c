@@ -52,8 +52,7 @@ int ipam_subnet_new(const struct ipam_prefix *subnet, const struct ipam_addr *ga
 	char b[IPAM_PREFIX_STRLEN];
 	int r;
 
-	if (!bits || subnet->len > bits ||
-	    (addr_to_u128(&subnet->addr) & host_mask(subnet->addr.family, subnet->len)))
+	if (!bits || subnet->len > bits || (addr_to_u128(&subnet->addr) & host_mask(subnet->addr.family, subnet->len)))
 		return err_setx(e, EINVAL, "invalid subnet %s", ipam_prefix_format(subnet, b, sizeof(b)));
 	s = xcalloc(1, sizeof(*s));
 	s->prefix = *subnet;
@@ -153,7 +152,8 @@ int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *
 		found = next_free(s, s->r_lo, start - 1, &off);
 	if (!found)
 		return err_setx(e, ENOSPC, "no free address in subnet %s (range %s)",
-				ipam_prefix_format(&s->prefix, a, sizeof(a)), ipam_range_format(&s->eff_range, b, sizeof(b)));
+				ipam_prefix_format(&s->prefix, a, sizeof(a)),
+				ipam_range_format(&s->eff_range, b, sizeof(b)));
 	set_add(&s->set, off);
 	s->in_range++;
 	s->cursor = off;

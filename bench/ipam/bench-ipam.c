@@ -41,7 +41,7 @@ static struct ipam_subnet *subnet(const char *cidr)
 {
 	struct ipam_subnet *s = NULL;
 	struct ipam_prefix p;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (ipam_prefix_parse(cidr, &p, &e) < 0 || ipam_subnet_new(&p, NULL, NULL, &s, &e) < 0) {
 		fprintf(stderr, "bench-ipam: %s\n", err_msg(&e));
@@ -124,7 +124,8 @@ static void bench_slash8(bool scattered)
 		for (size_t i = 0; i < BATCH; i++) {
 			struct ipam_addr a;
 			do
-				must(ipam_prefix_nth(ipam_subnet_prefix(s), 2 + (uint64_t)rand_r(&seed) % 16777212, &a), "nth");
+				must(ipam_prefix_nth(ipam_subnet_prefix(s), 2 + (uint64_t)rand_r(&seed) % 16777212, &a),
+				     "nth");
 			while (!ipam_subnet_is_allocated(s, &a));
 			batch[i] = a;
 		}
@@ -174,7 +175,7 @@ static int oneshot(const char *path)
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = NULL;
 	_cleanup_json_ json_object *o = NULL, *out = NULL;
 	struct ipam_addr a;
-	struct err e = { 0 };
+	struct err e = {0};
 	char b[IPAM_ADDR_STRLEN];
 	int fd;
 

@@ -78,7 +78,7 @@ void ipam_addr_from_bytes(int family, const void *bytes, struct ipam_addr *ret);
 
 struct ipam_prefix {
 	struct ipam_addr addr; /* the network address: host bits are zero */
-	unsigned len;          /* 0..32 or 0..128 */
+	unsigned len;	       /* 0..32 or 0..128 */
 };
 
 /* Strict CIDR: "10.0.0.0/8", "fd00::/64". Errors (-EINVAL), each quoting the
@@ -96,8 +96,7 @@ enum {
 	IPAM_PARSE_BARE_ADDR = 1 << 1,
 };
 /* ipam_prefix_parse over n bytes (NUL inside is an error), with flags. */
-int ipam_prefix_parse_n(const char *s, size_t n, unsigned flags, struct ipam_prefix *ret,
-			struct err *e) _wur_;
+int ipam_prefix_parse_n(const char *s, size_t n, unsigned flags, struct ipam_prefix *ret, struct err *e) _wur_;
 /* "10.0.0.0/8" into buf (>= IPAM_PREFIX_STRLEN); returns buf. */
 char *ipam_prefix_format(const struct ipam_prefix *p, char *buf, size_t size);
 /* Build a prefix from an address and length, clearing the host bits. -EINVAL
@@ -151,7 +150,7 @@ bool ipam_range_contains(const struct ipam_range *r, const struct ipam_addr *a);
 /* Something that holds addresses: a network's subnet, an on-link host route,
  * an address on a host interface (as a /32 or /128, or with its prefix). */
 struct ipam_used {
-	const char *what;          /* for the message: "network 'web'", "route dev eth0" */
+	const char *what; /* for the message: "network 'web'", "route dev eth0" */
 	struct ipam_prefix prefix;
 };
 
@@ -159,8 +158,8 @@ struct ipam_used {
  * "subnet 10.0.0.0/24 overlaps with network 'web' (10.0.0.0/16)", and
  * *ret_index (may be NULL) set to its index. 0 when free.
  * Callers leave default routes (0.0.0.0/0, ::/0) out: they overlap everything. */
-int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n,
-			size_t *ret_index, struct err *e) _wur_;
+int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n, size_t *ret_index,
+			struct err *e) _wur_;
 
 /* ---- pools -------------------------------------------------------------------- */
 
@@ -196,8 +195,8 @@ void ipam_ula_pool(const void *seed, size_t n, struct ipam_pool *ret);
  * when none is left: "all predefined address pools have been fully subnetted
  * (31 subnets in 7 pools, ...): remove unused networks or configure wider
  * pools". Time: O(pools * n_used^2) at worst, whatever the pools' sizes. */
-int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family,
-		   const struct ipam_used *used, size_t n_used, struct ipam_prefix *ret, struct err *e) _wur_;
+int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family, const struct ipam_used *used,
+		   size_t n_used, struct ipam_prefix *ret, struct err *e) _wur_;
 
 /* ---- subnet allocator -------------------------------------------------------- */
 
@@ -246,8 +245,7 @@ uint64_t ipam_subnet_count_allocated(const struct ipam_subnet *s);
 uint64_t ipam_subnet_count_free(const struct ipam_subnet *s);
 /* Iterate allocated addresses in order: the first one after *after (from the
  * start when after is NULL). -ENOENT when there is none. */
-int ipam_subnet_next_allocated(const struct ipam_subnet *s, const struct ipam_addr *after,
-			       struct ipam_addr *ret) _wur_;
+int ipam_subnet_next_allocated(const struct ipam_subnet *s, const struct ipam_addr *after, struct ipam_addr *ret) _wur_;
 /* Bytes of memory the allocator holds (for the benchmark). */
 size_t ipam_subnet_memory(const struct ipam_subnet *s);
 

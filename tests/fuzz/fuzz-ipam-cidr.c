@@ -7,7 +7,7 @@ static void check_prefix(const char *s, size_t n, unsigned flags)
 {
 	struct ipam_prefix p, q;
 	char buf[IPAM_PREFIX_STRLEN];
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (ipam_prefix_parse_n(s, n, flags, &p, &e) < 0) {
 		if (e.code == 0 || !e.msg[0])
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ipam_pool_parse(z, &pool, NULL) == 0) {
 		struct ipam_prefix p;
-		struct ipam_used used = { "x", pool.base };
+		struct ipam_used used = {"x", pool.base};
 		if (ipam_pool_pick(&pool, 1, pool.base.addr.family, NULL, 0, &p, NULL) < 0 ||
 		    !ipam_prefix_contains_prefix(&pool.base, &p) || p.len != pool.size)
 			__builtin_trap();

@@ -7,15 +7,15 @@
 #include <cmocka.h>
 #include "ipam.h"
 
-static struct ipam_addr A(const char *s)
-{
+static struct ipam_addr A(const char *s) {
 	struct ipam_addr a;
 
 	assert_int_equal(ipam_addr_parse(s, &a, NULL), 0);
 	return a;
 }
 
-static struct ipam_subnet *new_subnet(const char *cidr, const char *range)
+static struct ipam_subnet *
+new_subnet(const char *cidr, const char *range)
 {
 	struct ipam_subnet *s = NULL;
 	struct ipam_prefix p;
@@ -33,7 +33,8 @@ static const char *text(const struct ipam_subnet *s)
 	static char buf[4096];
 	_cleanup_json_ json_object *o = ipam_subnet_to_json(s);
 
-	snprintf(buf, sizeof(buf), "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	snprintf(buf, sizeof(buf), "%s",
+		 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return buf;
 }
 
@@ -41,7 +42,7 @@ static struct ipam_subnet *load(const char *json, int want, const char *msg)
 {
 	_cleanup_json_ json_object *o = json_tokener_parse(json);
 	struct ipam_subnet *s = NULL;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (!o)
 		fail_msg("test JSON does not parse: %s", json);
@@ -62,7 +63,9 @@ static void round_trip(void **state)
 	struct ipam_addr a;
 	char before[4096];
 
-	assert_string_equal(text(s), "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/25\",\"allocated\":[]}");
+	assert_string_equal(
+	    text(s),
+	    "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/25\",\"allocated\":[]}");
 	for (int i = 0; i < 40; i++)
 		assert_int_equal(ipam_subnet_alloc(s, &a, NULL), 0);
 	a = A("10.0.0.9");
@@ -72,9 +75,10 @@ static void round_trip(void **state)
 	a = A("10.0.0.254");
 	assert_int_equal(ipam_subnet_reserve(s, &a, NULL), 0);
 	snprintf(before, sizeof(before), "%s", text(s));
-	assert_string_equal(before, "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/25\","
-				    "\"last\":\"10.0.0.41\",\"allocated\":[\"10.0.0.2-10.0.0.8\",\"10.0.0.10-10.0.0.41\","
-				    "\"10.0.0.200\",\"10.0.0.254\"]}");
+	assert_string_equal(before,
+			    "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/25\","
+			    "\"last\":\"10.0.0.41\",\"allocated\":[\"10.0.0.2-10.0.0.8\",\"10.0.0.10-10.0.0.41\","
+			    "\"10.0.0.200\",\"10.0.0.254\"]}");
 	t = load(before, 0, NULL);
 	assert_string_equal(text(t), before);
 	assert_int_equal(ipam_subnet_count_allocated(t), 41);
@@ -102,11 +106,13 @@ static void ipv6_and_big_runs_stay_small(void **state)
 	assert_true(ipam_subnet_memory(t) < 2 * 8192 + 1024); /* two partial chunks */
 	ipam_subnet_free(TAKE_PTR(t));
 	t = load("{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::ffff:ffff\","
-		 "\"fd00::ffff:ffff:ffff:ffff\"]}", 0, NULL);
+		 "\"fd00::ffff:ffff:ffff:ffff\"]}",
+		 0, NULL);
 	assert_int_equal(ipam_subnet_count_allocated(t), 0xfffffffeu + 1);
 	assert_true(ipam_subnet_memory(t) < 2200 * 1024); /* 65536 full chunks of 32 bytes, no bitmaps */
-	assert_string_equal(text(t), "{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::ffff:ffff\","
-				     "\"fd00::ffff:ffff:ffff:ffff\"]}");
+	assert_string_equal(
+	    text(t), "{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::ffff:ffff\","
+		     "\"fd00::ffff:ffff:ffff:ffff\"]}");
 	a = A("fd00::1:0:0");
 	assert_int_equal(ipam_subnet_reserve(t, &a, NULL), 0); /* 2^32 allocated: the limit */
 	a = A("fd00::1:0:1");
@@ -120,41 +126,57 @@ static void hostile_state_is_refused(void **state)
 		const char *json, *msg;
 		int r;
 	} bad[] = {
-		{ "[]", "expected an object", -EINVAL },
-		{ "{}", "needs", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\"}", "needs", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":{}}", "must be an array", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[],\"x\":1}", "unknown key 'x'", -EINVAL },
-		{ "{\"subnet\":24,\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "must be a string", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.1/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "did you mean", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.1.1\",\"allocated\":[]}", "not in subnet", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"fd00::1\",\"allocated\":[]}", "family", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.0\",\"allocated\":[]}", "network address", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.1.0/24\",\"allocated\":[]}",
-		  "not within", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"junk\",\"allocated\":[]}",
-		  "invalid IP range", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"last\":\"10.0.1.1\",\"allocated\":[]}",
-		  "not within", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"last\":\"x\",\"allocated\":[]}", "last", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[5]}", "allocated[0]: not a string", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.0\"]}", "network, broadcast or gateway", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.255\"]}", "network, broadcast", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.9\",\"allocated\":[\"10.0.0.5-10.0.0.10\"]}", "gateway", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.1.5\"]}", "not within", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"fd00::5\"]}", "not within", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.9-10.0.0.5\"]}", "ends before", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.9\",\"10.0.0.5\"]}", "allocated[1]: '10.0.0.5' is out of order", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-10.0.0.9\",\"10.0.0.9\"]}", "overlaps", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-\"]}", "empty", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-10.0.0.3-10.0.0.4\"]}", "invalid", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2\\u0000\"]}", "NUL", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\\u0000x\",\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "NUL", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\\u0000\",\"allocated\":[]}", "NUL", -EINVAL },
-		{ "{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/25\\u0000\",\"allocated\":[]}", "NUL", -EINVAL },
-		/* a hostile state that would take the whole /64: bounded, refused before any memory is spent */
-		{ "{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::ffff:ffff:ffff:ffff\"]}", "more than", -E2BIG },
-		{ "{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::1:0:2\"]}", "more than", -E2BIG },
+	    {"[]", "expected an object", -EINVAL},
+	    {"{}", "needs", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\"}", "needs", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":{}}", "must be an array", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[],\"x\":1}", "unknown key 'x'",
+	     -EINVAL},
+	    {"{\"subnet\":24,\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "must be a string", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.1/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "did you mean", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.1.1\",\"allocated\":[]}", "not in subnet", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"fd00::1\",\"allocated\":[]}", "family", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.0\",\"allocated\":[]}", "network address", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.1.0/24\",\"allocated\":[]}",
+	     "not within", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"junk\",\"allocated\":[]}",
+	     "invalid IP range", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"last\":\"10.0.1.1\",\"allocated\":[]}",
+	     "not within", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"last\":\"x\",\"allocated\":[]}", "last", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[5]}", "allocated[0]: not a string",
+	     -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.0\"]}",
+	     "network, broadcast or gateway", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.255\"]}",
+	     "network, broadcast", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.9\",\"allocated\":[\"10.0.0.5-10.0.0.10\"]}", "gateway",
+	     -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.1.5\"]}", "not within",
+	     -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"fd00::5\"]}", "not within",
+	     -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.9-10.0.0.5\"]}",
+	     "ends before", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.9\",\"10.0.0.5\"]}",
+	     "allocated[1]: '10.0.0.5' is out of order", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-10.0.0.9\",\"10.0.0.9\"]}",
+	     "overlaps", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-\"]}", "empty", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2-10.0.0.3-10.0.0.4\"]}",
+	     "invalid", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.0.0.2\\u0000\"]}", "NUL",
+	     -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\\u0000x\",\"gateway\":\"10.0.0.1\",\"allocated\":[]}", "NUL", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\\u0000\",\"allocated\":[]}", "NUL", -EINVAL},
+	    {"{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.1\",\"ip_range\":\"10.0.0.0/"
+	     "25\\u0000\",\"allocated\":[]}",
+	     "NUL", -EINVAL},
+	    /* a hostile state that would take the whole /64: bounded, refused before any memory is spent */
+	    {"{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::ffff:ffff:ffff:ffff\"]}",
+	     "more than", -E2BIG},
+	    {"{\"subnet\":\"fd00::/64\",\"gateway\":\"fd00::1\",\"allocated\":[\"fd00::2-fd00::1:0:2\"]}", "more than",
+	     -E2BIG},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -165,9 +187,10 @@ static void hostile_state_is_refused(void **state)
 		assert_int_equal(ipam_subnet_from_json(o, &s, NULL), bad[i].r);
 	}
 	/* and the good variants of those keys */
-	ipam_subnet_free(load("{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.9\",\"ip_range\":\"10.0.0.3-10.0.0.20\","
-			      "\"last\":\"10.0.0.255\",\"allocated\":[\"10.0.0.1-10.0.0.8\",\"10.0.0.10-10.0.0.254\"]}",
-			      0, NULL));
+	ipam_subnet_free(
+	    load("{\"subnet\":\"10.0.0.0/24\",\"gateway\":\"10.0.0.9\",\"ip_range\":\"10.0.0.3-10.0.0.20\","
+		 "\"last\":\"10.0.0.255\",\"allocated\":[\"10.0.0.1-10.0.0.8\",\"10.0.0.10-10.0.0.254\"]}",
+		 0, NULL));
 }
 
 /* The "allocated" element that is a bitmap, from a state's text. */
@@ -218,7 +241,8 @@ static void scattered_blocks_save_as_bitmaps(void **state)
 	for (r = ipam_subnet_next_allocated(t, NULL, &b); r == 0; r = ipam_subnet_next_allocated(t, &b, &b))
 		assert_true(ipam_subnet_is_allocated(s, &b));
 	_cleanup_json_ json_object *o2 = ipam_subnet_to_json(t);
-	assert_string_equal(json_object_to_json_string_ext(o2, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), txt);
+	assert_string_equal(json_object_to_json_string_ext(o2, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			    txt);
 }
 
 static void hostile_bitmaps_are_refused(void **state)
@@ -238,8 +262,7 @@ static void hostile_bitmaps_are_refused(void **state)
 	const char *b64 = strchr(el, '+') + 1;
 	size_t n = strlen(b64);
 	assert_int_equal(n, 10924);
-#define STATE(cidr, gw, elem) \
-	xasprintf("{\"subnet\":\"%s\",\"gateway\":\"%s\",\"allocated\":[\"%s\"]}", cidr, gw, elem)
+#define STATE(cidr, gw, elem) xasprintf("{\"subnet\":\"%s\",\"gateway\":\"%s\",\"allocated\":[\"%s\"]}", cidr, gw, elem)
 	/* good as is */
 	bad = STATE("10.0.0.0/16", "10.0.0.1", el);
 	ipam_subnet_free(load(bad, 0, NULL));
@@ -257,12 +280,24 @@ static void hostile_bitmaps_are_refused(void **state)
 		char *x = xasprintf("10.0.0.0+%s", b64);
 		size_t m = strlen(x);
 		switch (k) {
-		case 0: x[m - 2] = '\0'; break;
-		case 1: x[m - 1] = 'A'; break;
-		case 2: x[20] = '*'; break;
-		case 3: x[m - 2] = '='; break;
-		case 4: x[20] = '='; break;
-		case 5: x[m - 2] = (x[m - 2] == 'A') ? 'B' : 'A'; break; /* sets an unused bit, or the wrong value */
+		case 0:
+			x[m - 2] = '\0';
+			break;
+		case 1:
+			x[m - 1] = 'A';
+			break;
+		case 2:
+			x[20] = '*';
+			break;
+		case 3:
+			x[m - 2] = '=';
+			break;
+		case 4:
+			x[20] = '=';
+			break;
+		case 5:
+			x[m - 2] = (x[m - 2] == 'A') ? 'B' : 'A';
+			break; /* sets an unused bit, or the wrong value */
 		}
 		bad = STATE("10.0.0.0/16", "10.0.0.1", x);
 		_cleanup_json_ json_object *j = json_tokener_parse(bad);
@@ -282,12 +317,9 @@ static void hostile_bitmaps_are_refused(void **state)
 		int byte, bit;
 		const char *msg;
 	} cases[] = {
-		{ "10.0.0.0/16", "10.0.0.1", -1, 0, "empty bitmap" },
-		{ "10.0.0.0/16", "10.0.0.1", 0, 1, "gateway" },
-		{ "10.0.0.0/16", "10.0.0.1", 0, 0, "network" },
-		{ "10.0.0.0/16", "10.0.0.1", 8191, 7, "broadcast" },
-		{ "10.0.0.0/20", "10.0.0.1", 600, 0, "past the subnet" },
-		{ "fd00::/120", "fd00::1", 40, 0, "past the subnet" },
+	    {"10.0.0.0/16", "10.0.0.1", -1, 0, "empty bitmap"},	    {"10.0.0.0/16", "10.0.0.1", 0, 1, "gateway"},
+	    {"10.0.0.0/16", "10.0.0.1", 0, 0, "network"},	    {"10.0.0.0/16", "10.0.0.1", 8191, 7, "broadcast"},
+	    {"10.0.0.0/20", "10.0.0.1", 600, 0, "past the subnet"}, {"fd00::/120", "fd00::1", 40, 0, "past the subnet"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(zero, 0, 8192);
@@ -314,13 +346,16 @@ static void hostile_bitmaps_are_refused(void **state)
 		free(x);
 	}
 	/* nothing may follow a bitmap that overlaps it, and the order holds */
-	bad = xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"%s\",\"10.0.255.255\"]}", el);
+	bad = xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"%s\",\"10.0.255.255\"]}",
+			el);
 	load(bad, -EINVAL, "out of order");
 	free(bad);
-	bad = xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.1.0.0\",\"%s\"]}", el);
+	bad =
+	    xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"10.1.0.0\",\"%s\"]}", el);
 	load(bad, -EINVAL, "out of order");
 	free(bad);
-	bad = xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"%s\",\"10.1.0.0\"]}", el);
+	bad =
+	    xasprintf("{\"subnet\":\"10.0.0.0/15\",\"gateway\":\"10.0.0.1\",\"allocated\":[\"%s\",\"10.1.0.0\"]}", el);
 	ipam_subnet_free(load(bad, 0, NULL));
 	free(bad);
 	bad = NULL;
@@ -329,11 +364,11 @@ static void hostile_bitmaps_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(round_trip),
-		cmocka_unit_test(ipv6_and_big_runs_stay_small),
-		cmocka_unit_test(hostile_state_is_refused),
-		cmocka_unit_test(scattered_blocks_save_as_bitmaps),
-		cmocka_unit_test(hostile_bitmaps_are_refused),
+	    cmocka_unit_test(round_trip),
+	    cmocka_unit_test(ipv6_and_big_runs_stay_small),
+	    cmocka_unit_test(hostile_state_is_refused),
+	    cmocka_unit_test(scattered_blocks_save_as_bitmaps),
+	    cmocka_unit_test(hostile_bitmaps_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
