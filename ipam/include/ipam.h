@@ -228,15 +228,16 @@ const struct ipam_range *ipam_subnet_range(const struct ipam_subnet *s);
  * libnetwork's serial mode and CNI host-local), so a just released address is
  * not reused at once. Static reservations do not move that cursor. Never the
  * network, broadcast or gateway address. -ENOSPC "no free address in subnet
- * 10.0.0.0/24 (range ...)" when full. */
+ * 10.0.0.0/24 (range ...)" when full (or at IPAM_MAX_ALLOCATED). */
 int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *e) _wur_;
-/* Static allocation (--ip): a anywhere in the subnet (not only the range).
+/* Static allocation (--ip, --aux-address): a anywhere in the subnet (not
+ * only the range). Also -ENOSPC at IPAM_MAX_ALLOCATED.
  * -EAFNOSUPPORT wrong family, -EINVAL outside the subnet, -EADDRNOTAVAIL the
  * network/broadcast/gateway address, -EADDRINUSE already allocated; each with
  * a message that says which. */
 int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e) _wur_;
 /* Give a back. -ENOENT when it is not allocated (also for the gateway), -EINVAL
- * outside the subnet. */
+ * outside the subnet, -EAFNOSUPPORT wrong family. */
 int ipam_subnet_release(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e) _wur_;
 bool ipam_subnet_is_allocated(const struct ipam_subnet *s, const struct ipam_addr *a);
 /* Allocated addresses (static and dynamic; not the gateway). */
