@@ -392,6 +392,50 @@ static void sparse_set_matches_model(void **state)
 	set_free(&s);
 }
 
+/* Whole chunks (for the JSON bitmaps): runs counted, bits out and back in,
+ * for each chunk kind. */
+static void chunk_runs_and_bits(void **state)
+{
+	static uint64_t bits[SET_CHUNK_WORDS], back[SET_CHUNK_WORDS];
+	const unsigned fills[] = {1, 3, 4096, 4097, 30000, 65535, 65536};
+
+	for (size_t f = 0; f < ARRAY_SIZE(fills); f++) {
+		struct ipam_set s = {0}, t = {0};
+		unsigned seed = (unsigned)f, runs = 0;
+		u128 key = 5;
+
+		memset(bits, 0, sizeof(bits));
+		for (unsigned n = 0; n < fills[f];) {
+			unsigned x = fills[f] == 65536 ? n : (unsigned)rand_r(&seed) % 65536;
+			if (!(bits[x / 64] >> (x % 64) & 1)) {
+				bits[x / 64] |= UINT64_C(1) << (x % 64);
+				assert_int_equal(set_add(&s, (key << SET_CHUNK_SHIFT) + x), 1);
+				n++;
+			}
+		}
+		for (unsigned x = 0; x < 65536; x++)
+			runs +=
+			    (bits[x / 64] >> (x % 64) & 1) && (x == 0 || !(bits[(x - 1) / 64] >> ((x - 1) % 64) & 1));
+		assert_int_equal(set_chunk_runs(&s, key), runs);
+		assert_int_equal(set_chunk_runs(&s, key + 1), 0);
+		assert_true(set_chunk_bits(&s, key, back));
+		assert_memory_equal(bits, back, sizeof(bits));
+		assert_false(set_chunk_bits(&s, key - 1, back));
+		set_add_chunk(&t, key, bits);
+		assert_int_equal(t.count, fills[f]);
+		for (unsigned x = 0; x < 65536; x += 7)
+			assert_int_equal(set_test(&t, (key << SET_CHUNK_SHIFT) + x), bits[x / 64] >> (x % 64) & 1);
+		assert_true(set_memory(&t) <= 4 * 32 + 8192); /* directory of 4, one chunk */
+		set_free(&s);
+		set_free(&t);
+	}
+	struct ipam_set z = {0};
+	memset(bits, 0, sizeof(bits));
+	set_add_chunk(&z, 1, bits); /* nothing to add */
+	assert_int_equal(z.n, 0);
+	set_free(&z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +449,7 @@ int main(void)
 	    cmocka_unit_test(iterate_allocated),
 	    cmocka_unit_test(whole_slash16_then_release_all),
 	    cmocka_unit_test(sparse_set_matches_model),
+	    cmocka_unit_test(chunk_runs_and_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
