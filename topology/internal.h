@@ -3,6 +3,7 @@
 #ifndef PONTOON_TOPOLOGY_INTERNAL_H
 #define PONTOON_TOPOLOGY_INTERNAL_H
 
+#include "ipam.h"
 #include "ytree.h"
 
 /* A node definition as written at one level (defaults, a kind, a group, a
@@ -45,15 +46,8 @@ int parse_links(struct parser *p, const struct ynode *links);
 void kv_set(struct topo_kv **kv, size_t *n, const char *key, const char *value);
 int check_links(struct parser *p);
 
-/* addr.c: strict addresses. family AF_INET or AF_INET6; bytes in network order. */
-struct addr {
-	int family;
-	unsigned char b[16];
-	unsigned plen;
-};
-bool addr_parse(const char *s, int family, struct addr *ret);
-bool cidr_parse(const char *s, int family, struct addr *ret);
-bool addr_in(const struct addr *a, const struct addr *net);
+/* addr.c: an address of one family, strictly (ipam's parser); ret may be NULL. */
+bool addr_parse(const char *s, int family, struct ipam_addr *ret);
 bool mac_parse(const char *s);
 
 #endif

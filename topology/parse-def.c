@@ -178,11 +178,10 @@ static int check_netmode(struct parser *p, const struct ynode *n)
 
 static int check_values(struct parser *p, const struct def *d)
 {
-	struct addr a;
 	int r = 0;
-	if (d->mgmt_ipv4 && !addr_parse(d->mgmt_ipv4->str, AF_INET, &a))
+	if (d->mgmt_ipv4 && !addr_parse(d->mgmt_ipv4->str, AF_INET, NULL))
 		return perr(p, d->mgmt_ipv4->mark, "mgmt-ipv4 \"%s\" is not an IPv4 address", d->mgmt_ipv4->str);
-	if (d->mgmt_ipv6 && !addr_parse(d->mgmt_ipv6->str, AF_INET6, &a))
+	if (d->mgmt_ipv6 && !addr_parse(d->mgmt_ipv6->str, AF_INET6, NULL))
 		return perr(p, d->mgmt_ipv6->mark, "mgmt-ipv6 \"%s\" is not an IPv6 address", d->mgmt_ipv6->str);
 	if (d->network_mode)
 		r = check_netmode(p, d->network_mode);

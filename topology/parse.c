@@ -73,13 +73,16 @@ static const struct ynode *want_map(struct parser *p, const struct ynode *n, con
 static int parse_subnet(struct parser *p, const struct ynode *mgmt, const char *key, int family, char **ret)
 {
 	const char *s;
-	struct addr a;
+	struct ipam_prefix a;
+	struct err e = {0};
 	int r = get_str(p, mgmt, key, &s);
 	if (r < 0 || !s)
 		return r;
-	if (strcmp(s, "auto") && !cidr_parse(s, family, &a))
-		return perr(p, ymap_get(mgmt, key)->mark, "%s \"%s\" is not an %s prefix (ADDRESS/LENGTH) or auto", key,
-			    s, family == AF_INET ? "IPv4" : "IPv6");
+	if (strcmp(s, "auto") && ipam_prefix_parse(s, &a, &e) < 0)
+		return perr(p, ymap_get(mgmt, key)->mark, "%s: %s", key, err_msg(&e));
+	if (strcmp(s, "auto") && a.addr.family != family)
+		return perr(p, ymap_get(mgmt, key)->mark, "%s \"%s\" is not an %s prefix", key, s,
+			    family == AF_INET ? "IPv4" : "IPv6");
 	*ret = xstrdup(s);
 	return 0;
 }
@@ -87,11 +90,10 @@ static int parse_subnet(struct parser *p, const struct ynode *mgmt, const char *
 static int parse_gw(struct parser *p, const struct ynode *mgmt, const char *key, int family, char **ret)
 {
 	const char *s;
-	struct addr a;
 	int r = get_str(p, mgmt, key, &s);
 	if (r < 0 || !s)
 		return r;
-	if (!addr_parse(s, family, &a))
+	if (!addr_parse(s, family, NULL))
 		return perr(p, ymap_get(mgmt, key)->mark, "%s \"%s\" is not an %s address", key, s,
 			    family == AF_INET ? "IPv4" : "IPv6");
 	*ret = xstrdup(s);
@@ -252,48 +254,37 @@ struct mgmt_check {
 	const char *subnet, *gw, *key;
 };
 
-/* The first or last address of an IPv4 prefix. */
-static bool is_edge(const struct addr *a, const struct addr *net)
-{
-	uint32_t x, host = net->plen ? (net->plen == 32 ? 0 : 0xffffffffu >> net->plen) : 0xffffffffu;
-	memcpy(&x, a->b, 4);
-	x = ntohl(x) & host;
-	return x == 0 || x == host;
-}
-
 static int check_mgmt_family(struct parser *p, const struct mgmt_check *c)
 {
 	struct topo *t = p->t;
-	struct addr net = {0}, gw = {0};
-	bool have_net = c->subnet && strcmp(c->subnet, "auto") && cidr_parse(c->subnet, c->family, &net);
-	_cleanup_free_ struct addr *seen = xcalloc(t->n_nodes + 1, sizeof(*seen));
+	struct ipam_prefix net = {0};
+	struct ipam_addr gw = {0};
+	bool have_net = c->subnet && strcmp(c->subnet, "auto") && ipam_prefix_parse(c->subnet, &net, NULL) == 0;
+	_cleanup_free_ struct ipam_addr *seen = xcalloc(t->n_nodes + 1, sizeof(*seen));
 	_cleanup_free_ size_t *who = xcalloc(t->n_nodes + 1, sizeof(*who));
 	size_t n_seen = 0;
 
 	if (have_net) {
-		gw = net;
-		gw.plen = c->family == AF_INET ? 32 : 128;
-		gw.b[c->family == AF_INET ? 3 : 15] |= 1;
+		ipam_prefix_first_usable(&net, &gw);
 		if (c->gw)
 			addr_parse(c->gw, c->family, &gw);
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const char *s = c->family == AF_INET ? t->nodes[i].mgmt_ipv4 : t->nodes[i].mgmt_ipv6;
-		struct addr a;
-		if (!s)
+		struct ipam_addr a;
+		if (!s || !addr_parse(s, c->family, &a))
 			continue;
-		addr_parse(s, c->family, &a);
-		if (have_net && !addr_in(&a, &net))
+		if (have_net && !ipam_prefix_contains(&net, &a))
 			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is outside the management subnet %s",
 				    t->nodes[i].name, c->key, s, c->subnet);
-		if (have_net && c->family == AF_INET && net.plen < 31 && is_edge(&a, &net))
+		if (have_net && ipam_prefix_is_reserved(&net, &a))
 			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is the network or broadcast address of %s",
 				    t->nodes[i].name, c->key, s, c->subnet);
-		if (have_net && !memcmp(a.b, gw.b, 16))
+		if (have_net && ipam_addr_equal(&a, &gw))
 			return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is the management network's gateway",
 				    t->nodes[i].name, c->key, s);
 		for (size_t k = 0; k < n_seen; k++)
-			if (!memcmp(seen[k].b, a.b, 16))
+			if (ipam_addr_equal(&seen[k], &a))
 				return perr(p, t->nodes[i].mark, "node \"%s\": %s %s is already node \"%s\"'s",
 					    t->nodes[i].name, c->key, s, t->nodes[who[k]].name);
 		who[n_seen] = i;

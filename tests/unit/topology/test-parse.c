@@ -485,9 +485,11 @@ static void error_addresses(void **state)
 	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: i, mgmt-ipv6: \"fd00::g\"}\n",
 		  "t.yml:4:43: mgmt-ipv6 \"fd00::g\" is not an IPv6 address");
 	parse_err("name: x\nmgmt: {ipv4-subnet: 10.0.0.0/33}\ntopology: {}\n",
-		  "t.yml:2:21: ipv4-subnet \"10.0.0.0/33\" is not an IPv4 prefix (ADDRESS/LENGTH) or auto");
+		  "t.yml:2:21: ipv4-subnet: invalid CIDR '10.0.0.0/33': prefix length 33 out of range 0-32");
+	parse_err("name: x\nmgmt: {ipv4-subnet: 172.20.20.1/24}\ntopology: {}\n",
+		  "t.yml:2:21: ipv4-subnet: invalid CIDR '172.20.20.1/24': host bits set, did you mean 172.20.20.0/24?");
 	parse_err("name: x\nmgmt: {ipv6-subnet: 10.0.0.0/8}\ntopology: {}\n",
-		  "t.yml:2:21: ipv6-subnet \"10.0.0.0/8\" is not an IPv6 prefix (ADDRESS/LENGTH) or auto");
+		  "t.yml:2:21: ipv6-subnet \"10.0.0.0/8\" is not an IPv6 prefix");
 	parse_err("name: x\nmgmt: {ipv4-gw: fe80::1}\ntopology: {}\n",
 		  "t.yml:2:17: ipv4-gw \"fe80::1\" is not an IPv4 address");
 	/* outside the (default) management subnet, the gateway, or taken */
