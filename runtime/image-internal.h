@@ -39,8 +39,8 @@ struct layer_result {
 
 /* Extract one layer tar (plain or compressed) from src into the existing,
  * empty directory dir. Entries are checked (rt_archive_check_*); whiteouts are
- * converted; nothing is written outside dir (every parent is opened with
- * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, and an entry that would go through a
+ * converted; nothing is written outside dir (every parent is opened one
+ * component at a time with O_NOFOLLOW, and an entry that would go through a
  * symlink is refused). The data are synced (syncfs) before returning. */
 int layer_extract(const struct layer_source *src, const char *dir, const char *label, rt_image_progress_fn progress,
 		  void *userdata, struct layer_result *ret, struct err *e) _wur_;

@@ -102,6 +102,7 @@ static int clean_path(const char *p, const char *what, char **ret, struct err *e
 		return err_wrap(e, "%s", what);
 	if (!**ret) {
 		free(*ret);
+		*ret = NULL;
 		return err_setx(e, EINVAL, "%s is empty", what);
 	}
 	return 0;

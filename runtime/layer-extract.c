@@ -6,18 +6,16 @@
  *          --(libarchive: tar reader)--> entries --> the directory
  *
  * The digest is taken of the uncompressed tar as it streams by (Docker's
- * diff_id). Each entry's name is checked (archive-check.c); its parent
- * directory is opened component by component with openat2(RESOLVE_BENEATH |
- * RESOLVE_NO_SYMLINKS), so nothing is ever written through a symlink or
- * outside the directory; the entry itself is created with O_EXCL/O_NOFOLLOW
+ * diff_id). Each entry's name is checked (archive-check.c: no "..", not
+ * absolute); its parent directory is opened one component at a time with
+ * O_NOFOLLOW, so nothing is ever written through a symlink or outside the
+ * directory; the entry itself is created with O_EXCL/O_NOFOLLOW
  * semantics. Whiteouts become overlayfs whiteouts: ".wh.NAME" a character
  * device 0:0 named NAME, ".wh..wh..opq" the xattr trusted.overlay.opaque=y on
  * its directory. Device nodes other than whiteouts are refused.
  */
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include "image-internal.h"
@@ -75,17 +73,21 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **buf)
 	return n;
 }
 
-static int sys_openat2(int dirfd, const char *path, uint64_t flags)
+/* Open one component (no '/', never "." or "..") of a path inside the layer as
+ * a directory, never following a symlink: -ELOOP for a symlink, -ENOTDIR for
+ * anything else that is not a directory. */
+static int open_component(int dirfd, const char *name)
 {
-	struct open_how how = {
-		.flags = flags | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	long fd;
-	do
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? -errno : (int)fd;
+	int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOTDIR && errno != ELOOP)
+		return -errno;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -ENOTDIR;
 }
 
 /* Open dir (a normalised relative path, "" for the root) inside the layer,
@@ -94,20 +96,20 @@ static int open_dir(struct extract *x, const char *dir, const char *entry, struc
 {
 	if (x->cache_path && strcmp(x->cache_path, dir) == 0)
 		return x->cache_fd;
-	_cleanup_close_ int fd = sys_openat2(x->rootfd, ".", O_PATH | O_DIRECTORY);
+	_cleanup_close_ int fd = openat(x->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *walk = xstrdup(dir);
 	char *save = NULL;
 
 	if (fd < 0)
-		return err_set(e, -fd, "open %s", x->dir);
+		return err_set(e, errno, "open %s", x->dir);
 	for (char *c = strtok_r(walk, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int nfd = sys_openat2(fd, c, O_PATH | O_DIRECTORY);
+		int nfd = open_component(fd, c);
 		if (nfd == -ENOENT) {
 			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
 				return err_set(e, errno, "archive entry \"%s\": create directory \"%s\"", entry, c);
-			nfd = sys_openat2(fd, c, O_PATH | O_DIRECTORY);
+			nfd = open_component(fd, c);
 		}
-		if (nfd == -ELOOP || nfd == -EXDEV)
+		if (nfd == -ELOOP)
 			return err_setx(e, EINVAL, "archive entry \"%s\": its path goes through the symlink \"%s\"",
 					entry, c);
 		if (nfd == -ENOTDIR)
