@@ -306,6 +306,8 @@ static int cmd_import(struct cli_ctx *ctx, const struct cli_command *cmd, int ar
 	free(name);
 	free(tag);
 	if (strcmp(src, "-") == 0) {
+		if (isatty(STDIN_FILENO))
+			return cli_usage_error(cmd, "standard input is a terminal: pipe the tarball in, or give its path");
 		fd = dup(STDIN_FILENO);
 	} else {
 		fd = open(src, O_RDONLY | O_CLOEXEC);

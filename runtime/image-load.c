@@ -114,10 +114,13 @@ struct blobs {
 	char **data;
 	size_t *lens;
 	size_t n, total;
+	char **link_from, **link_to; /* symlinks and hard links in the archive (docker save's legacy layer.tar) */
 };
 
 static void blobs_clear(struct blobs *b)
 {
+	strv_free(b->link_from);
+	strv_free(b->link_to);
 	strv_free(b->paths);
 	for (size_t i = 0; i < b->n; i++)
 		free(b->data[i]);
@@ -126,9 +129,60 @@ static void blobs_clear(struct blobs *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Follow the archive's own links from path (at most a few hops); the result points into b or is path. */
+static const char *resolve(const struct blobs *b, const char *path)
+{
+	for (int hop = 0; hop < 8; hop++) {
+		size_t i;
+		for (i = 0; b->link_from && b->link_from[i] && strcmp(b->link_from[i], path) != 0; i++)
+			;
+		if (!b->link_from || !b->link_from[i])
+			break;
+		path = b->link_to[i];
+	}
+	return path;
+}
+
+/* A symlink's target as an archive path: relative to the link's directory, lexically;
+ * NULL when it is absolute or climbs out. */
+static char *link_target(const char *link, const char *target)
+{
+	const char *slash = strrchr(link, '/');
+	_cleanup_free_ char *joined = slash ? xasprintf("%.*s/%s", (int)(slash - link), link, target) : xstrdup(target);
+	_cleanup_strv_ char **parts = NULL;
+	char *save = NULL, *out;
+	size_t n = 0, len = 0;
+
+	if (target[0] == '/')
+		return NULL;
+	for (char *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (n == 0)
+				return NULL;
+			free(parts[--n]);
+			parts[n] = NULL;
+			continue;
+		}
+		strv_push(&parts, c);
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		len += strlen(parts[i]) + 1;
+	out = xcalloc(1, len + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, "/");
+		strcat(out, parts[i]);
+	}
+	return out;
+}
+
 static int blob_lookup(void *ctx, const char *path, const char **ret_data, size_t *ret_len)
 {
 	struct blobs *b = ctx;
+	path = resolve(b, path);
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->paths[i], path) == 0) {
 			*ret_data = b->data[i];
@@ -157,19 +211,40 @@ static int open_outer(const char *file, const char *path, struct archive **ret, 
 	return 0;
 }
 
-/* The next regular-file entry of the outer archive, its normalised path in *ret_path. */
-static int next_file(struct archive *a, const char *path, struct archive_entry **ent, char **ret_path, struct err *e)
+static void record_link(struct blobs *b, const char *name, struct archive_entry *ent)
+{
+	_cleanup_free_ char *to = NULL;
+	if (archive_entry_hardlink(ent)) {
+		if (rt_archive_check_path(archive_entry_hardlink(ent), &to, NULL) < 0)
+			return; /* such a link is never followed */
+	} else if (archive_entry_filetype(ent) == AE_IFLNK && archive_entry_symlink(ent))
+		to = link_target(name, archive_entry_symlink(ent));
+	if (to && *to) {
+		strv_push(&b->link_from, name);
+		strv_push(&b->link_to, to);
+	}
+}
+
+/* The next regular-file entry of the outer archive, its normalised path in
+ * *ret_path; links on the way are recorded in links (when not NULL). */
+static int next_file(struct archive *a, const char *path, struct archive_entry **ent, char **ret_path,
+		     struct blobs *links, struct err *e)
 {
 	for (;;) {
+		_cleanup_free_ char *name = NULL;
 		int r = archive_read_next_header(a, ent);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return err_setx(e, EINVAL, "%s: bad archive: %s", path, archive_error_string(a));
-		if (archive_entry_filetype(*ent) != AE_IFREG || archive_entry_hardlink(*ent))
-			continue;
-		if (rt_archive_check_path(archive_entry_pathname(*ent), ret_path, e) < 0)
+		if (rt_archive_check_path(archive_entry_pathname(*ent), &name, e) < 0)
 			return err_wrap(e, "%s", path);
+		if (archive_entry_filetype(*ent) != AE_IFREG || archive_entry_hardlink(*ent)) {
+			if (links)
+				record_link(links, name, *ent);
+			continue;
+		}
+		*ret_path = TAKE_PTR(name);
 		return 1;
 	}
 }
@@ -184,7 +259,7 @@ static int read_json_entries(const char *file, const char *path, struct blobs *b
 		return -e->code;
 	for (;;) {
 		_cleanup_free_ char *name = NULL;
-		r = next_file(a, path, &ent, &name, e);
+		r = next_file(a, path, &ent, &name, b, e);
 		if (r <= 0)
 			break;
 		la_int64_t size = archive_entry_size(ent);
@@ -260,7 +335,7 @@ static int extract_layers(struct load *l, struct err *e)
 		return -e->code;
 	for (;;) {
 		_cleanup_free_ char *name = NULL;
-		r = next_file(src->outer, l->path, &ent, &name, e);
+		r = next_file(src->outer, l->path, &ent, &name, NULL, e);
 		if (r <= 0)
 			break;
 		size_t i;
@@ -311,7 +386,7 @@ static int build_image(struct load *l, struct manifest_image *mi, struct new_ima
 	size_t k = 0;
 	for (char **p = mi->layers; *p; p++, k++) {
 		size_t i;
-		for (i = 0; strcmp(l->wanted[i], *p) != 0; i++)
+		for (i = 0; strcmp(l->wanted[i], resolve(&l->blobs, *p)) != 0; i++)
 			;
 		strv_push(&img->layers, l->layers[i].res.hex);
 		if (ids && (!ids[k] || strcmp(ids[k], l->layers[i].res.hex) != 0))
@@ -368,8 +443,8 @@ static int do_load(struct load *l, char ***lines, struct err *e)
 	l->wanted = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < l->man.n; i++)
 		for (char **p = l->man.images[i].layers; *p; p++)
-			if (!strv_contains(l->wanted, *p))
-				strv_push(&l->wanted, *p);
+			if (!strv_contains(l->wanted, resolve(&l->blobs, *p)))
+				strv_push(&l->wanted, resolve(&l->blobs, *p));
 	l->layers = xcalloc(strv_len(l->wanted) + 1, sizeof(*l->layers));
 	l->done = xcalloc(strv_len(l->wanted) + 1, sizeof(bool));
 	r = extract_layers(l, e);

@@ -110,6 +110,41 @@ static json_object *index_new(void)
 	return o;
 }
 
+static json_object *get(json_object *o, const char *key);
+
+static bool is_array_of(json_object *a, bool hex)
+{
+	if (!a || !json_object_is_type(a, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(s, json_type_string) || (hex && !is_hex(json_object_get_string(s), 64, 64)))
+			return false;
+	}
+	return true;
+}
+
+/* The index is ours, but a damaged one must give an error, not a crash. */
+static const char *index_check(json_object *imgs, json_object *layers)
+{
+	json_object_object_foreach(layers, hex, l) {
+		if (!is_hex(hex, 64, 64) || !json_object_is_type(l, json_type_object) ||
+		    !json_object_is_type(get(l, "Size"), json_type_int))
+			return "bad layer entry";
+	}
+	json_object_object_foreach(imgs, id, o) {
+		json_object *ls = get(o, "Layers"), *cfg = get(o, "Config");
+		if (!is_hex(id, 64, 64) || !json_object_is_type(o, json_type_object) || !is_array_of(get(o, "Names"), false) ||
+		    !is_array_of(ls, true) || !json_object_is_type(get(o, "Created"), json_type_int) ||
+		    !json_object_is_type(cfg, json_type_object))
+			return "bad image entry";
+		for (size_t i = 0; i < json_object_array_length(ls); i++)
+			if (!get(layers, json_object_get_string(json_object_array_get_idx(ls, i))))
+				return "an image names a layer the index does not have";
+	}
+	return NULL;
+}
+
 static int index_load(const char *root, json_object **ret, struct err *e)
 {
 	_cleanup_free_ char *dir = images_dir(root);
@@ -132,6 +167,9 @@ static int index_load(const char *root, json_object **ret, struct err *e)
 	    !json_object_object_get_ex(o, "Layers", &layers) || !json_object_is_type(imgs, json_type_object) ||
 	    !json_object_is_type(layers, json_type_object))
 		return err_setx(e, EBADMSG, "image store: %s is not an image index", path);
+	const char *bad = index_check(imgs, layers);
+	if (bad)
+		return err_setx(e, EBADMSG, "image store: %s is damaged: %s", path, bad);
 	*ret = TAKE_PTR(o);
 	return 0;
 }

@@ -175,6 +175,24 @@ save_archive() {
 	[ -z "$(ls -A "$IMAGES/tmp")" ]
 }
 
+@test "image load: layer.tar entries that are links to blobs (docker save of Docker 25+)" {
+	make_layers
+	d=$W/linked
+	rm -rf "$d" && mkdir -p "$d/blobs/sha256" "$d/l1" "$d/l2"
+	cp "$W/layer1.tar" "$d/blobs/sha256/$DIFF1"
+	cp "$W/layer2.tar" "$d/blobs/sha256/$DIFF2"
+	ln -s "../blobs/sha256/$DIFF1" "$d/l1/layer.tar"
+	ln "$d/blobs/sha256/$DIFF2" "$d/l2/layer.tar"
+	config_json "$DIFF1" "$DIFF2" >"$d/config.json"
+	echo '[{"Config":"config.json","RepoTags":["linked:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}]' >"$d/manifest.json"
+	tar -C "$d" -cf "$W/linked.tar" blobs l1 l2 config.json manifest.json
+	run pontoon image load -i "$W/linked.tar"
+	assert_status 0
+	[ "$output" = "Loaded image: linked:1" ]
+	[ "$(pontoon image inspect linked:1 | jq -c '.[0].RootFS.Layers')" = "[\"sha256:$DIFF1\",\"sha256:$DIFF2\"]" ]
+	[ "$(stat -c '%F' "$IMAGES/layers/$DIFF2/a/gone")" = "character special file" ]
+}
+
 @test "image load: an OCI layout archive (gzip layers) shares layers with the same content" {
 	make_layers
 	save_archive "$W/save.tar" test/two:v1 "$DIFF1" "$DIFF2"

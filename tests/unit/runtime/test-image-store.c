@@ -143,12 +143,41 @@ static void leftovers_are_swept_and_a_failed_commit_changes_nothing(void **state
 	store_tmp_done(&live);
 }
 
+static void damaged_index_is_an_error(void **state)
+{
+	const char *root = *state;
+	struct rt_image *img = NULL;
+	struct rt_image **list = NULL;
+	struct err e = { 0 };
+	static const char *const bad[] = {
+		"{\"Images\":{},\"Layers\":[]}",
+		"{\"Images\":{\"x\":{}},\"Layers\":{}}",
+		"{\"Images\":{\"" "0000000000000000000000000000000000000000000000000000000000000000" "\":{\"Names\":[],"
+		"\"Layers\":[\"" "1111111111111111111111111111111111111111111111111111111111111111" "\"],\"Created\":0,"
+		"\"Config\":{}}},\"Layers\":{}}",
+		"{\"Images\":{},\"Layers\":{\"zz\":{\"Size\":1}}}",
+		"[1,2",
+	};
+	_cleanup_free_ char *dir = path_join(root, "images");
+	_cleanup_free_ char *index = path_join(dir, "index.json");
+
+	assert_int_equal(mkdir_p(dir, 0700, &e), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(write_file_atomic(index, bad[i], strlen(bad[i]), 0600, &e), 0);
+		assert_int_equal(rt_image_get(root, "x", &img, &e), -EBADMSG);
+		assert_int_equal(rt_image_list(root, &list, &e), -EBADMSG);
+		assert_null(img);
+		assert_null(list);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(busybox_made_once_and_found_every_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(rm_refused_while_a_container_uses_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(leftovers_are_swept_and_a_failed_commit_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(damaged_index_is_an_error, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
