@@ -241,10 +241,11 @@ static int make_file(struct extract *x, struct archive *tar, struct archive_entr
 		return -e->code;
 	if (ftruncate(fd, archive_entry_size(ent)) < 0)
 		return err_set(e, errno, "archive entry \"%s\": truncate", clean);
-	if (set_xattrs(fd, ent, clean, e) < 0)
-		return -e->code;
 	x->size += (uint64_t)archive_entry_size(ent);
-	return set_meta(pfd, base, ent, clean, e);
+	/* xattrs after the owner: chown drops security.capability */
+	if (set_meta(pfd, base, ent, clean, e) < 0)
+		return -e->code;
+	return set_xattrs(fd, ent, clean, e);
 }
 
 static int make_dir(struct archive_entry *ent, int pfd, const char *base, const char *clean, bool exists,
@@ -252,14 +253,15 @@ static int make_dir(struct archive_entry *ent, int pfd, const char *base, const 
 {
 	if (!exists && mkdirat(pfd, base, 0700) < 0)
 		return err_set(e, errno, "archive entry \"%s\": mkdir", clean);
+	if (set_meta(pfd, base, ent, clean, e) < 0)
+		return -e->code;
 	if (archive_entry_xattr_count(ent) > 0) {
 		_cleanup_close_ int fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(e, errno, "archive entry \"%s\": open", clean);
-		if (set_xattrs(fd, ent, clean, e) < 0)
-			return -e->code;
+		return set_xattrs(fd, ent, clean, e);
 	}
-	return set_meta(pfd, base, ent, clean, e);
+	return 0;
 }
 
 static int make_hardlink(struct extract *x, struct archive_entry *ent, int pfd, const char *base, const char *clean,

@@ -11,6 +11,9 @@
 #include <dirent.h>
 #include "image-internal.h"
 
+/* the entry tables below leave trailing fields out on purpose */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 struct tarbuf {
 	char *data;
 	size_t len, cap;
@@ -35,7 +38,11 @@ struct ent {
 	const char *path, *arg;
 	mode_t perm;
 	int uid;
+	const char *xattr; /* name; the value is a file capability (cap_net_raw+ep) */
 };
+
+/* struct vfs_cap_data, revision 2, little-endian: effective, permitted CAP_NET_RAW (13). */
+static const unsigned char fcap[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00 };
 
 static struct tarbuf make_tar(const struct ent *ents, bool gzip)
 {
@@ -76,6 +83,8 @@ static struct tarbuf make_tar(const struct ent *ents, bool gzip)
 			archive_entry_set_rdevminor(e, min);
 		}
 		}
+		if (x->xattr)
+			archive_entry_xattr_add_entry(e, x->xattr, fcap, sizeof(fcap));
 		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
 		if (x->type == 'f')
 			assert_int_equal(archive_write_data(a, x->arg, strlen(x->arg)), (la_ssize_t)strlen(x->arg));
@@ -232,6 +241,37 @@ static void gzip_digest_is_of_the_uncompressed_tar(void **state)
 	free(gz.data);
 }
 
+static void file_capabilities_survive_and_trusted_xattrs_do_not_pass(void **state)
+{
+	struct fixture *f = *state;
+	const struct ent ents[] = {
+		{ 'f', "ping", "elf", 0755, 1000, "security.capability" },
+		{ 'd', "dir", NULL, 0755, 1000, "user.note" },
+		{ 'f', "evil", "x", 0644, 0, "trusted.overlay.redirect" },
+		{ 0 },
+	};
+	struct tarbuf t = make_tar(ents, false);
+	struct layer_result res;
+	struct err e = { 0 };
+	unsigned char got[64];
+
+	need_root();
+	if (extract(f, &t, &res, &e) < 0)
+		fail_msg("%s", err_msg(&e));
+	_cleanup_free_ char *ping = path_join(f->layer, "ping");
+	_cleanup_free_ char *dir = path_join(f->layer, "dir");
+	_cleanup_free_ char *evil = path_join(f->layer, "evil");
+	/* set after the chown to uid 1000, so the kernel did not drop it */
+	assert_int_equal(getxattr(ping, "security.capability", got, sizeof(got)), sizeof(fcap));
+	assert_memory_equal(got, fcap, sizeof(fcap));
+	struct stat st;
+	assert_int_equal(stat(ping, &st), 0);
+	assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(getxattr(dir, "user.note", got, sizeof(got)), sizeof(fcap));
+	assert_int_equal(getxattr(evil, "trusted.overlay.redirect", got, sizeof(got)), -1);
+	free(t.data);
+}
+
 static void hostile(struct fixture *f, const struct ent *ents, const char *msg)
 {
 	struct tarbuf t = make_tar(ents, false);
@@ -293,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(whiteouts_become_overlay_whiteouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(gzip_digest_is_of_the_uncompressed_tar, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_capabilities_survive_and_trusted_xattrs_do_not_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_tars_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_tar, setup, teardown),
 	};
