@@ -587,7 +587,8 @@ static char *image_user(const char *root, const char *id)
 
 /* Delete image id from idx, and the layers no other image uses (their dirs
  * after the index is written). */
-static int delete_image(const char *root, json_object *idx, const char *id, char ***lines, struct err *e)
+static int delete_image(const char *root, json_object *idx, const char *id, struct store_tmp *trash, char ***lines,
+			struct err *e)
 {
 	json_object *imgs = get(idx, "Images"), *known = get(idx, "Layers");
 	_cleanup_strv_ char **gone = NULL;
@@ -613,10 +614,16 @@ static int delete_image(const char *root, json_object *idx, const char *id, char
 	int r = index_save(root, idx, e);
 	if (r < 0)
 		return r;
+	/* out of layers/ now; the (possibly long) rm -rf runs after the lock is released */
 	_cleanup_free_ char *dir = images_dir(root);
 	for (char **h = gone; h && *h; h++) {
 		_cleanup_free_ char *rel = xasprintf("layers/%s", *h);
 		_cleanup_free_ char *p = path_join(dir, rel);
+		_cleanup_free_ char *dst = trash->path ? path_join(trash->path, *h) : NULL;
+		if (!trash->path && store_tmp_new(root, trash, true, NULL) == 0)
+			dst = path_join(trash->path, *h);
+		if (dst && rename(p, dst) == 0)
+			continue;
 		if (rm_rf(p, NULL) < 0)
 			log_warn("image store: cannot remove layer %s (removed at the next change)", p);
 	}
@@ -625,8 +632,8 @@ static int delete_image(const char *root, json_object *idx, const char *id, char
 	return 0;
 }
 
-static int remove_locked(const char *root, json_object *idx, const char *ref, bool force, char ***lines,
-			 struct err *e)
+static int remove_locked(const char *root, json_object *idx, const char *ref, bool force, struct store_tmp *trash,
+			 char ***lines, struct err *e)
 {
 	_cleanup_free_ char *name = NULL, *id = NULL, *user = NULL;
 	const char *found;
@@ -659,7 +666,7 @@ static int remove_locked(const char *root, json_object *idx, const char *ref, bo
 	}
 	if (user) /* forced: the name goes, the image stays while the container lives */
 		return index_save(root, idx, e);
-	return delete_image(root, idx, id, lines, e);
+	return delete_image(root, idx, id, trash, lines, e);
 }
 
 int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_lines, struct err *e)
@@ -667,6 +674,7 @@ int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_l
 	_cleanup_close_ int lock = rt_image_lock(root, e);
 	_cleanup_json_ json_object *idx = NULL;
 	_cleanup_strv_ char **lines = NULL;
+	struct store_tmp trash = { .fd = -1 };
 	int r;
 
 	if (lock < 0)
@@ -675,7 +683,9 @@ int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_l
 	if (r < 0)
 		return r;
 	store_sweep(root, get(idx, "Layers"));
-	r = remove_locked(root, idx, ref, force, &lines, e);
+	r = remove_locked(root, idx, ref, force, &trash, &lines, e);
+	close(TAKE_FD(lock)); /* unlocked: the trash is removed without holding up others */
+	store_tmp_done(&trash);
 	if (r < 0)
 		return r;
 	if (ret_lines)

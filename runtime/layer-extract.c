@@ -42,6 +42,9 @@ struct extract {
 	char *cache_path; /* the last parent opened, and its fd */
 	int cache_fd;
 	uint64_t size;
+	char **dirs;               /* directories with their entry's times, set again at the end */
+	struct timespec *dir_times; /* (adding entries into a directory changed its mtime) */
+	size_t ndirs;
 };
 
 static la_ssize_t src_read(struct archive *a, void *ctx, const void **buf)
@@ -379,6 +382,12 @@ static int extract_entry(struct extract *x, struct archive *tar, struct archive_
 	case AE_IFREG:
 		return make_file(x, tar, ent, pfd, base, clean, e);
 	case AE_IFDIR:
+		if (archive_entry_mtime_is_set(ent)) {
+			x->dir_times = xrealloc(x->dir_times, (x->ndirs + 1) * sizeof(*x->dir_times));
+			x->dir_times[x->ndirs].tv_sec = archive_entry_mtime(ent);
+			x->dir_times[x->ndirs++].tv_nsec = archive_entry_mtime_nsec(ent);
+			strv_push(&x->dirs, clean);
+		}
 		return make_dir(ent, pfd, base, clean, r == 1, e);
 	case AE_IFLNK:
 		if (symlinkat(archive_entry_symlink(ent), pfd, base) < 0)
@@ -386,6 +395,23 @@ static int extract_entry(struct extract *x, struct archive *tar, struct archive_
 		return set_meta(pfd, base, ent, clean, e);
 	default:
 		return make_special(ent, pfd, base, clean, e);
+	}
+}
+
+/* Deepest first, so setting a directory's times does not disturb its parent's. */
+static void restore_dir_times(struct extract *x)
+{
+	for (size_t i = x->ndirs; i > 0; i--) {
+		struct timespec ts[2] = { x->dir_times[i - 1], x->dir_times[i - 1] };
+		char *clean = x->dirs[i - 1], *slash = strrchr(clean, '/');
+		_cleanup_free_ char *dir = slash ? xstrndup(clean, (size_t)(slash - clean)) : xstrdup("");
+		const char *base = slash ? slash + 1 : clean;
+		struct stat st;
+		int pfd = open_dir(x, dir, clean, NULL);
+		if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue; /* replaced by a later entry */
+		if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			log_debug("cannot set the times of %s", clean);
 	}
 }
 
@@ -462,6 +488,8 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 		goto out;
 	}
 	r = extract_all(&x, c, e);
+	if (r == 0)
+		restore_dir_times(&x);
 	/* the tar's end may leave padding unread: the digest covers the whole stream */
 	for (la_ssize_t n; r == 0 && (n = archive_read_data(c->raw, c->buf, sizeof(c->buf))) != 0;) {
 		if (n < 0) {
@@ -479,6 +507,8 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 			progress(userdata, label, c->consumed, c->consumed);
 	}
 out:
+	strv_free(x.dirs);
+	free(x.dir_times);
 	cache_drop(&x);
 	close(x.rootfd);
 	archive_read_free(c->raw);
