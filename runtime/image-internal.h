@@ -47,6 +47,11 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 
 /* ---- the store (image-store.c) ------------------------------------------------- */
 
+/* Take the store lock unless this process holds it already: an fd to close,
+ * or STORE_LOCK_HELD (negative, so _cleanup_close_ ignores it); or -errno. */
+#define STORE_LOCK_HELD (-EALREADY)
+int store_lock(const char *root, struct err *e) _wur_;
+
 /* A temporary directory under $ROOT/images/tmp, flock'ed while it lives, so a
  * sweep by another process (under the store lock) leaves it alone. */
 struct store_tmp {

@@ -23,22 +23,59 @@ static char *images_dir(const char *root)
 	return path_join(root, "images");
 }
 
+/* The store lock this process took last: a second flock on a new open file
+ * description would wait for ourselves, so functions called while the caller
+ * holds the lock (rt_image_get making busybox under a container creator's
+ * lock) must see that they have it already. */
+static struct {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+} held = { -1, 0, 0 };
+
+static bool held_by_us(const char *path)
+{
+	struct stat a, b;
+	if (held.fd < 0 || fstat(held.fd, &a) < 0 || a.st_dev != held.dev || a.st_ino != held.ino)
+		return false;
+	return stat(path, &b) == 0 && b.st_dev == a.st_dev && b.st_ino == a.st_ino;
+}
+
 int rt_image_lock(const char *root, struct err *e)
 {
 	_cleanup_free_ char *dir = images_dir(root);
 	_cleanup_free_ char *path = path_join(dir, "lock");
+	struct stat st;
+
+	if (held_by_us(path)) { /* same open file description: closing the copy keeps the lock */
+		int fd = fcntl(held.fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? err_set(e, errno, "lock %s", path) : fd;
+	}
 	if (mkdir_p(dir, 0700, e) < 0)
 		return err_wrap(e, "image store");
-	return lock_file(path, false, e);
+	int fd = lock_file(path, false, e);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		held.fd = fd;
+		held.dev = st.st_dev;
+		held.ino = st.st_ino;
+	}
+	return fd;
+}
+
+int store_lock(const char *root, struct err *e)
+{
+	_cleanup_free_ char *dir = images_dir(root);
+	_cleanup_free_ char *path = path_join(dir, "lock");
+	return held_by_us(path) ? STORE_LOCK_HELD : rt_image_lock(root, e);
 }
 
 int store_tmp_new(const char *root, struct store_tmp *ret, bool locked, struct err *e)
 {
-	_cleanup_close_ int lock = locked ? -1 : rt_image_lock(root, e);
+	_cleanup_close_ int lock = locked ? STORE_LOCK_HELD : store_lock(root, e);
 	_cleanup_free_ char *dir = images_dir(root);
 	_cleanup_free_ char *tmp = path_join(dir, "tmp");
 	_cleanup_free_ char *path = path_join(tmp, "XXXXXX");
-	if (!locked && lock < 0)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	if (mkdir_p(tmp, 0700, e) < 0)
 		return err_wrap(e, "image store");
@@ -522,12 +559,12 @@ static int move_layers(const char *root, json_object *idx, struct new_layer *lay
 int store_commit(const char *root, struct new_layer *layers, size_t nlayers, struct new_image *imgs, size_t nimgs,
 		 bool locked, struct err *e)
 {
-	_cleanup_close_ int lock = locked ? -1 : rt_image_lock(root, e);
+	_cleanup_close_ int lock = locked ? STORE_LOCK_HELD : store_lock(root, e);
 	_cleanup_json_ json_object *idx = NULL;
 	_cleanup_free_ bool *moved = xcalloc(nlayers + 1, sizeof(bool));
 	int r;
 
-	if (lock < 0 && !locked)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	r = index_load(root, &idx, e);
 	if (r < 0)
@@ -671,20 +708,21 @@ static int remove_locked(const char *root, json_object *idx, const char *ref, bo
 
 int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_lines, struct err *e)
 {
-	_cleanup_close_ int lock = rt_image_lock(root, e);
+	_cleanup_close_ int lock = store_lock(root, e);
 	_cleanup_json_ json_object *idx = NULL;
 	_cleanup_strv_ char **lines = NULL;
 	struct store_tmp trash = { .fd = -1 };
 	int r;
 
-	if (lock < 0)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	r = index_load(root, &idx, e);
 	if (r < 0)
 		return r;
 	store_sweep(root, get(idx, "Layers"));
 	r = remove_locked(root, idx, ref, force, &trash, &lines, e);
-	close(TAKE_FD(lock)); /* unlocked: the trash is removed without holding up others */
+	closep(&lock); /* unlocked: the trash is removed without holding up others */
+	lock = -EBADF;
 	store_tmp_done(&trash);
 	if (r < 0)
 		return r;

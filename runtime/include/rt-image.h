@@ -99,7 +99,10 @@ int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_l
 
 /* Take the store's lock (returns an fd to close to release it). A container
  * creator may hold it between rt_image_get() and writing its config.json, so
- * that an `image rm` running at the same time sees the new container. */
+ * that an `image rm` running at the same time sees the new container. The
+ * rt_image_* functions work while the calling process holds it (they notice,
+ * instead of waiting for themselves); taking it again while holding it gives
+ * a copy of the same lock. */
 int rt_image_lock(const char *root, struct err *e) _wur_;
 
 /* ---- references ------------------------------------------------------------ */

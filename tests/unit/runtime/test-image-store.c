@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "image-internal.h"
 
 static int setup(void **state)
@@ -143,6 +144,38 @@ static void leftovers_are_swept_and_a_failed_commit_changes_nothing(void **state
 	store_tmp_done(&live);
 }
 
+/* A container creator holds the lock around rt_image_get: busybox is made, not waited for. */
+static void works_while_the_caller_holds_the_lock(void **state)
+{
+	const char *root = *state;
+	_cleanup_(rt_image_freep) struct rt_image *img = NULL;
+	_cleanup_strv_ char **lines = NULL;
+	struct err e = { 0 };
+
+	need_busybox();
+	alarm(60); /* a self-deadlock ends the test instead of hanging it */
+	int lock = rt_image_lock(root, &e);
+	assert_true(lock >= 0);
+	int again = rt_image_lock(root, &e); /* a copy of the same lock */
+	assert_true(again >= 0);
+	close(again);
+	if (rt_image_get(root, "busybox", &img, &e) < 0)
+		fail_msg("%s", err_msg(&e));
+	assert_int_equal(rt_image_remove(root, "busybox", false, &lines, &e), 0);
+	assert_int_equal(rt_image_ensure_busybox(root, &e), 0);
+	close(lock);
+	alarm(0);
+	/* released: another process can take it */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = rt_image_lock(root, NULL);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void damaged_index_is_an_error(void **state)
 {
 	const char *root = *state;
@@ -178,6 +211,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rm_refused_while_a_container_uses_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(leftovers_are_swept_and_a_failed_commit_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_index_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(works_while_the_caller_holds_the_lock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
