@@ -405,6 +405,27 @@ static int cmd_rm(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, 
 	return rc;
 }
 
+static int cmd_tag(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_HELP_OPTION,
+		{ 0 },
+	};
+	struct err e = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(cmd);
+		return cli_bad_option(cmd, c, argv);
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(cmd, "\"image tag\" needs an image and a new NAME[:TAG]");
+	if (rt_image_tag(ctx->root, argv[optind], argv[optind + 1], &e) < 0)
+		return cli_fail(&e);
+	return CLI_EXIT_OK;
+}
+
 const struct cli_command cli_image_commands[] = {
 	{ .name = "ls", .alias = "list", .summary = "List images", .run = cmd_ls,
 	  .usage = "Usage: pontoon image ls [-q] [--no-trunc] [--format json]\n"
@@ -462,6 +483,15 @@ const struct cli_command cli_image_commands[] = {
 		   "GraphDriver.Data.LowerDir: the layer directories in overlayfs order\n"
 		   "(topmost first). IMAGE is NAME[:TAG] or an id or unique id prefix;\n"
 		   "busybox is made on first use, as for run.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -h, --help   print this help\n" },
+	{ .name = "tag", .summary = "Give an image another name", .run = cmd_tag,
+	  .usage = "Usage: pontoon image tag IMAGE NAME[:TAG]\n"
+		   "\n"
+		   "Give IMAGE (a name, an id or a unique id prefix) the name NAME:TAG (tag\n"
+		   "latest by default) as well, as `docker tag` does; the name moves from any\n"
+		   "image that had it. Useful for images loaded without a name.\n"
 		   "\n"
 		   "Options:\n"
 		   "  -h, --help   print this help\n" },

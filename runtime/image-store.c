@@ -730,3 +730,37 @@ int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_l
 		*ret_lines = TAKE_PTR(lines);
 	return 0;
 }
+
+int rt_image_tag(const char *root, const char *ref, const char *name, struct err *e)
+{
+	_cleanup_free_ char *norm = image_ref_normalise(name, e);
+	_cleanup_json_ json_object *idx = NULL;
+	const char *id;
+	int r;
+
+	if (!norm)
+		return e ? -e->code : -EINVAL;
+	if (is_busybox_ref(ref)) {
+		r = rt_image_ensure_busybox(root, e);
+		if (r < 0)
+			return r;
+	}
+	_cleanup_close_ int lock = store_lock(root, e);
+	if (lock < 0 && lock != STORE_LOCK_HELD)
+		return lock;
+	r = index_load(root, &idx, e);
+	if (r < 0)
+		return r;
+	r = index_find(idx, ref, &id, NULL, e);
+	if (r < 0)
+		return r;
+	json_object *img = get(get(idx, "Images"), id);
+	if (names_contain(img, norm))
+		return 0;
+	json_object_object_foreach(get(idx, "Images"), other, o) {
+		(void)other;
+		names_remove(o, norm);
+	}
+	json_object_array_add(get(img, "Names"), json_object_new_string(norm));
+	return index_save(root, idx, e);
+}

@@ -446,6 +446,28 @@ hostile_check() {
 	[ -z "$(ls -A "$IMAGES/layers")" ]
 }
 
+@test "image tag: another name for an image, moving it from its old image" {
+	export PONTOON_ROOT=$PONTOON_TEST_TMP/root-tag
+	run pontoon image tag busybox mybox:1
+	assert_status 0
+	id=$(pontoon image inspect busybox | jq -r '.[0].Id')
+	[ "$(pontoon image inspect mybox:1 | jq -r '.[0].Id')" = "$id" ]
+	[ "$(pontoon image inspect busybox | jq -c '.[0].RepoTags')" = '["busybox:latest","mybox:1"]' ]
+	mkdir -p "$W/tagfs/etc" && echo t >"$W/tagfs/etc/t"
+	tar -C "$W/tagfs" -cf "$W/tag.tar" .
+	other=$(pontoon image import "$W/tag.tar" other:1)
+	run pontoon image tag "${other:7:12}" mybox:1
+	assert_status 0
+	[ "$(pontoon image inspect mybox:1 | jq -r '.[0].Id')" = "$other" ]
+	[ "$(pontoon image inspect busybox | jq -c '.[0].RepoTags')" = '["busybox:latest"]' ]
+	run pontoon image tag nothere x
+	assert_status 1
+	assert_output_contains "no such image: nothere"
+	run pontoon image tag busybox 'Bad:Name'
+	assert_status 1
+	assert_output_contains "invalid reference"
+}
+
 @test "image commands: usage errors and help" {
 	run pontoon image load -i
 	assert_status 1
@@ -456,7 +478,7 @@ hostile_check() {
 	assert_status 1
 	run pontoon image ls --format yaml
 	assert_status 1
-	for c in ls import load inspect rm; do
+	for c in ls import load inspect tag rm; do
 		run pontoon image $c --help
 		assert_status 0
 		assert_output_contains "Usage: pontoon image $c"
