@@ -487,10 +487,17 @@ int rt_image_load(const char *root, const char *path, int fd, rt_image_progress_
 	r = store_tmp_new(root, &l.tmp, false, e);
 	if (r < 0)
 		return r;
+	struct stat st;
 	if (!path || strcmp(path, "-") == 0) {
 		r = spool(&l, fd, &spooled, e);
 		l.file = spooled;
 		l.path = "standard input";
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a pipe or device can be read once only: spool it for the two passes */
+		_cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC);
+		r = in < 0 ? err_set(e, errno, "open %s", path) : spool(&l, in, &spooled, e);
+		l.file = spooled;
+		l.path = path;
 	} else {
 		l.file = l.path = path;
 	}

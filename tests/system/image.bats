@@ -132,6 +132,11 @@ save_archive() {
 @test "image load: a docker save archive with two layers and whiteouts" {
 	make_layers
 	save_archive "$W/save.tar" test/two:v1 "$DIFF1" "$DIFF2"
+	# through a pipe given as a path (read once, so spooled for the two passes)
+	run bash -c "cat '$W/save.tar' | '$PONTOON_BIN' image load -i /dev/stdin"
+	assert_status 0
+	[ "$output" = "Loaded image: test/two:v1" ]
+	[ -z "$(ls -A "$IMAGES/tmp")" ]
 	run pontoon image load -i "$W/save.tar"
 	assert_status 0
 	[ "$output" = "Loaded image: test/two:v1" ]
