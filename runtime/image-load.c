@@ -251,7 +251,7 @@ static int next_file(struct archive *a, const char *path, struct archive_entry *
 
 static int read_json_entries(const char *file, const char *path, struct blobs *b, struct err *e)
 {
-	struct archive *a;
+	struct archive *a = NULL;
 	struct archive_entry *ent;
 	int r;
 
