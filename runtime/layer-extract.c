@@ -217,6 +217,9 @@ static int write_data(struct archive *tar, int fd, const char *clean, struct err
 
 	while ((r = archive_read_data_block(tar, &buf, &len, &off)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *p = buf;
+		int f = fault_point("image-write"); /* tests: a full disk mid-layer */
+		if (f < 0)
+			return err_set(e, -f, "archive entry \"%s\": write", clean);
 		while (len > 0) {
 			ssize_t n = pwrite(fd, p, len, off);
 			if (n < 0) {
