@@ -80,7 +80,7 @@ static bool reverse_addr(const char *lname, struct dns_addr *ret)
 		memcpy(&ret->v4, b, 4);
 		return true;
 	}
-	if (n == 64 + sizeof(v6) - 1 && !strcmp(lname + 64, v6)) {
+	if (n == 63 + sizeof(v6) - 1 && !strcmp(lname + 63, v6)) {
 		for (int i = 0; i < 32; i++) {
 			int h = hexval(lname[2 * i]);
 			if (h < 0 || (i < 31 && lname[2 * i + 1] != '.'))

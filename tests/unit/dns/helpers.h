@@ -41,7 +41,7 @@ static inline void answer_addrs(const uint8_t *pkt, size_t len, char *out, size_
 	assert_int_equal(dns_msg_parse(pkt, len, &m), 0);
 	off = m.an_off;
 	for (unsigned i = 0; i < m.ancount; i++) {
-		char a[INET6_ADDRSTRLEN] = "";
+		char a[DNS_NAME_TEXT_MAX] = "";
 		assert_int_equal(dns_rr_next(pkt, len, &off, &rr), 0);
 		if (rr.type == DNS_T_A)
 			inet_ntop(AF_INET, &rr.u.a, a, sizeof(a));
