@@ -11,7 +11,9 @@
  * question; SERVFAIL, REFUSED, a timeout or ICMP unreachable move on to the
  * next upstream, and when none is left the client gets SERVFAIL.  The answer
  * is relayed with the client's ID restored (over UDP, cut to the client's
- * payload size with TC set when it is larger).
+ * payload size with TC set when it is larger).  A truncated (TC) answer for a
+ * client that asked over TCP is asked again of the same upstream over TCP, so
+ * large answers reach clients that retry over TCP as RFC 7766 says they do.
  */
 #include <arpa/inet.h>
 #include <strings.h>
@@ -68,6 +70,7 @@ void fwd_reap(struct dns_server *srv)
 		struct fwd *f = srv->dead_fwds;
 		srv->dead_fwds = f->next;
 		free(f->query);
+		free(f->tbuf);
 		free(f);
 	}
 }
@@ -176,6 +179,7 @@ static bool fwd_try(struct dns_server *srv, struct fwd *f)
 		const struct dns_upstream *u = &f->ups[f->idx];
 		if (f->fd >= 0)
 			close(f->fd);
+		f->tcp = false;
 		f->fd = socket(u->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (f->fd < 0)
 			continue;
@@ -263,38 +267,118 @@ static bool reply_matches(const struct fwd *f, const struct dns_msg *m)
 	       m->q.class == f->qclass && !strcasecmp(m->q.name, f->qname);
 }
 
-void fwd_event(struct dns_server *srv, struct fwd *f)
+/* The same upstream again over TCP (RFC 7766), for a TCP client whose answer
+ * came back truncated over UDP. */
+static void fwd_tcp_start(struct dns_server *srv, struct fwd *f)
+{
+	const struct dns_upstream *u = &f->ups[f->idx];
+
+	close(f->fd);
+	f->tcp = true;
+	f->tlen = f->tsent = 0;
+	if (!f->tbuf)
+		f->tbuf = xmalloc(2 + DNS_MSG_MAX);
+	f->fd = socket(u->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->fd < 0 || (connect(f->fd, (const struct sockaddr *)&u->ss, u->len) < 0 && errno != EINPROGRESS)) {
+		fwd_next(srv, f);
+		return;
+	}
+	srv_epoll_set(srv, f->fd, &f->h, EPOLLOUT, true);
+	f->deadline = srv_now_ms() + srv->cfg.upstream_timeout_ms;
+	fwd_unlink(srv, f);
+	fwd_append(srv, f);
+}
+
+/* A whole answer from ups[idx] (UDP datagram or TCP message). */
+static void fwd_answer(struct dns_server *srv, struct fwd *f, uint8_t *buf, size_t len)
+{
+	struct dns_msg m;
+
+	if (dns_msg_parse(buf, len, &m) < 0 || !reply_matches(f, &m)) {
+		if (f->tcp) /* a TCP stream cannot carry anything else: give up on it */
+			fwd_next(srv, f);
+		return; /* UDP: not the answer to our question, keep waiting */
+	}
+	int rcode = DNS_RCODE(m.flags);
+	if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED) {
+		fwd_next(srv, f);
+		return;
+	}
+	if ((m.flags & DNS_F_TC) && !f->tcp && f->conn) {
+		fwd_tcp_start(srv, f);
+		return;
+	}
+	buf[0] = f->client_id >> 8;
+	buf[1] = f->client_id & 0xff;
+	reply_client(srv, f, buf, len);
+	fwd_done(srv, f);
+}
+
+static void fwd_tcp_event(struct dns_server *srv, struct fwd *f, uint32_t events)
+{
+	size_t mlen;
+
+	if (f->tsent < 2 + f->qlen) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+		if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
+			fwd_next(srv, f);
+			return;
+		}
+		uint8_t msg[2 + DNS_MSG_MAX];
+		msg[0] = (uint8_t)(f->qlen >> 8);
+		msg[1] = f->qlen & 0xff;
+		memcpy(msg + 2, f->query, f->qlen);
+		ssize_t k = send(f->fd, msg + f->tsent, 2 + f->qlen - f->tsent, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k < 0 && errno != EAGAIN) {
+			fwd_next(srv, f);
+			return;
+		}
+		f->tsent += k > 0 ? (size_t)k : 0;
+		if (f->tsent == 2 + f->qlen)
+			srv_epoll_set(srv, f->fd, &f->h, EPOLLIN, false);
+		return;
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	ssize_t k = recv(f->fd, f->tbuf + f->tlen, 2 + DNS_MSG_MAX - f->tlen, MSG_DONTWAIT);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) { /* closed or failed before a whole answer */
+		fwd_next(srv, f);
+		return;
+	}
+	f->tlen += (size_t)k;
+	int r = dns_tcp_frame(f->tbuf, f->tlen, &mlen);
+	if (r < 0)
+		fwd_next(srv, f);
+	else if (r > 0)
+		fwd_answer(srv, f, f->tbuf + 2, mlen);
+}
+
+void fwd_event(struct dns_server *srv, struct fwd *f, uint32_t events)
 {
 	uint8_t *buf = srv->big;
 	struct sockaddr_storage from;
-	struct dns_msg m;
 
 	if (f->dead)
 		return;
-	for (int i = 0; i < 8; i++) {
+	if (f->tcp) {
+		fwd_tcp_event(srv, f, events);
+		return;
+	}
+	for (int i = 0; i < 8 && !f->dead && !f->tcp; i++) {
 		socklen_t flen = sizeof(from);
 		ssize_t k = recvfrom(f->fd, buf, DNS_MSG_MAX, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
 		if (k < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			fwd_next(srv, f); /* ECONNREFUSED: nobody at that port */
+			if (errno != EAGAIN && errno != EINTR)
+				fwd_next(srv, f); /* ECONNREFUSED: nobody at that port */
 			return;
 		}
 		const struct dns_upstream *u = &f->ups[f->idx];
 		if (flen != u->len || memcmp(&from, &u->ss, flen))
 			continue;
-		if (dns_msg_parse(buf, (size_t)k, &m) < 0 || !reply_matches(f, &m))
-			continue; /* not the answer to our question: keep waiting */
-		int rcode = DNS_RCODE(m.flags);
-		if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED) {
-			fwd_next(srv, f);
-			return;
-		}
-		buf[0] = f->client_id >> 8;
-		buf[1] = f->client_id & 0xff;
-		reply_client(srv, f, buf, (size_t)k);
-		fwd_done(srv, f);
-		return;
+		fwd_answer(srv, f, buf, (size_t)k);
 	}
 }
 

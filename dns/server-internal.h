@@ -42,7 +42,10 @@ struct tcp_conn {
 
 struct fwd {
 	struct handle h;
-	int fd;                         /* UDP socket connected to ups[idx] */
+	int fd;                         /* UDP (or TCP) socket connected to ups[idx] */
+	bool tcp;                       /* retrying over TCP after a truncated answer */
+	uint8_t *tbuf;                  /* TCP: 2 + DNS_MSG_MAX, the answer being read */
+	size_t tlen, tsent;
 	uint16_t client_id, our_id;
 	char qname[DNS_NAME_TEXT_MAX];
 	uint16_t qtype, qclass;
@@ -94,7 +97,7 @@ void srv_udp_send(struct dns_server *srv, int fd, const struct sockaddr_storage 
 /* forward.c */
 void fwd_start(struct dns_server *srv, const uint8_t *query, size_t len, const struct dns_answer_result *res,
 	       struct tcp_conn *conn, int udp_fd, const struct sockaddr_storage *client, socklen_t client_len);
-void fwd_event(struct dns_server *srv, struct fwd *f);
+void fwd_event(struct dns_server *srv, struct fwd *f, uint32_t events);
 void fwd_timeouts(struct dns_server *srv, uint64_t now);
 void fwd_conn_gone(struct dns_server *srv, struct tcp_conn *c);
 void fwd_free_all(struct dns_server *srv);

@@ -534,7 +534,7 @@ int dns_server_process(struct dns_server *srv)
 			conn_event(srv, (struct tcp_conn *)h, ev[i].events);
 			break;
 		case H_FWD:
-			fwd_event(srv, (struct fwd *)h);
+			fwd_event(srv, (struct fwd *)h, ev[i].events);
 			break;
 		case H_TIMER: {
 			uint64_t ticks;

@@ -21,8 +21,9 @@ struct env {
 	struct dns_store *store;
 	struct dns_server *srv;
 	uint16_t port;
-	int stub_fd;
+	int stub_fd, stub_tcp_fd;
 	uint16_t stub_port;
+	unsigned stub_tcp_queries;
 	unsigned stub_queries;
 	bool stub_silent;
 	char resolv[64];
@@ -51,15 +52,33 @@ static int bound_socket(int type, const char *ip, uint16_t port, uint16_t *ret_p
 	return fd;
 }
 
-/* The stub upstream: outside.example -> 192.0.2.1, servfail.example ->
- * SERVFAIL, anything else NXDOMAIN; silent when told. */
+/* The stub upstream's answer: outside.example -> 192.0.2.1, big.example ->
+ * 100 addresses (over UDP: truncated, TC), servfail.example -> SERVFAIL,
+ * anything else NXDOMAIN. */
+static size_t stub_answer(const struct dns_msg *m, bool tcp, uint8_t *out, size_t cap)
+{
+	struct dns_builder b;
+	bool known = !strcasecmp(m->q.name, "outside.example"), big = !strcasecmp(m->q.name, "big.example");
+	int rcode = known || big ? 0 : !strcasecmp(m->q.name, "servfail.example") ? DNS_RCODE_SERVFAIL
+										 : DNS_RCODE_NXDOMAIN;
+	uint16_t flags = DNS_F_QR | DNS_F_RA | (uint16_t)rcode | (big && !tcp ? DNS_F_TC : 0);
+
+	dns_builder_init(&b, out, cap, cap);
+	assert_int_equal(dns_build_header(&b, m->id, flags), 0);
+	assert_int_equal(dns_build_question(&b, m->q.name, m->q.type, m->q.class), 0);
+	for (uint32_t i = 0; m->q.type == DNS_T_A && ((known && i < 1) || (big && tcp && i < 100)); i++) {
+		struct in_addr a = { htonl(0xc0000201 + i) }; /* 192.0.2.1 ... */
+		assert_int_equal(dns_build_a(&b, 1, m->q.name, 30, &a), 0);
+	}
+	return dns_builder_finish(&b);
+}
+
 static void stub_serve(struct env *env)
 {
 	uint8_t q[512], out[512];
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	struct dns_msg m;
-	struct dns_builder b;
 	ssize_t n = recvfrom(env->stub_fd, q, sizeof(q), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
 
 	if (n <= 0)
@@ -70,18 +89,29 @@ static void stub_serve(struct env *env)
 	env->stub_queries++;
 	if (env->stub_silent || dns_msg_parse(q, (size_t)n, &m) < 0)
 		return;
-	bool known = !strcasecmp(m.q.name, "outside.example");
-	int rcode = known ? 0 : !strcasecmp(m.q.name, "servfail.example") ? DNS_RCODE_SERVFAIL : DNS_RCODE_NXDOMAIN;
-	dns_builder_init(&b, out, sizeof(out), sizeof(out));
-	assert_int_equal(dns_build_header(&b, m.id, DNS_F_QR | DNS_F_RA | (uint16_t)rcode), 0);
-	assert_int_equal(dns_build_question(&b, m.q.name, m.q.type, m.q.class), 0);
-	if (known && m.q.type == DNS_T_A) {
-		struct in_addr a;
-		inet_pton(AF_INET, "192.0.2.1", &a);
-		assert_int_equal(dns_build_a(&b, 1, m.q.name, 30, &a), 0);
-	}
-	size_t len = dns_builder_finish(&b);
+	size_t len = stub_answer(&m, false, out, sizeof(out));
 	assert_true(sendto(env->stub_fd, out, len, 0, (struct sockaddr *)&from, flen) == (ssize_t)len);
+}
+
+/* One TCP connection: one length-prefixed query, one answer, close. */
+static void stub_serve_tcp(struct env *env)
+{
+	uint8_t q[514], out[4096];
+	struct dns_msg m;
+	int fd = accept(env->stub_tcp_fd, NULL, NULL);
+
+	assert_true(fd >= 0);
+	assert_int_equal(recv(fd, q, 2, MSG_WAITALL), 2);
+	size_t n = (size_t)q[0] << 8 | q[1];
+	assert_true(n <= 512);
+	assert_int_equal(recv(fd, q + 2, n, MSG_WAITALL), (ssize_t)n);
+	env->stub_tcp_queries++;
+	assert_int_equal(dns_msg_parse(q + 2, n, &m), 0);
+	size_t len = stub_answer(&m, true, out + 2, sizeof(out) - 2);
+	out[0] = (uint8_t)(len >> 8);
+	out[1] = len & 0xff;
+	assert_int_equal(send(fd, out, len + 2, 0), (ssize_t)(len + 2));
+	close(fd);
 }
 
 /* Run the server (and the stub) until fd is readable or timeout_ms pass. */
@@ -90,12 +120,14 @@ static bool pump_until(struct env *env, int fd, int timeout_ms)
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 
 	while (now_ms() < end) {
-		struct pollfd p[3] = { { dns_server_fd(env->srv), POLLIN, 0 }, { fd, POLLIN, 0 },
-				       { env->stub_fd, POLLIN, 0 } };
-		assert_true(poll(p, env->stub_fd >= 0 ? 3 : 2, 10) >= 0);
+		struct pollfd p[4] = { { dns_server_fd(env->srv), POLLIN, 0 }, { fd, POLLIN, 0 },
+				       { env->stub_tcp_fd, POLLIN, 0 }, { env->stub_fd, POLLIN, 0 } };
+		assert_true(poll(p, env->stub_fd >= 0 ? 4 : 3, 10) >= 0);
 		assert_int_equal(dns_server_process(env->srv), 0);
-		if (env->stub_fd >= 0 && (p[2].revents & POLLIN))
+		if (env->stub_fd >= 0 && (p[3].revents & POLLIN))
 			stub_serve(env);
+		if (p[2].revents & POLLIN)
+			stub_serve_tcp(env);
 		if (p[1].revents)
 			return true;
 	}
@@ -158,6 +190,8 @@ static int setup(void **state)
 	assert_int_equal(dns_store_endpoint_add(env->store, "sealed", D_ID, "d", NULL, NULL, &d, 1, NULL), 0);
 
 	env->stub_fd = bound_socket(SOCK_DGRAM, "127.0.0.1", 0, &env->stub_port);
+	env->stub_tcp_fd = bound_socket(SOCK_STREAM, "127.0.0.1", env->stub_port, NULL);
+	assert_int_equal(listen(env->stub_tcp_fd, 8), 0);
 	snprintf(env->resolv, sizeof(env->resolv), "/tmp/pontoon-dns-resolv.XXXXXX");
 	int fd = mkstemp(env->resolv);
 	assert_true(fd >= 0);
@@ -179,6 +213,7 @@ static int teardown(void **state)
 	dns_store_free(env->store);
 	if (env->stub_fd >= 0)
 		close(env->stub_fd);
+	close(env->stub_tcp_fd);
 	unlink(env->resolv);
 	free(env);
 	return 0;
@@ -420,6 +455,34 @@ static void tcp_several_queries_on_one_connection(void **state)
 	close(fd);
 }
 
+static void truncated_upstream_answers_are_fetched_over_tcp(void **state)
+{
+	struct env *env = *state;
+	uint8_t out[600], r[DNS_MSG_MAX + 2];
+	struct dns_msg m;
+	int a = udp_client("127.0.0.2");
+
+	/* a UDP client gets the truncated answer as it came (it retries over TCP) */
+	size_t n = ask_udp(env, a, "big.example", DNS_T_A, 1, r, 2000);
+	assert_int_equal(dns_msg_parse(r, n, &m), 0);
+	assert_true(m.flags & DNS_F_TC);
+	assert_int_equal(env->stub_tcp_queries, 0);
+	/* a TCP client gets all of it: the server asked the stub again over TCP */
+	int fd = tcp_client(env, "127.0.0.2");
+	n = make_query(out + 2, 500, 0x7777, "big.example", DNS_T_A, 0);
+	out[0] = 0;
+	out[1] = (uint8_t)n;
+	assert_true(send(fd, out, n + 2, 0) == (ssize_t)(n + 2));
+	n = tcp_read_msg(env, fd, r);
+	assert_int_equal(dns_msg_parse(r + 2, n, &m), 0);
+	assert_int_equal(m.id, 0x7777);
+	assert_false(m.flags & DNS_F_TC);
+	assert_int_equal(m.ancount, 100);
+	assert_int_equal(env->stub_tcp_queries, 1);
+	close(fd);
+	close(a);
+}
+
 static void tcp_hostile_clients(void **state)
 {
 	struct env *env = *state;
@@ -491,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(servfail_when_upstreams_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(resolv_conf_is_reread, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_several_queries_on_one_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(truncated_upstream_answers_are_fetched_over_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_hostile_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(listeners_come_and_go, setup, teardown),
 	};
