@@ -245,6 +245,8 @@ int dns_server_fd(const struct dns_server *srv)
 void dns_server_get_stats(const struct dns_server *srv, struct dns_server_stats *ret)
 {
 	*ret = srv->stats;
+	ret->tcp_open = srv->n_conns;
+	ret->forwards_open = srv->n_fwd;
 }
 
 /* ---- UDP --------------------------------------------------------------------- */
@@ -443,6 +445,13 @@ static void conn_event(struct dns_server *srv, struct tcp_conn *c, uint32_t even
 {
 	if (c->dead)
 		return;
+	/* Reset or both directions shut: nothing can be delivered any more.
+	 * (HUP and ERR are reported whatever the interest mask, so leaving the
+	 * connection open would report them again at once, for ever.) */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		conn_close(srv, c);
+		return;
+	}
 	if (events & EPOLLOUT)
 		conn_flush(srv, c);
 	if (c->dead || !(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->eof)

@@ -315,6 +315,8 @@ int dns_server_run(struct dns_server *srv, volatile bool *stop) _wur_;
 
 struct dns_server_stats {
 	uint64_t queries, answered_local, forwarded, servfail, dropped, refused, tcp_conns;
+	uint64_t tcp_open;      /* connections open now */
+	uint64_t forwards_open; /* queries waiting on upstreams now */
 };
 void dns_server_get_stats(const struct dns_server *srv, struct dns_server_stats *ret);
 

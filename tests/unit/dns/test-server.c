@@ -515,6 +515,37 @@ static void tcp_hostile_clients(void **state)
 	assert_int_equal(tcp_read_msg(env, fd, r), 0);
 	close(fd);
 
+	/* a client that half-closes, then resets its connection while its query
+	 * waits on a silent upstream: closed at once, not kept (with epoll
+	 * reporting the reset again and again) until the forward times out */
+	env->stub_silent = true;
+	fd = tcp_client(env, "127.0.0.2");
+	n = make_query(r + 2, 500, 2, "outside.example", DNS_T_A, 0);
+	r[0] = 0;
+	r[1] = (uint8_t)n;
+	assert_true(send(fd, r, n + 2, 0) == (ssize_t)(n + 2));
+	for (int i = 0; i < 20 && env->stub_queries == 0; i++)
+		pump_until(env, -1, 10);
+	assert_int_equal(env->stub_queries, 1);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.tcp_open, 1);
+	assert_int_equal(st.forwards_open, 1);
+	shutdown(fd, SHUT_WR); /* EOF: the server stops reading, the answer is still owed */
+	pump_until(env, -1, 30);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.tcp_open, 1);
+	struct linger lg = { 1, 0 };
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(fd); /* RST */
+	pump_until(env, -1, 50);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.tcp_open, 0);
+	assert_int_equal(st.forwards_open, 1); /* its forward ends on its own */
+	pump_until(env, -1, 400);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.forwards_open, 0);
+	env->stub_silent = false;
+
 	/* a silent client is closed after the idle timeout (2 s here) */
 	fd = tcp_client(env, "127.0.0.2");
 	uint64_t t0 = now_ms();
@@ -522,7 +553,8 @@ static void tcp_hostile_clients(void **state)
 	assert_true(now_ms() - t0 >= 1500);
 	close(fd);
 	dns_server_get_stats(env->srv, &st);
-	assert_int_equal(st.tcp_conns, 3);
+	assert_int_equal(st.tcp_conns, 4);
+	assert_int_equal(st.tcp_open, 0);
 }
 
 static void listeners_come_and_go(void **state)
