@@ -68,6 +68,7 @@ struct dns_server {
 	struct dns_store *store;
 	struct dns_server_config cfg;
 	int epfd, timerfd;
+	uint64_t timer_armed;           /* deadline the timer is set for, UINT64_MAX: none */
 	struct handle timer_h;
 	struct listener *listeners;
 	struct tcp_conn *conns_head, *conns_tail;

@@ -10,7 +10,6 @@
  * a half-sent message can never make the loop spin.
  */
 #include <arpa/inet.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -74,6 +73,7 @@ int dns_server_new(struct dns_store *store, const struct dns_server_config *cfg,
 		return r;
 	}
 	srv->timer_h.kind = H_TIMER;
+	srv->timer_armed = UINT64_MAX;
 	srv_epoll_set(srv, srv->timerfd, &srv->timer_h, EPOLLIN, true);
 	srv->bufs = xmalloc(2 * UDP_BATCH * DNS_UDP_MAX);
 	srv->big = xmalloc(DNS_MSG_MAX);
@@ -496,6 +496,7 @@ static void conn_timeouts(struct dns_server *srv, uint64_t now)
 
 /* ---- the loop ------------------------------------------------------------------ */
 
+/* Arm the timer for the earliest deadline; a syscall only when it changes. */
 static void timer_rearm(struct dns_server *srv, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
@@ -505,6 +506,9 @@ static void timer_rearm(struct dns_server *srv, uint64_t now)
 		next = srv->conns_head->deadline;
 	if (srv->fwd_head && srv->fwd_head->deadline < next)
 		next = srv->fwd_head->deadline;
+	if (next == srv->timer_armed && (next == UINT64_MAX || next > now))
+		return;
+	srv->timer_armed = next;
 	if (next != UINT64_MAX) {
 		uint64_t d = next > now ? next - now : 1;
 		its.it_value.tv_sec = (time_t)(d / 1000);
@@ -523,10 +527,10 @@ static void reap(struct dns_server *srv)
 	fwd_reap(srv);
 }
 
-int dns_server_process(struct dns_server *srv)
+static int process(struct dns_server *srv, int timeout_ms)
 {
 	struct epoll_event ev[64];
-	int n = epoll_wait(srv->epfd, ev, (int)ARRAY_SIZE(ev), 0);
+	int n = epoll_wait(srv->epfd, ev, (int)ARRAY_SIZE(ev), timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -549,6 +553,7 @@ int dns_server_process(struct dns_server *srv)
 			uint64_t ticks;
 			if (read(srv->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 				log_debug("dns: timerfd read: %m");
+			srv->timer_armed = UINT64_MAX; /* fired: disarmed */
 			break;
 		}
 		}
@@ -561,13 +566,15 @@ int dns_server_process(struct dns_server *srv)
 	return 0;
 }
 
+int dns_server_process(struct dns_server *srv)
+{
+	return process(srv, 0);
+}
+
 int dns_server_run(struct dns_server *srv, volatile bool *stop)
 {
 	while (!stop || !*stop) {
-		struct pollfd p = { .fd = srv->epfd, .events = POLLIN };
-		if (poll(&p, 1, 100) < 0 && errno != EINTR)
-			return -errno;
-		int r = dns_server_process(srv);
+		int r = process(srv, 100);
 		if (r < 0)
 			return r;
 	}

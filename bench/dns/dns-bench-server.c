@@ -5,9 +5,9 @@
  *   dns-bench-server serve PORT N HOSTS QUERIES
  *       N containers c0..c(N-1) on network "bench" (10.88.x.y); the asker
  *       127.0.0.1 is a container on it too (dnsperf sends from there).
- *       Writes the same names as a hosts file for dnsmasq (HOSTS) and a
- *       dnsperf query file (QUERIES), then serves on 127.0.0.1:PORT until
- *       SIGTERM.
+ *       Writes the same names as a hosts file for the peers (HOSTS) and a
+ *       dnsperf query file of the bare names (QUERIES: the one form every
+ *       peer answers itself), then serves on 127.0.0.1:PORT until SIGTERM.
  *   dns-bench-server update ROUNDS
  *       The time from dns_store_endpoint_add() returning to a client on
  *       127.0.0.2 holding the answer for the new name, over a real UDP socket
@@ -79,7 +79,7 @@ static int serve(int argc, char **argv)
 		add_or_die(s, i, &a);
 		inet_ntop(AF_INET, &a.v4, ab, sizeof(ab));
 		fprintf(hosts, "%s c%u c%u.bench\n", ab, i, i);
-		fprintf(queries, "c%u A\nc%u.bench A\n", i, i);
+		fprintf(queries, "c%u A\n", i);
 	}
 	fclose(hosts);
 	fclose(queries);
