@@ -14,7 +14,9 @@
  *   - PTR for a visible container's address: "<name>.<network>";
  *   - other names under a visible network's name: NXDOMAIN;
  *   - everything else is forwarded, unless every network of the asker is
- *     internal: then NXDOMAIN.
+ *     internal: then NXDOMAIN;
+ *   - a forward_only network (the default bridge) has no names: its
+ *     containers only get forwarding.
  * Queries from addresses the store does not know are dropped: the server is
  * never an open resolver.
  */
@@ -122,6 +124,8 @@ static size_t find_hits(const struct store_ctr *c, const char *lname, size_t len
 		struct store_name *x;
 		if (!n->internal)
 			*ret_forwardable = true;
+		if (n->forward_only)
+			continue;
 		if ((x = store_find_name(n, lname, len)) && nh < MAX_HITS)
 			hits[nh++] = (struct hit){ n, x };
 		if (in_zone(lname, len, n)) {
@@ -250,7 +254,7 @@ static bool try_ptr(struct dns_store *s, const struct store_ctr *asker, const ui
 	if (!reverse_addr(lname, &a))
 		return false;
 	const struct store_ep *ep = store_find_addr(s, &a);
-	if (!ep)
+	if (!ep || ep->net->forward_only)
 		return false;
 	if (!net_visible(asker, ep->net)) {
 		if (reply_begin(&rp, pkt, &ret->q, over_tcp, out, cap, DNS_RCODE_NXDOMAIN, true) < 0)

@@ -48,7 +48,7 @@ struct name_table {
 struct store_net {
 	char *name;                     /* lowercase */
 	size_t name_len;
-	bool internal, ipv6;
+	bool internal, ipv6, forward_only;
 	struct name_table names;
 	struct store_ep *eps;
 	struct store_net *next;

@@ -255,6 +255,8 @@ static void name_unlink(struct store_net *n, const char *lname, struct store_ep 
 /* The names an endpoint answers to (deduplication is done by name_link). */
 static void ep_names_apply(struct store_ep *ep, bool link)
 {
+	if (ep->net->forward_only)
+		return;
 	const char *names[3] = { ep->ctr->name, ep->ctr->short_id, ep->ctr->hostname };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i]) {
@@ -408,6 +410,7 @@ int dns_store_network_add(struct dns_store *s, const char *network, const struct
 	n->name_len = strlen(n->name);
 	if (opts) {
 		n->internal = opts->internal;
+		n->forward_only = opts->forward_only;
 		n->ipv6 = opts->ipv6;
 	}
 	n->next = s->nets;

@@ -16,6 +16,19 @@
  *              parser for the host's resolv.conf.  Pure.
  *
  * Every function returns 0 or -errno and takes an optional struct err.
+ *
+ * How netd embeds it (one thread, its own epoll loop):
+ *   start            dns_store_new; dns_server_new(store, &cfg); add
+ *                    dns_server_fd() to the loop, call dns_server_process()
+ *                    when it is readable
+ *   network create   dns_store_network_add(name, {internal, ipv6});
+ *                    dns_server_listen(gateway, 53) for each gateway address
+ *   attach           dns_store_endpoint_add(network, id, name, hostname,
+ *                    aliases, addrs); dns_store_container_upstreams(id, --dns)
+ *                    -- the next query sees it, so attach can reply at once
+ *   detach / rename  dns_store_endpoint_remove / dns_store_container_rename
+ *   network rm       dns_server_unlisten; dns_store_network_remove
+ * Listeners are never re-bound on a record change.
  */
 #ifndef PONTOON_DNS_H
 #define PONTOON_DNS_H
@@ -214,8 +227,11 @@ bool dns_addr_equal(const struct dns_addr *a, const struct dns_addr *b);
 struct dns_store;
 
 struct dns_network_opts {
-	bool internal;  /* no forwarding: outside names are NXDOMAIN */
-	bool ipv6;      /* the network has IPv6 (AAAA answered) */
+	bool internal;          /* no forwarding: outside names are NXDOMAIN */
+	bool ipv6;              /* the network has IPv6 (AAAA answered) */
+	bool forward_only;      /* no names of its own (the default bridge, as in
+				 * Docker): its containers are askers whose
+				 * queries are only forwarded */
 };
 
 int dns_store_new(struct dns_store **ret) _wur_;

@@ -557,6 +557,43 @@ static void tcp_hostile_clients(void **state)
 	assert_int_equal(st.tcp_open, 0);
 }
 
+static void ipv6_listener_and_asker(void **state)
+{
+	struct env *env = *state;
+	struct dns_addr lo6 = addr4("::1");
+	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT }, to = me;
+	uint8_t q[512], r[DNS_UDP_MAX];
+	char got[256];
+	uint16_t port;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no IPv6 loopback here */
+	}
+	assert_int_equal(dns_server_listen(env->srv, &lo6, 0, &port, NULL), 0);
+	assert_int_equal(dns_store_endpoint_add(env->store, "mynet", "666666666666", "six", NULL, NULL, &lo6, 1, NULL),
+			 0);
+	to.sin6_port = htons(port);
+	size_t n = make_query(q, sizeof(q), 0x66, "b", DNS_T_A, 0);
+	assert_true(sendto(fd, q, n, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)n);
+	assert_true(pump_until(env, fd, 2000));
+	ssize_t k = recv(fd, r, sizeof(r), 0);
+	assert_true(k > 0);
+	assert_int_equal(rcode_of(r, (size_t)k, 0x66), DNS_RCODE_NOERROR);
+	answer_addrs(r, (size_t)k, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.4");
+	/* and a PTR for it from a v4 neighbour */
+	int a = udp_client("127.0.0.2");
+	k = (ssize_t)ask_udp(env, a, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa", DNS_T_PTR,
+			     0x67, r, 2000);
+	answer_addrs(r, (size_t)k, got, sizeof(got));
+	assert_string_equal(got, "six.mynet");
+	close(a);
+	close(fd);
+}
+
 static void listeners_come_and_go(void **state)
 {
 	struct env *env = *state;
@@ -588,6 +625,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tcp_several_queries_on_one_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncated_upstream_answers_are_fetched_over_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_hostile_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(ipv6_listener_and_asker, setup, teardown),
 		cmocka_unit_test_setup_teardown(listeners_come_and_go, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,6 +131,30 @@ static void internal_networks_never_forward(void **state)
 	assert_null(f->res.ups);
 }
 
+static void forward_only_networks_have_no_names(void **state)
+{
+	struct fx *f = *state;
+	struct dns_network_opts fo = { .forward_only = true };
+	struct dns_addr e = addr4("172.17.0.2"), g = addr4("172.17.0.3");
+
+	assert_int_equal(dns_store_network_add(f->s, "bridge", &fo, NULL), 0);
+	assert_int_equal(dns_store_endpoint_add(f->s, "bridge", "eeeeeeeeeeee", "e", NULL, NULL, &e, 1, NULL), 0);
+	assert_int_equal(dns_store_endpoint_add(f->s, "bridge", "ffffffffffff", "g", NULL, NULL, &g, 1, NULL), 0);
+	/* e is an asker: outside names are forwarded for it */
+	assert_int_equal(ask(f, "172.17.0.2", "example.com", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	/* but its neighbours have no names there, as on Docker's default bridge */
+	assert_int_equal(ask(f, "172.17.0.2", "g", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	assert_int_equal(ask(f, "172.17.0.2", "g.bridge", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	assert_int_equal(ask(f, "172.17.0.2", "3.0.17.172.in-addr.arpa", DNS_T_PTR, 0, false), DNS_ACT_FORWARD);
+	/* on a user network too, it resolves there as usual */
+	struct dns_addr e2 = addr4("10.0.0.20");
+	assert_int_equal(dns_store_endpoint_add(f->s, "mynet", "eeeeeeeeeeee", "e", NULL, NULL, &e2, 1, NULL), 0);
+	assert_int_equal(ask(f, "172.17.0.2", "b", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "10.0.0.3");
+	assert_int_equal(ask(f, "10.0.0.2", "e", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "10.0.0.20");
+}
+
 static void aaaa_mx_and_other_types(void **state)
 {
 	struct fx *f = *state;
@@ -369,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(names_resolve_on_the_same_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_networks_do_not_see, setup, teardown),
 		cmocka_unit_test_setup_teardown(internal_networks_never_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(forward_only_networks_have_no_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(aaaa_mx_and_other_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(ptr_for_visible_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(shared_alias_round_robin, setup, teardown),
