@@ -365,6 +365,39 @@ static void servfail_when_upstreams_fail(void **state)
 	close(a);
 }
 
+static void too_many_waiting_forwards_are_refused(void **state)
+{
+	struct env *env = *state;
+	struct dns_addr lo = addr4("127.0.0.1");
+	struct dns_server_config cfg = { .resolv_conf = env->resolv, .resolv_port = env->stub_port,
+					 .upstream_timeout_ms = 300, .max_forwards = 1 };
+	uint8_t r[DNS_UDP_MAX];
+	int a = udp_client("127.0.0.2");
+
+	/* a second server on the same store, allowing one waiting forward */
+	dns_server_free(env->srv);
+	assert_int_equal(dns_server_new(env->store, &cfg, &env->srv, NULL), 0);
+	assert_int_equal(dns_server_listen(env->srv, &lo, 0, &env->port, NULL), 0);
+	env->stub_silent = true;
+	size_t n = ask_udp(env, a, "outside.example", DNS_T_A, 1, r, 50); /* waits on the silent stub */
+	assert_int_equal(n, 0);
+	n = ask_udp(env, a, "outside.example", DNS_T_A, 2, r, 200);
+	assert_int_equal(rcode_of(r, n, 2), DNS_RCODE_REFUSED);
+	/* local names are still answered meanwhile */
+	n = ask_udp(env, a, "b", DNS_T_A, 3, r, 200);
+	assert_int_equal(rcode_of(r, n, 3), DNS_RCODE_NOERROR);
+	/* the first one ends in SERVFAIL after its timeout */
+	assert_true(pump_until(env, a, 2000));
+	n = (size_t)recv(a, r, sizeof(r), 0);
+	assert_int_equal(rcode_of(r, n, 1), DNS_RCODE_SERVFAIL);
+	struct dns_server_stats st;
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.servfail, 1);
+	assert_int_equal(st.forwards_open, 0);
+	close(a);
+}
+
 static void resolv_conf_is_reread(void **state)
 {
 	struct env *env = *state;
@@ -621,6 +654,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(round_robin_over_the_wire, setup, teardown),
 		cmocka_unit_test_setup_teardown(forwards_outside_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(servfail_when_upstreams_fail, setup, teardown),
+		cmocka_unit_test_setup_teardown(too_many_waiting_forwards_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(resolv_conf_is_reread, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_several_queries_on_one_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncated_upstream_answers_are_fetched_over_tcp, setup, teardown),
