@@ -153,11 +153,8 @@ static void host_upstreams_reload(struct dns_server *srv)
 	if (srv->resolv_seen && st.st_ino == srv->resolv_st.st_ino && st.st_size == srv->resolv_st.st_size &&
 	    st.st_mtim.tv_sec == srv->resolv_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == srv->resolv_st.st_mtim.tv_nsec)
 		return;
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	struct dns_resolv_conf rc;
-	if (read_file(srv->cfg.resolv_conf, 1 << 20, &text, &len, NULL) < 0 ||
-	    dns_resolv_conf_parse(text, len, &rc) < 0) {
+	if (dns_resolv_conf_read(srv->cfg.resolv_conf, &rc, NULL) < 0) {
 		srv->n_host_ups = 0;
 		return;
 	}

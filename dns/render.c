@@ -142,6 +142,17 @@ int dns_resolv_conf_parse(const char *text, size_t len, struct dns_resolv_conf *
 	return 0;
 }
 
+int dns_resolv_conf_read(const char *path, struct dns_resolv_conf *ret, struct err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file(path, 1 << 20, &text, &len, e);
+
+	if (r < 0)
+		return err_wrap(e, "read %s", path);
+	return dns_resolv_conf_parse(text, len, ret);
+}
+
 /* ---- rendering --------------------------------------------------------------- */
 
 struct text {

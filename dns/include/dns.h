@@ -352,6 +352,8 @@ struct dns_resolv_conf {
 };
 
 int dns_resolv_conf_parse(const char *text, size_t len, struct dns_resolv_conf *ret) _wur_;
+/* Read and parse a file (at most 1 MiB); -ENOENT etc. with e set. */
+int dns_resolv_conf_read(const char *path, struct dns_resolv_conf *ret, struct err *e) _wur_;
 void dns_resolv_conf_clear(struct dns_resolv_conf *rc);
 
 struct dns_host_entry {

@@ -183,6 +183,24 @@ static void resolv_conf_default_bridge(void **state)
 	dns_resolv_conf_clear(&host);
 }
 
+static void resolv_conf_from_a_file(void **state)
+{
+	char path[] = "/tmp/pontoon-resolv.XXXXXX";
+	struct dns_resolv_conf rc;
+	struct err e = { 0 };
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "nameserver 192.0.2.1\n", 21), 21);
+	close(fd);
+	assert_int_equal(dns_resolv_conf_read(path, &rc, NULL), 0);
+	assert_int_equal(rc.n_ns, 1);
+	dns_resolv_conf_clear(&rc);
+	unlink(path);
+	assert_int_equal(dns_resolv_conf_read(path, &rc, &e), -ENOENT);
+	assert_non_null(strstr(err_msg(&e), path));
+}
+
 static void name_validity(void **state)
 {
 	assert_true(dns_name_is_valid("web"));
@@ -204,6 +222,7 @@ int main(void)
 		cmocka_unit_test(hosts_file),
 		cmocka_unit_test(resolv_conf_user_network),
 		cmocka_unit_test(resolv_conf_default_bridge),
+		cmocka_unit_test(resolv_conf_from_a_file),
 		cmocka_unit_test(name_validity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
