@@ -284,7 +284,9 @@ struct dns_answer_result {
 };
 
 /* Answer one query that arrived from src.  over_tcp: the response limit is
- * 65535 rather than 512/EDNS size.  out must hold DNS_MSG_MAX bytes. */
+ * 65535 rather than 512 or the client's EDNS0 size (at most DNS_UDP_MAX).
+ * A response that does not fit the limit or out_cap is cut, with TC set, so
+ * out_cap DNS_UDP_MAX serves UDP and DNS_MSG_MAX serves TCP. */
 void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *pkt, size_t len, bool over_tcp,
 		uint8_t *out, size_t out_cap, struct dns_answer_result *ret);
 
