@@ -2,6 +2,7 @@
 /* netd's main loop: the socket, signals, one request at a time. */
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -285,8 +286,12 @@ int netd_main(const struct netd_paths *p, bool foreground, struct err *e)
 		close(pipefd[0]);
 		return r;
 	}
-	/* the daemon: its own session, output to the log */
+	/* the daemon: its own session, output to the log, and no descriptor
+	 * of its starter's (a test runner waits for EOF on those) */
 	close(pipefd[0]);
+	if (pipefd[1] > 3)
+		close_range(3, (unsigned int)pipefd[1] - 1, 0);
+	close_range((unsigned int)pipefd[1] + 1, ~0U, 0);
 	setsid();
 	_cleanup_free_ char *log = xasprintf("%s/netd.log", p->run);
 	int nul = open("/dev/null", O_RDWR | O_CLOEXEC), lf = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

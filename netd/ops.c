@@ -105,17 +105,17 @@ int netd_net_kernel_up(struct netd *d, struct network *n, bool exist_ok, struct 
 	} else if (r == -EEXIST) {
 		return err_setx(e, EEXIST, "a link named %s exists already: choose another -o bridge.name", n->bridge);
 	} else {
-		made = r == 0;
+		/* even when the request failed: it may have failed after the kernel made it */
+		made = true;
 	}
-	if (r < 0)
-		return r;
-	r = add_gateways(d, n, exist_ok, e);
+	if (r == 0)
+		r = add_gateways(d, n, exist_ok, e);
 	if (r == 0 && !exist_ok) {
 		network_fw(n, &fw, &a4, &a6);
 		r = fw_net_apply(&fw, true, e);
 	}
 	if (r < 0 && made)
-		UNDO(nl_link_del(d->nl, n->ifindex, n->bridge, NULL));
+		UNDO(nl_link_del(d->nl, 0, n->bridge, NULL));
 	return r;
 }
 
@@ -449,6 +449,19 @@ static int op_ping(struct netd *d, json_object *req, json_object *reply, struct 
 	return 0;
 }
 
+#ifdef PONTOON_FAULT_INJECTION
+/* {"spec": "netlink:2:EIO"}: what PONTOON_FAULT would say, from now on. */
+static int op_fault(struct netd *d, json_object *req, json_object *reply, struct err *e)
+{
+	const char *spec = "";
+	int r = ju_str(req, "spec", true, &spec, e);
+	if (r < 0)
+		return r;
+	fault_reset(spec);
+	return 0;
+}
+#endif
+
 int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object *reply, struct err *e)
 {
 	static const struct {
@@ -458,6 +471,9 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 		{ "ping", op_ping },	      { "net.create", op_create }, { "net.ls", op_ls },
 		{ "net.inspect", op_inspect }, { "net.rm", op_rm },	   { "net.prune", op_prune },
 		{ "attach", netd_attach },     { "detach", netd_detach },
+#ifdef PONTOON_FAULT_INJECTION
+		{ "debug.fault", op_fault },
+#endif
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (strcmp(table[i].op, op) == 0)

@@ -6,7 +6,11 @@
 #include "jsonu.h"
 
 static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
-				   "attach", "detach", NULL };
+				   "attach", "detach",
+#ifdef PONTOON_FAULT_INJECTION
+				   "debug.fault", /* test builds: arm fault points in the daemon */
+#endif
+				   NULL };
 
 int proto_parse(const char *buf, size_t len, json_object **ret_req, const char **ret_op, struct err *e)
 {
