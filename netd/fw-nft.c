@@ -320,8 +320,13 @@ static void put_ifname(struct fw_batch *fb, bool add, const char *set, const cha
 	snprintf(key, IFNAMSIZ, "%s", name);
 	if (pair)
 		snprintf(key + IFNAMSIZ, IFNAMSIZ, "%s", name);
+	char what[4 * IFNAMSIZ + 8];
 	elem_add(s, key, pair ? sizeof(key) : IFNAMSIZ, 0);
-	put_elems(fb, add, set, s, pair ? xasprintf("%s . %s", name, name) : xstrdup(name));
+	if (pair)
+		snprintf(what, sizeof(what), "%.15s . %.15s", key, key);
+	else
+		snprintf(what, sizeof(what), "%.15s", key);
+	put_elems(fb, add, set, s, what);
 }
 
 /* An interval set holds a prefix as [first, first after the prefix): the end
