@@ -46,7 +46,24 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 
 /* ---- networks (ops.c) ---- */
 struct network *netd_find(struct netd *d, const char *name_or_id);
-int netd_net_save(struct netd *d, struct network *n, bool durable, struct err *e) _wur_;
+/* The network file: atomic and fsync'd (networks outlive reboots). */
+int netd_net_save(struct netd *d, struct network *n, struct err *e) _wur_;
+
+/* ---- endpoint journal (journal.c) ----
+ * A network's endpoints live in $ROOT/networks/<id>.endpoints, one line per
+ * change: "+{endpoint}" at attach, "-<endpoint id>" at detach, each one
+ * write(2) to a file kept open (O_APPEND), not fsync'd: endpoints do not
+ * outlive a reboot, and a killed netd loses nothing the page cache holds.
+ * That keeps the state write of an attach at ~10 us, where creating or
+ * renaming a file costs 0.2-0.6 ms on ext4. The journal is replayed and
+ * rewritten compactly at start, and when it grows past its live entries. */
+int netd_ep_save(struct netd *d, struct network *n, const struct endpoint *ep, struct err *e) _wur_;
+int netd_ep_unlink(struct netd *d, struct network *n, const struct endpoint *ep, struct err *e) _wur_;
+/* Replay n's journal into n->eps (bad or repeated entries are dropped and
+ * logged), then rewrite it compactly. */
+void netd_journal_load(struct netd *d, struct network *n);
+/* Remove a network's state file and its journal. */
+void netd_state_unlink(struct netd *d, const struct network *n);
 /* Bridge, addresses, firewall elements; exist_ok for reconciliation. */
 int netd_net_kernel_up(struct netd *d, struct network *n, bool exist_ok, struct err *e) _wur_;
 /* Turn on forwarding when a non-internal network needs it (logged). */

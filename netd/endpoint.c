@@ -207,13 +207,13 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	deleter_wait(d->del, a->netns);
 	r = attach_kernel(d, n, ep, nsfd, e);
 	if (r == 0) {
+		r = netd_ep_save(d, n, ep, e);
+		if (r < 0)
+			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
+	}
+	if (r == 0) {
 		n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
 		n->eps[n->neps++] = ep;
-		r = netd_net_save(d, n, false, e);
-		if (r < 0) {
-			n->neps--;
-			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
-		}
 	}
 	if (r < 0) {
 		release_addrs(n, ep);
@@ -240,7 +240,7 @@ int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err
 	return r;
 }
 
-/* The endpoint leaves the state first; its veth goes in the background
+/* The endpoint leaves the state (the journal) first; its veth goes in the background
  * (a synchronous delete waits ~20 ms for the kernel). A crash before the
  * deletion leaves a pnv* link the state does not know: reconciliation
  * deletes it at the next start. */
@@ -262,21 +262,12 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 	if (!ep)
 		return err_setx(e, ENOENT, "container %s is not attached to network %s", q.container, n->name);
 	i--;
+	r = netd_ep_unlink(d, n, ep, e);
+	if (r < 0)
+		return r;
 	memmove(&n->eps[i], &n->eps[i + 1], (n->neps - i - 1) * sizeof(*n->eps));
 	n->neps--;
 	release_addrs(n, ep);
-	r = netd_net_save(d, n, false, e);
-	if (r < 0) {
-		/* put it back as it was */
-		memmove(&n->eps[i + 1], &n->eps[i], (n->neps - i) * sizeof(*n->eps));
-		n->eps[i] = ep;
-		n->neps++;
-		if (ep->has4)
-			UNDO(ipam_subnet_reserve(n->sub4, &ep->ip4, NULL));
-		if (ep->has6)
-			UNDO(ipam_subnet_reserve(n->sub6, &ep->ip6, NULL));
-		return r;
-	}
 	deleter_push(d->del, ep->hostif, ep->netns);
 	ju_add_str(reply, "endpoint", ep->id);
 	endpoint_free(ep);

@@ -244,6 +244,8 @@ void network_free(struct network *n)
 	ipam_subnet_free(n->sub6);
 	json_object_put(n->labels);
 	json_object_put(n->options);
+	if (n->jfd > 0)
+		close(n->jfd);
 	free(n->name);
 	free(n);
 }
@@ -295,7 +297,7 @@ static json_object *strv_json(char **v)
 	return a;
 }
 
-static json_object *endpoint_to_state(const struct endpoint *ep)
+json_object *endpoint_to_state(const struct endpoint *ep)
 {
 	json_object *o = json_object_new_object();
 	char a[IPAM_ADDR_STRLEN], m[18];
@@ -314,9 +316,19 @@ static json_object *endpoint_to_state(const struct endpoint *ep)
 	return o;
 }
 
+/* The subnet's configuration only: which addresses are taken follows from
+ * the endpoints, each in its own file. */
+static json_object *subnet_config(const struct ipam_subnet *s)
+{
+	json_object *o = ipam_subnet_to_json(s);
+	json_object_object_add(o, "allocated", json_object_new_array());
+	json_object_object_del(o, "last");
+	return o;
+}
+
 json_object *network_to_state(const struct network *n)
 {
-	json_object *o = json_object_new_object(), *eps = json_object_new_array();
+	json_object *o = json_object_new_object();
 	char a[IPAM_ADDR_STRLEN];
 	ju_add_str(o, "id", n->id);
 	ju_add_str(o, "name", n->name);
@@ -335,12 +347,9 @@ json_object *network_to_state(const struct network *n)
 	json_object_object_add(o, "labels", json_object_get(n->labels));
 	json_object_object_add(o, "options", json_object_get(n->options));
 	if (n->sub4)
-		json_object_object_add(o, "ipam4", ipam_subnet_to_json(n->sub4));
+		json_object_object_add(o, "ipam4", subnet_config(n->sub4));
 	if (n->sub6)
-		json_object_object_add(o, "ipam6", ipam_subnet_to_json(n->sub6));
-	for (size_t i = 0; i < n->neps; i++)
-		json_object_array_add(eps, endpoint_to_state(n->eps[i]));
-	json_object_object_add(o, "endpoints", eps);
+		json_object_object_add(o, "ipam6", subnet_config(n->sub6));
 	return o;
 }
 
@@ -356,7 +365,7 @@ static int copy_ifname(json_object *o, const char *key, char dst[IFNAMSIZ], stru
 	return 0;
 }
 
-static int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
+int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 {
 	struct endpoint *ep = xcalloc(1, sizeof(*ep));
 	const char *id = NULL, *ctr = NULL, *name = NULL, *ns = NULL, *ip4 = NULL, *ip6 = NULL, *mac = NULL;
@@ -441,25 +450,34 @@ static int network_fields(json_object *o, struct network *n, struct err *e)
 int network_from_state(json_object *o, struct network **ret, struct err *e)
 {
 	_cleanup_(network_freep) struct network *n = xcalloc(1, sizeof(*n));
-	json_object *eps;
 	int r;
 
 	if (!json_object_is_type(o, json_type_object))
 		return err_setx(e, EINVAL, "not a JSON object");
 	if ((r = network_fields(o, n, e)) < 0 || (r = load_subnet(o, "ipam4", AF_INET, &n->sub4, e)) < 0 ||
-	    (r = load_subnet(o, "ipam6", AF_INET6, &n->sub6, e)) < 0 || (r = ju_array(o, "endpoints", &eps, e)) < 0)
+	    (r = load_subnet(o, "ipam6", AF_INET6, &n->sub6, e)) < 0)
 		return r;
 	if (!n->sub4 && !n->sub6)
 		return err_setx(e, EINVAL, "no subnet");
-	for (size_t i = 0; eps && i < json_object_array_length(eps); i++) {
-		struct endpoint *ep;
-		r = endpoint_from_state(json_object_array_get_idx(eps, i), &ep, e);
-		if (r < 0)
-			return err_wrap(e, "endpoint %zu", i);
-		n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
-		n->eps[n->neps++] = ep;
-	}
 	*ret = TAKE_PTR(n);
+	return 0;
+}
+
+int network_add_endpoint(struct network *n, struct endpoint *ep, struct err *e)
+{
+	int r = 0;
+	for (size_t i = 0; i < n->neps; i++)
+		if (strcmp(n->eps[i]->container, ep->container) == 0 || strcmp(n->eps[i]->id, ep->id) == 0)
+			return err_setx(e, EEXIST, "endpoint %.12s repeats container %s", ep->id, ep->container);
+	if (ep->has4 && (!n->sub4 || (r = ipam_subnet_reserve(n->sub4, &ep->ip4, e)) < 0))
+		return r < 0 ? r : err_setx(e, EINVAL, "endpoint %.12s: IPv4 address without a subnet", ep->id);
+	if (ep->has6 && (!n->sub6 || (r = ipam_subnet_reserve(n->sub6, &ep->ip6, e)) < 0)) {
+		if (ep->has4)
+			UNDO(ipam_subnet_release(n->sub4, &ep->ip4, NULL));
+		return r < 0 ? r : err_setx(e, EINVAL, "endpoint %.12s: IPv6 address without a subnet", ep->id);
+	}
+	n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
+	n->eps[n->neps++] = ep;
 	return 0;
 }
 

@@ -41,6 +41,8 @@ struct network {
 	struct endpoint **eps;
 	size_t neps;
 	uint32_t ifindex;       /* the bridge's, at run time (not saved) */
+	int jfd;                /* the endpoint journal, open for appending (0: not yet) */
+	size_t jlines;          /* records in it */
 };
 
 /* What `net create` asked for, validated but not yet allocated. */
@@ -71,9 +73,17 @@ void network_free(struct network *n);
 DEFINE_CLEANUP(struct network *, network_free)
 void endpoint_free(struct endpoint *ep);
 
-/* The state file's JSON, and back (strict: -EINVAL naming the bad field). */
+/* The network's state file (configuration; endpoints live in their own
+ * files), and back (strict: -EINVAL naming the bad field). */
 json_object *network_to_state(const struct network *n);
 int network_from_state(json_object *o, struct network **ret, struct err *e) _wur_;
+/* One endpoint's state file, and back (strict). */
+json_object *endpoint_to_state(const struct endpoint *ep);
+int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e) _wur_;
+/* Add a loaded endpoint: its addresses are reserved in the network's IPAM
+ * (-EADDRINUSE and friends when they cannot be), a repeated container or
+ * id is -EEXIST. Takes ep on success. */
+int network_add_endpoint(struct network *n, struct endpoint *ep, struct err *e) _wur_;
 /* `docker network inspect` shape. */
 json_object *network_to_inspect(const struct network *n);
 

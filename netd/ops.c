@@ -25,37 +25,11 @@ struct network *netd_find(struct netd *d, const char *key)
 	return hits == 1 ? prefix_hit : NULL;
 }
 
-/* Atomic but not fsync'd: endpoints die with the machine anyway, and a
- * killed process loses nothing the page cache holds. */
-static int write_nosync(const char *path, json_object *o, struct err *e)
-{
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-	size_t len;
-	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
-							  &len);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int r;
-	if (fd < 0)
-		return err_set(e, errno, "write %s", tmp);
-	r = fault_point("state");
-	if (r < 0 || write(fd, s, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		r = err_set(e, r < 0 ? -r : errno ? errno : EIO, "write %s", tmp);
-		unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, path) < 0) {
-		r = err_set(e, errno, "rename %s", tmp);
-		unlink(tmp);
-		return r;
-	}
-	return 0;
-}
-
-int netd_net_save(struct netd *d, struct network *n, bool durable, struct err *e)
+int netd_net_save(struct netd *d, struct network *n, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s.json", d->netdir, n->id);
 	_cleanup_json_ json_object *o = network_to_state(n);
-	int r = durable ? state_write_json(path, o, e) : write_nosync(path, o, e);
+	int r = state_write_json(path, o, e);
 	return r < 0 ? err_wrap(e, "save network %s", n->name) : 0;
 }
 
@@ -268,13 +242,6 @@ static void nets_drop(struct netd *d, struct network *n)
 	}
 }
 
-static void state_unlink(struct netd *d, const struct network *n)
-{
-	_cleanup_free_ char *path = xasprintf("%s/%s.json", d->netdir, n->id);
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_warn("remove %s: %m", path);
-}
-
 /* The state is written first with "creating": a crash in the middle is
  * rolled back at the next start; a failure here is undone at once. */
 static int net_create(struct netd *d, struct net_spec *s, json_object *reply, struct err *e)
@@ -292,12 +259,12 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 	if ((r = pick_subnets(d, s, e)) < 0 || (r = network_from_spec(d, s, &n, e)) < 0)
 		return r;
 	n->creating = true;
-	if ((r = netd_net_save(d, n, true, e)) < 0)
+	if ((r = netd_net_save(d, n, e)) < 0)
 		return r;
 	r = netd_net_kernel_up(d, n, false, e);
 	if (r == 0) {
 		n->creating = false;
-		r = netd_net_save(d, n, true, e);
+		r = netd_net_save(d, n, e);
 		if (r < 0) {
 			network_fw(n, &fw, &a4, &a6);
 			UNDO(fw_net_apply(&fw, false, NULL));
@@ -305,7 +272,7 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 		}
 	}
 	if (r < 0) {
-		state_unlink(d, n);
+		netd_state_unlink(d, n);
 		return r;
 	}
 	ju_add_str(reply, "id", n->id);
@@ -344,7 +311,7 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e)
 		UNDO(fw_net_apply(&fw, true, NULL));
 		return err_wrap(e, "remove network %s", n->name);
 	}
-	state_unlink(d, n);
+	netd_state_unlink(d, n);
 	nets_drop(d, n);
 	network_free(n);
 	return 0;

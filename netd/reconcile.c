@@ -38,6 +38,7 @@ static int load_one(struct netd *d, const char *file)
 		network_free(n);
 		return 0;
 	}
+	netd_journal_load(d, n);
 	d->nets = xrealloc(d->nets, (d->nnets + 1) * sizeof(*d->nets));
 	d->nets[d->nnets++] = n;
 	return 0;
@@ -94,8 +95,7 @@ static void drop_creating(struct netd *d)
 		/* its firewall elements vanish with the full resync below */
 		if (nl_link_del(d->nl, 0, n->bridge, &e) < 0 && e.code != ENODEV)
 			log_err(&e, "roll back network %s", n->name);
-		_cleanup_free_ char *path = xasprintf("%s/%s.json", d->netdir, n->id);
-		unlink(path);
+		netd_state_unlink(d, n);
 		memmove(&d->nets[i], &d->nets[i + 1], (d->nnets - i - 1) * sizeof(*d->nets));
 		d->nnets--;
 		network_free(n);
@@ -129,7 +129,6 @@ static int sweep_links(struct netd *d, struct err *e)
 	}
 	for (size_t k = 0; k < d->nnets; k++) {
 		struct network *net = d->nets[k];
-		bool changed = false;
 		for (size_t j = net->neps; j-- > 0;) {
 			struct endpoint *ep = net->eps[j];
 			bool present = false;
@@ -137,7 +136,12 @@ static int sweep_links(struct netd *d, struct err *e)
 				present = strcmp(links[i].name, ep->hostif) == 0;
 			if (present)
 				continue;
+			struct err e2 = { 0 };
 			log_info("releasing endpoint %s of %s on %s: its link is gone", ep->hostif, ep->name, net->name);
+			if (netd_ep_unlink(d, net, ep, &e2) < 0) {
+				log_err(&e2, "reconcile");
+				continue;
+			}
 			if (ep->has4)
 				UNDO(ipam_subnet_release(net->sub4, &ep->ip4, NULL));
 			if (ep->has6)
@@ -145,11 +149,7 @@ static int sweep_links(struct netd *d, struct err *e)
 			memmove(&net->eps[j], &net->eps[j + 1], (net->neps - j - 1) * sizeof(*net->eps));
 			net->neps--;
 			endpoint_free(ep);
-			changed = true;
 		}
-		struct err e2 = { 0 };
-		if (changed && netd_net_save(d, net, true, &e2) < 0)
-			log_err(&e2, "reconcile");
 	}
 	return 0;
 }

@@ -26,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)!detach_parse(req, &d, &e);
 		if (names_parse(req, &names, &e) == 0)
 			strv_free(names);
+		struct endpoint *ep = NULL;
+		if (endpoint_from_state(req, &ep, &e) == 0) {
+			json_object_put(endpoint_to_state(ep));
+			endpoint_free(ep);
+		}
 		if (network_from_state(req, &n, &e) == 0) {
 			json_object_put(network_to_state(n));
 			json_object_put(network_to_inspect(n));

@@ -329,6 +329,7 @@ expect_unchanged() {
 		ip -n a -o addr show
 		nft list table inet pontoon | sed -E 's/ # handle [0-9]+//'
 		cat "$PONTOON_ROOT"/networks/*.json
+		cat "$PONTOON_ROOT"/networks/*.endpoints 2>/dev/null || true
 	}
 	for n in 1 2 3 4 5 6; do
 		before=$(objects)
@@ -340,6 +341,20 @@ expect_unchanged() {
 		[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "attach netlink:$n left something"; }
 	done
 	[[ "$(ip4 a)" == 10.41.0.* ]]
+	# the state write of an attach fails: the veth goes again
+	ip netns add b
+	before=$(objects; ip -n b -o link show | awk '{print $2}')
+	netd '{"version":1,"op":"debug.fault","spec":"state:1:EIO"}' >/dev/null
+	run attach b n2
+	assert_status 1
+	after=$(objects; ip -n b -o link show | awk '{print $2}')
+	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "attach state:1 left something"; }
+	# and a failed detach keeps the endpoint
+	netd '{"version":1,"op":"debug.fault","spec":"state:1:EIO"}' >/dev/null
+	run detach a n2
+	assert_status 1
+	can_ping a 10.41.0.1
+	[ "$(pontoon net inspect n2 | jq '.[0].Containers | length')" = 1 ]
 }
 
 @test "netd killed with SIGKILL, then restarted: state and kernel agree, nothing leaked" {

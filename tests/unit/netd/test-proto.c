@@ -224,10 +224,24 @@ static void state_round_trip(void **state)
 	n->neps = 1;
 
 	_cleanup_json_ json_object *o = network_to_state(n);
-	assert_int_equal(network_from_state(o, &back, &e), 0);
+	if (network_from_state(o, &back, &e) < 0)
+		fail_msg("%s", err_msg(&e));
 	_cleanup_json_ json_object *o2 = network_to_state(back);
 	assert_string_equal(json_object_to_json_string(o), json_object_to_json_string(o2));
+	/* endpoints have files of their own; loading one reserves its address */
+	assert_false(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
+	_cleanup_json_ json_object *eo = endpoint_to_state(ep);
+	struct endpoint *ep2 = NULL, *ep3 = NULL;
+	assert_int_equal(endpoint_from_state(eo, &ep2, &e), 0);
+	_cleanup_json_ json_object *eo2 = endpoint_to_state(ep2);
+	assert_string_equal(json_object_to_json_string(eo), json_object_to_json_string(eo2));
+	assert_int_equal(network_add_endpoint(back, ep2, &e), 0);
 	assert_true(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
+	assert_int_equal(endpoint_from_state(eo, &ep3, &e), 0);
+	assert_int_equal(network_add_endpoint(back, ep3, &e), -EEXIST);
+	endpoint_free(ep3);
+	json_object_object_add(eo, "mac", json_object_new_string("zz:zz"));
+	assert_int_equal(endpoint_from_state(eo, &ep3, &e), -EINVAL);
 
 	/* inspect: Docker's shape */
 	_cleanup_json_ json_object *ins = network_to_inspect(back);
