@@ -51,5 +51,7 @@ extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_lab_commands[];
 extern const struct cli_command cli_image_commands[];
 int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+extern const struct cli_command cli_net_commands[];
+int cli_cmd_netd(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 
 #endif

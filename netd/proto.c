@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Requests on netd's socket: strict parsing, no side effects (fuzzed). */
+#include <ctype.h>
+#include <limits.h>
+#include "daemon.h"
+#include "jsonu.h"
+
+static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
+				   "attach", "detach",
+#ifdef PONTOON_FAULT_INJECTION
+				   "debug.fault", /* test builds: arm fault points in the daemon */
+#endif
+				   NULL };
+
+int proto_parse(const char *buf, size_t len, json_object **ret_req, const char **ret_op, struct err *e)
+{
+	_cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new_ex(32);
+	_cleanup_json_ json_object *o = NULL;
+	const char *op = NULL;
+	uint32_t version = 0;
+	int r;
+
+	if (len == 0)
+		return err_setx(e, EINVAL, "empty request");
+	if (len > NETD_MSG_MAX)
+		return err_setx(e, EMSGSIZE, "request larger than %u bytes", NETD_MSG_MAX);
+	if (memchr(buf, '\0', len))
+		return err_setx(e, EINVAL, "request contains a NUL byte");
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success)
+		return err_setx(e, EINVAL, "request is not valid JSON");
+	/* nothing but white space after the object */
+	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+		if (!isspace((unsigned char)buf[i]))
+			return err_setx(e, EINVAL, "trailing data after the request");
+	if (!json_object_is_type(o, json_type_object))
+		return err_setx(e, EINVAL, "request must be a JSON object");
+	if ((r = ju_u32(o, "version", &version, e)) < 0 || (r = ju_str(o, "op", true, &op, e)) < 0)
+		return r;
+	if (version != NETD_PROTO_VERSION)
+		return err_setx(e, EPROTO, "protocol version %u not supported (netd speaks %d)", version,
+				NETD_PROTO_VERSION);
+	for (size_t i = 0; ops[i]; i++) {
+		if (strcmp(ops[i], op) == 0) {
+			*ret_op = ops[i];
+			*ret_req = TAKE_PTR(o);
+			return 0;
+		}
+	}
+	return err_setx(e, EOPNOTSUPP, "unknown op \"%.64s\"", op);
+}
+
+static bool container_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
+static int mac_parse(const char *s, uint8_t m[6], struct err *e)
+{
+	unsigned int v[6];
+	char end;
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+		return err_setx(e, EINVAL, "invalid MAC address \"%.32s\"", s);
+	for (int i = 0; i < 6; i++)
+		m[i] = (uint8_t)v[i];
+	if (m[0] & 1)
+		return err_setx(e, EINVAL, "invalid MAC address %s: multicast", s);
+	return 0;
+}
+
+void attach_req_done(struct attach_req *a)
+{
+	strv_free(a->aliases);
+	a->aliases = NULL;
+}
+
+static int aliases_parse(json_object *req, char ***ret, struct err *e)
+{
+	json_object *arr;
+	int r = ju_array(req, "aliases", &arr, e);
+	for (size_t i = 0; r == 0 && arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
+		    !net_name_valid(s))
+			r = err_setx(e, EINVAL, "invalid alias at position %zu", i);
+		else
+			strv_push(ret, s);
+	}
+	return r;
+}
+
+int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
+					    "ip", "aliases", "mac", NULL };
+	struct attach_req a = { 0 };
+	const char *ip = NULL, *mac = NULL;
+	int r;
+
+	if ((r = ju_only(req, keys, "attach", e)) < 0 || (r = ju_str(req, "container", true, &a.container, e)) < 0 ||
+	    (r = ju_str(req, "name", true, &a.name, e)) < 0 || (r = ju_str(req, "netns", true, &a.netns, e)) < 0 ||
+	    (r = ju_str(req, "network", true, &a.network, e)) < 0 || (r = ju_str(req, "ip", false, &ip, e)) < 0 ||
+	    (r = ju_str(req, "mac", false, &mac, e)) < 0)
+		return r;
+	if (!container_id_valid(a.container))
+		return err_setx(e, EINVAL, "invalid container id");
+	if (!net_name_valid(a.name))
+		return err_setx(e, EINVAL, "invalid container name \"%.64s\"", a.name);
+	if (a.netns[0] != '/' || strlen(a.netns) >= PATH_MAX)
+		return err_setx(e, EINVAL, "netns must be an absolute path");
+	if (ip && (r = ipam_addr_parse(ip, &a.ip, e)) < 0)
+		return err_wrap(e, "invalid ip");
+	a.has_ip = ip;
+	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
+		return r;
+	a.has_mac = mac;
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0) {
+		attach_req_done(&a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+int detach_parse(json_object *req, struct detach_req *ret, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "container", "network", NULL };
+	struct detach_req d = { 0 };
+	int r;
+	if ((r = ju_only(req, keys, "detach", e)) < 0 || (r = ju_str(req, "container", true, &d.container, e)) < 0 ||
+	    (r = ju_str(req, "network", true, &d.network, e)) < 0)
+		return r;
+	if (!container_id_valid(d.container))
+		return err_setx(e, EINVAL, "invalid container id");
+	*ret = d;
+	return 0;
+}
+
+int names_parse(json_object *req, char ***ret, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "names", NULL };
+	json_object *arr;
+	char **v = NULL;
+	int r;
+	if ((r = ju_only(req, keys, "request", e)) < 0 || (r = ju_array(req, "names", &arr, e)) < 0)
+		return r;
+	if (!arr || json_object_array_length(arr) == 0)
+		return err_setx(e, EINVAL, "\"names\" must list at least one network");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *s = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(s, json_type_string) ||
+		    strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s)) {
+			strv_free(v);
+			return err_setx(e, EINVAL, "\"names\" must hold strings");
+		}
+		strv_push(&v, json_object_get_string(s));
+	}
+	*ret = v;
+	return 0;
+}
