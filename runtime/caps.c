@@ -69,7 +69,7 @@ int rt_caps_compute(const struct rt_config *c, uint64_t *ret_mask, struct err *e
 	return 0;
 }
 
-int rt_caps_apply(uint64_t mask, bool root_user, struct err *e)
+int rt_caps_bound(uint64_t mask, struct err *e)
 {
 	int last = last_cap();
 
@@ -77,13 +77,26 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e)
 		if (!(mask & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return err_set(e, errno, "drop capability %d from the bounding set", cap);
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+int rt_caps_apply(uint64_t mask, bool root_user, struct err *e)
+{
+	int last = last_cap();
+
 	if (!root_user)
 		return 0; /* setuid to a non-root user already cleared permitted and effective */
-	cap_t caps = cap_init();
-	if (!caps)
+	cap_t caps = cap_init(), have = cap_get_proc();
+	if (!caps || !have) {
+		cap_free(caps);
+		cap_free(have);
 		return err_set(e, errno, "cap_init");
+	}
 	for (int cap = 0; cap <= last; cap++) {
-		if (!(mask & (1ull << cap)))
+		cap_flag_value_t v_have = CAP_CLEAR;
+		/* root here may lack some (e.g. CAP_SYS_RESOURCE): keep what we have */
+		cap_get_flag(have, cap, CAP_PERMITTED, &v_have);
+		if (!(mask & (1ull << cap)) || v_have != CAP_SET)
 			continue;
 		cap_value_t v = cap;
 		cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
@@ -93,6 +106,7 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e)
 	int r = cap_set_proc(caps);
 	int saved = errno;
 	cap_free(caps);
+	cap_free(have);
 	if (r < 0)
 		return err_set(e, saved, "set capabilities");
 	return 0;

@@ -58,7 +58,9 @@ static _Noreturn void exec_in_container(const struct rt_config *c, const struct 
 		err_set(&e, errno, "chdir to %s", wd);
 		goto fail;
 	}
-	if (rt_caps_compute(c, &caps, &e) < 0 || rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
+	/* failures before exec are pontoon's (125), whatever their errno */
+	if (rt_caps_compute(c, &caps, &e) < 0 || rt_caps_bound(caps, &e) < 0 ||
+	    rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
 		goto fail;
 	bool has_home = false;
 	for (size_t i = 0; env && env[i]; i++)
@@ -74,9 +76,12 @@ static _Noreturn void exec_in_container(const struct rt_config *c, const struct 
 		goto fail;
 	}
 	rt_exec_command(x->argv, env, &e);
-fail:
 	rt_report_error(report, &e);
 	_exit(e.code == ENOENT ? 127 : e.code == EACCES ? 126 : 125);
+fail:
+	e.code = rt_setup_failure_code(&e);
+	rt_report_error(report, &e);
+	_exit(125);
 }
 
 static _Noreturn void join_and_fork(const struct rt_config *c, const struct rt_exec *x, int nsfd[N_NS], int slave,
@@ -109,6 +114,7 @@ static _Noreturn void join_and_fork(const struct rt_config *c, const struct rt_e
 		;
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 fail:
+	e.code = rt_setup_failure_code(&e);
 	rt_report_error(report, &e);
 	_exit(125);
 }

@@ -132,6 +132,9 @@ static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
 	rt_rlimits_apply();
 	if (c->workdir && *c->workdir && chdir(c->workdir) < 0)
 		return err_set(e, errno, "chdir to the working directory %s", c->workdir);
+	r = rt_caps_bound(caps, e);
+	if (r < 0)
+		return r;
 	r = rt_user_switch(c->user, &root_user, &home, e);
 	if (r < 0)
 		return r;
@@ -188,12 +191,12 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 	signal(SIGPIPE, SIG_DFL);
 	r = init_setup(a, &env, &e);
 	if (r < 0)
-		goto fail;
+		goto setup_fail;
 	if (a->c->init) {
 		pid_t child = fork();
 		if (child < 0) {
 			err_set(&e, errno, "fork the command under --init");
-			goto fail;
+			goto setup_fail;
 		}
 		if (child > 0) {
 			close(a->report_fd);
@@ -201,11 +204,20 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 		}
 		if (a->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
 			err_set(&e, errno, "set the controlling terminal");
-			goto fail;
+			goto setup_fail;
 		}
 	}
 	rt_exec_command(argv, env, &e);
-fail:
 	rt_report_error(a->report_fd, &e);
 	_exit(e.code == ENOENT ? 127 : e.code == EACCES ? 126 : 125);
+setup_fail:
+	e.code = rt_setup_failure_code(&e);
+	rt_report_error(a->report_fd, &e);
+	_exit(125);
+}
+
+int rt_setup_failure_code(const struct err *e)
+{
+	/* the message keeps the real cause; the code must not read as exec's */
+	return e->code == ENOENT || e->code == EACCES || e->code == 0 ? EINVAL : e->code;
 }

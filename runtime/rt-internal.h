@@ -42,7 +42,13 @@ _Noreturn void rt_init_run(const struct rt_init_args *a);
  * --cap-drop, --privileged), applied to bounding, permitted, effective,
  * inheritable and ambient sets as Docker does. */
 int rt_caps_compute(const struct rt_config *c, uint64_t *ret_mask, struct err *e) _wur_;
+/* First the bounding set (needs CAP_SETPCAP: before the user switch)... */
+int rt_caps_bound(uint64_t mask, struct err *e) _wur_;
+/* ...then, after it, permitted/effective/inheritable for root. */
 int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
+/* Exit status and report code of a failure before exec: ENOENT and EACCES
+ * mean "command not found / not executable" (127/126) only from exec itself. */
+int rt_setup_failure_code(const struct err *e);
 
 /* Resolve and switch to "user[:group]" by the container's /etc/passwd and
  * /etc/group (read after pivot_root). */
