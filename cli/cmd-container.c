@@ -337,7 +337,7 @@ static json_object *inspect_one(struct cli_ctx *ctx, const char *id, struct err 
 	}
 	_cleanup_free_ char *upper = xasprintf("%s/containers/%s/upper", ctx->root, id);
 	_cleanup_free_ char *work = xasprintf("%s/containers/%s/work", ctx->root, id);
-	_cleanup_free_ char *merged = xasprintf("%s/containers/%s/rootfs", ctx->root, id);
+	_cleanup_free_ char *merged = xasprintf("%s/containers/.mnt", ctx->root);
 	json_object_object_add(data, "LowerDir", json_object_new_string(lower));
 	json_object_object_add(data, "UpperDir", json_object_new_string(upper));
 	json_object_object_add(data, "WorkDir", json_object_new_string(work));

@@ -296,7 +296,7 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 		return r;
 	r = make_volumes(ctx, &o->c, e);
 	if (r < 0) {
-		if (rt_container_remove(ctx->root, o->c.id, true, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;
 	}
 	return 0;
@@ -331,7 +331,7 @@ int cli_run_attached(struct cli_ctx *ctx, const char *id, bool tty, bool rm)
 		int code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
 		if (rm)
-			if (rt_container_remove(ctx->root, id, true, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+			(void)!rt_container_remove(ctx->root, id, true, NULL); /* best effort */
 		return code;
 	}
 	if (rt_state_read(ctx->root, id, &st, NULL) == 0 && st.status == RT_RUNNING)
@@ -391,7 +391,7 @@ static int run_or_create(struct cli_ctx *ctx, const struct cli_command *cmd, int
 		code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
 		if (o.c.auto_remove)
-			if (rt_container_remove(ctx->root, o.c.id, true, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
 	printf("%s\n", o.c.id);

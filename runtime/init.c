@@ -157,11 +157,6 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
-	r = rt_cgroup_enter(c->id, 0, e);
-	if (r < 0)
-		return err_wrap(e, "join the container's cgroups");
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		return err_set(e, errno, "new cgroup namespace");
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return err_set(e, errno, "set the hostname");
 	r = rt_rootfs_setup(a->root, c, e);
@@ -169,6 +164,15 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 		r = rt_rootfs_finish(c, e);
 	if (r < 0)
 		return err_wrap(e, "root filesystem");
+	/* The shim moves us into our cgroups while we build the root (on cgroup
+	 * v1 the move waits for an RCU grace period, milliseconds on a busy
+	 * host); nothing of the command runs before it is done. */
+	char go;
+	if (read(a->go_fd, &go, 1) != 1)
+		return err_setx(e, EIO, "the shim could not put the container into its cgroups");
+	close(a->go_fd);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return err_set(e, errno, "new cgroup namespace");
 	if (a->tty && !c->init) {
 		if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
 			return err_set(e, errno, "set the controlling terminal");

@@ -107,7 +107,8 @@ int rt_mount_overlay(const char *root, const struct rt_config *c, const char *ta
 {
 	_cleanup_free_ char *upper = rt_container_file(root, c->id, "upper");
 	_cleanup_free_ char *work = rt_container_file(root, c->id, "work");
-	size_t n = strv_len(c->layers), len = 0;
+	_cleanup_free_ char *etc = xasprintf("%s/containers/" RT_SHARED_ETC, root);
+	size_t n = strv_len(c->layers), len = strlen(etc) + 1;
 	char *data;
 
 	if (n == 0)
@@ -121,8 +122,10 @@ int rt_mount_overlay(const char *root, const struct rt_config *c, const char *ta
 	if (len > 4000)
 		return err_setx(e, E2BIG, "too many image layers for one overlay mount");
 	data = xmalloc(len);
-	/* overlayfs lists the top layer first */
-	char *p = data + sprintf(data, "lowerdir=");
+	/* overlayfs lists the top layer first; on top of the image, the layer
+	 * holding the mount points of /etc/{hostname,hosts,resolv.conf}, so
+	 * that binding them never copies /etc up into the container's layer */
+	char *p = data + sprintf(data, "lowerdir=%s:", etc);
 	for (size_t i = n; i > 0; i--)
 		p += sprintf(p, "%s%s", c->layers[i - 1], i > 1 ? ":" : "");
 	sprintf(p, ",upperdir=%s,workdir=%s", upper, work);
@@ -198,7 +201,8 @@ static int mount_etc(const char *root, int rootfd, const struct rt_config *c, st
 
 int rt_rootfs_setup(const char *root, const struct rt_config *c, struct err *e)
 {
-	_cleanup_free_ char *target = rt_container_file(root, c->id, "rootfs");
+	/* every container mounts its root here, each in its own mount namespace */
+	_cleanup_free_ char *target = xasprintf("%s/containers/" RT_SHARED_MNT, root);
 	_cleanup_close_ int rootfd = -EBADF;
 	int r;
 

@@ -34,6 +34,7 @@ struct rt_init_args {
 	const struct rt_config *c;
 	int report_fd;
 	int netns_fd;  /* -1: own (or host) network */
+	int go_fd;     /* one byte once the shim has put us in our cgroups */
 	bool tty;
 };
 _Noreturn void rt_init_run(const struct rt_init_args *a);
@@ -67,6 +68,13 @@ void rt_report_error(int fd, const struct err *e);
 /* Read "ERRNO message" from an exec report pipe; 0 on EOF (exec'd). */
 int rt_read_report(int fd, struct err *e);
 
+/* Shared by all containers, under $ROOT/containers/: the directory each
+ * container's root is mounted on (in its own mount namespace), and a
+ * read-only top layer with empty etc/{hostname,hosts,resolv.conf}. */
+#define RT_SHARED_MNT ".mnt"
+#define RT_SHARED_ETC ".etc-layer"
+int rt_shared_dirs(const char *root, struct err *e) _wur_;
+
 /* rootfs.c */
 int rt_open_target(int rootfd, const char *path, bool dir, struct err *e);
 int rt_mount_overlay(const char *root, const struct rt_config *c, const char *target, struct err *e);
@@ -75,6 +83,9 @@ int rt_rootfs_setup(const char *root, const struct rt_config *c, struct err *e);
 /* After: masked paths, read-only paths, --read-only. */
 int rt_rootfs_finish(const struct rt_config *c, struct err *e);
 char *rt_volume_path(const char *root, const char *name);
+
+/* Remove a container that is known not to run (the shim at its end). */
+int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
 
 /* Host-side paths of a container's files. */
 char *rt_container_file(const char *root, const char *id, const char *name);

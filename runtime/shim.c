@@ -173,25 +173,47 @@ static int clone_flags(const struct rt_config *c)
 
 static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret_report, struct err *e)
 {
-	int rp[2];
+	int rp[2], go[2];
 	if (pipe2(rp, O_CLOEXEC) < 0)
 		return err_set(e, errno, "pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(rp[0]);
+		close(rp[1]);
+		return err_set(e, errno, "pipe");
+	}
 	/* a fork-like clone: the child runs on a copy of our stack */
 	pid_t pid = (pid_t)syscall(SYS_clone, clone_flags(&s->c), NULL, NULL, NULL, 0);
 	if (pid < 0) {
 		close(rp[0]);
 		close(rp[1]);
+		close(go[0]);
+		close(go[1]);
 		return err_set(e, errno, "clone the container's init");
 	}
 	if (pid == 0) {
 		close(rp[0]);
+		close(go[1]);
 		for (int i = 0; i < 3; i++)
 			if (child_fds[i] != i && dup2(child_fds[i], i) < 0)
 				_exit(125);
-		struct rt_init_args a = { .root = s->root, .c = &s->c, .report_fd = rp[1], .netns_fd = netns_fd, .tty = s->c.tty };
+		struct rt_init_args a = { .root = s->root, .c = &s->c, .report_fd = rp[1], .netns_fd = netns_fd,
+					  .go_fd = go[0], .tty = s->c.tty };
 		rt_init_run(&a);
 	}
 	close(rp[1]);
+	close(go[0]);
+	/* in parallel with the child's mounts: see init.c */
+	int r = rt_cgroup_enter(s->c.id, pid, e);
+	if (r < 0 || write(go[1], "g", 1) != 1) {
+		if (r >= 0)
+			err_set(e, errno, "start the container's init");
+		close(go[1]);
+		close(rp[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return err_wrap(e, "join the container's cgroups");
+	}
+	close(go[1]);
 	*ret_report = rp[0];
 	return pid;
 }
@@ -259,10 +281,14 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	st.oom_killed = rt_cgroup_oom_killed(s->c.id);
 	snprintf(st.started, sizeof(st.started), "%s", started);
 	rt_now_rfc3339(st.finished);
-	if (rt_state_write(s->root, s->c.id, &st, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+	/* with --rm the container is removed next: its final state is moot
+	 * (should the removal fail, a "running" state without its shim reads
+	 * as exited) */
+	if (!s->c.auto_remove && rt_state_write(s->root, s->c.id, &st, NULL) < 0)
+		log_warn("container %.12s: cannot record its exit status", s->c.id);
 	(void)rt_cgroup_remove(s->c.id, NULL);
-	if (s->c.auto_remove)
-		if (rt_container_remove(s->root, s->c.id, false, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+	if (s->c.auto_remove && rt_container_purge(s->root, s->c.id, NULL) < 0)
+		log_warn("container %.12s: cannot remove it", s->c.id);
 	if (s->attached)
 		report("exit %d\n", code);
 }

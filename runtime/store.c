@@ -67,9 +67,17 @@ int rt_state_read(const char *root, const char *id, struct rt_state *ret, struct
 {
 	_cleanup_free_ char *path = rt_container_file(root, id, "state.json");
 	_cleanup_json_ json_object *o = NULL;
-	int r = state_read_json(path, &o, e);
+	int r = state_read_json(path, &o, NULL);
+	if (r == -ENOENT) {
+		_cleanup_free_ char *cfg = rt_container_file(root, id, "config.json");
+		if (access(cfg, F_OK) < 0)
+			return err_setx(e, ENOENT, "no such container: %.12s", id);
+		memset(ret, 0, sizeof(*ret));
+		ret->status = RT_CREATED;
+		return 0;
+	}
 	if (r < 0)
-		return r;
+		return state_read_json(path, &o, e);
 	rt_state_parse(o, ret);
 	if (ret->status == RT_RUNNING && !rt_shim_alive(ret->shim_pid)) {
 		/* the shim writes "exited" before it exits; it may have just done so */
@@ -214,7 +222,7 @@ static int write_etc_files(const char *root, const struct rt_config *c, struct e
 
 static int make_dirs(const char *root, const char *id, struct err *e)
 {
-	static const char *const sub[] = { "upper", "work", "rootfs" };
+	static const char *const sub[] = { "upper", "work" };
 	_cleanup_free_ char *dir = rt_container_dir(root, id);
 	int r = mkdir_p(dir, 0700, e);
 	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(sub); i++) {
@@ -230,7 +238,6 @@ static int create_files(const char *root, struct rt_config *c, struct err *e)
 	_cleanup_free_ char *cfg = rt_container_file(root, c->id, "config.json");
 	_cleanup_free_ char *logp = rt_container_file(root, c->id, "ctr.log");
 	_cleanup_json_ json_object *o = NULL;
-	struct rt_state st = { .status = RT_CREATED };
 	int r = make_dirs(root, c->id, e);
 
 	if (r < 0)
@@ -242,12 +249,33 @@ static int create_files(const char *root, struct rt_config *c, struct err *e)
 	if (fd < 0)
 		return err_set(e, errno, "create %s", logp);
 	close(fd);
-	r = rt_state_write(root, c->id, &st, e);
-	if (r < 0)
-		return r;
+	/* no state.json yet: the container is "created" until its first start */
 	/* config.json last: a directory without it is an unfinished create */
 	o = rt_config_to_json(c);
 	return rt_write_json(cfg, o, e);
+}
+
+int rt_shared_dirs(const char *root, struct err *e)
+{
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+	_cleanup_free_ char *mnt = xasprintf("%s/containers/" RT_SHARED_MNT, root);
+	_cleanup_free_ char *etc = xasprintf("%s/containers/" RT_SHARED_ETC "/etc", root);
+	struct stat st;
+
+	if (stat(mnt, &st) == 0 && stat(etc, &st) == 0)
+		return 0;
+	int r = mkdir_p(mnt, 0755, e);
+	if (r >= 0)
+		r = mkdir_p(etc, 0755, e);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = path_join(etc, files[i]);
+		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			r = err_set(e, errno, "create %s", p);
+		else
+			close(fd);
+	}
+	return r;
 }
 
 int rt_container_create(const char *root, struct rt_config *c, struct err *e)
@@ -270,6 +298,8 @@ int rt_container_create(const char *root, struct rt_config *c, struct err *e)
 	free(c->created);
 	c->created = xstrdup(created);
 	r = mkdir_p(names, 0700, e);
+	if (r >= 0)
+		r = rt_shared_dirs(root, e);
 	if (r < 0)
 		return err_wrap(e, "create container");
 	link = name_link(root, c->name);
@@ -285,7 +315,7 @@ int rt_container_create(const char *root, struct rt_config *c, struct err *e)
 		err_set(e, -r, "create container %s", c->name);
 	if (r < 0) {
 		_cleanup_free_ char *dir = rt_container_dir(root, c->id);
-		if (rm_rf(dir, NULL) < 0) { /* best effort: the error is already reported or moot */ }
+		(void)!rm_rf(dir, NULL); /* best effort */
 		unlink(link);
 		return err_wrap(e, "create container");
 	}
@@ -316,7 +346,6 @@ static void umount_under(const char *dir)
 
 int rt_container_remove(const char *root, const char *id, bool force, struct err *e)
 {
-	struct rt_config c;
 	struct rt_state st;
 	int r = rt_state_read(root, id, &st, e);
 
@@ -330,7 +359,13 @@ int rt_container_remove(const char *root, const char *id, bool force, struct err
 			return err_setx(e, ETIMEDOUT, "container %.12s did not stop after SIGKILL", id);
 	}
 	err_clear(e);
-	r = rt_cgroup_remove(id, e);
+	return rt_container_purge(root, id, e);
+}
+
+int rt_container_purge(const char *root, const char *id, struct err *e)
+{
+	struct rt_config c;
+	int r = rt_cgroup_remove(id, e);
 	if (r < 0)
 		return err_wrap(e, "remove container %.12s", id);
 	_cleanup_free_ char *dir = rt_container_dir(root, id);
