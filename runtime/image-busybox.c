@@ -269,8 +269,8 @@ int rt_image_ensure_busybox(const char *root, struct err *e)
 	const char *name = RT_IMAGE_BUSYBOX ":" RT_IMAGE_DEFAULT_TAG;
 	if (store_has_name(root, name))
 		return 0;
-	_cleanup_close_ int lock = rt_image_lock(root, e);
-	if (lock < 0)
+	_cleanup_close_ int lock = store_lock(root, e);
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	if (store_has_name(root, name)) /* made by someone else while we waited */
 		return 0;

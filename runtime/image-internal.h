@@ -39,13 +39,18 @@ struct layer_result {
 
 /* Extract one layer tar (plain or compressed) from src into the existing,
  * empty directory dir. Entries are checked (rt_archive_check_*); whiteouts are
- * converted; nothing is written outside dir (every parent is opened with
- * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, and an entry that would go through a
+ * converted; nothing is written outside dir (every parent is opened one
+ * component at a time with O_NOFOLLOW, and an entry that would go through a
  * symlink is refused). The data are synced (syncfs) before returning. */
 int layer_extract(const struct layer_source *src, const char *dir, const char *label, rt_image_progress_fn progress,
 		  void *userdata, struct layer_result *ret, struct err *e) _wur_;
 
 /* ---- the store (image-store.c) ------------------------------------------------- */
+
+/* Take the store lock unless this process holds it already: an fd to close,
+ * or STORE_LOCK_HELD (negative, so _cleanup_close_ ignores it); or -errno. */
+#define STORE_LOCK_HELD (-EALREADY)
+int store_lock(const char *root, struct err *e) _wur_;
 
 /* A temporary directory under $ROOT/images/tmp, flock'ed while it lives, so a
  * sweep by another process (under the store lock) leaves it alone. */

@@ -23,22 +23,59 @@ static char *images_dir(const char *root)
 	return path_join(root, "images");
 }
 
+/* The store lock this process took last: a second flock on a new open file
+ * description would wait for ourselves, so functions called while the caller
+ * holds the lock (rt_image_get making busybox under a container creator's
+ * lock) must see that they have it already. */
+static struct {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+} held = { -1, 0, 0 };
+
+static bool held_by_us(const char *path)
+{
+	struct stat a, b;
+	if (held.fd < 0 || fstat(held.fd, &a) < 0 || a.st_dev != held.dev || a.st_ino != held.ino)
+		return false;
+	return stat(path, &b) == 0 && b.st_dev == a.st_dev && b.st_ino == a.st_ino;
+}
+
 int rt_image_lock(const char *root, struct err *e)
 {
 	_cleanup_free_ char *dir = images_dir(root);
 	_cleanup_free_ char *path = path_join(dir, "lock");
+	struct stat st;
+
+	if (held_by_us(path)) { /* same open file description: closing the copy keeps the lock */
+		int fd = fcntl(held.fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? err_set(e, errno, "lock %s", path) : fd;
+	}
 	if (mkdir_p(dir, 0700, e) < 0)
 		return err_wrap(e, "image store");
-	return lock_file(path, false, e);
+	int fd = lock_file(path, false, e);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		held.fd = fd;
+		held.dev = st.st_dev;
+		held.ino = st.st_ino;
+	}
+	return fd;
+}
+
+int store_lock(const char *root, struct err *e)
+{
+	_cleanup_free_ char *dir = images_dir(root);
+	_cleanup_free_ char *path = path_join(dir, "lock");
+	return held_by_us(path) ? STORE_LOCK_HELD : rt_image_lock(root, e);
 }
 
 int store_tmp_new(const char *root, struct store_tmp *ret, bool locked, struct err *e)
 {
-	_cleanup_close_ int lock = locked ? -1 : rt_image_lock(root, e);
+	_cleanup_close_ int lock = locked ? STORE_LOCK_HELD : store_lock(root, e);
 	_cleanup_free_ char *dir = images_dir(root);
 	_cleanup_free_ char *tmp = path_join(dir, "tmp");
 	_cleanup_free_ char *path = path_join(tmp, "XXXXXX");
-	if (!locked && lock < 0)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	if (mkdir_p(tmp, 0700, e) < 0)
 		return err_wrap(e, "image store");
@@ -110,6 +147,41 @@ static json_object *index_new(void)
 	return o;
 }
 
+static json_object *get(json_object *o, const char *key);
+
+static bool is_array_of(json_object *a, bool hex)
+{
+	if (!a || !json_object_is_type(a, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(s, json_type_string) || (hex && !is_hex(json_object_get_string(s), 64, 64)))
+			return false;
+	}
+	return true;
+}
+
+/* The index is ours, but a damaged one must give an error, not a crash. */
+static const char *index_check(json_object *imgs, json_object *layers)
+{
+	json_object_object_foreach(layers, hex, l) {
+		if (!is_hex(hex, 64, 64) || !json_object_is_type(l, json_type_object) ||
+		    !json_object_is_type(get(l, "Size"), json_type_int))
+			return "bad layer entry";
+	}
+	json_object_object_foreach(imgs, id, o) {
+		json_object *ls = get(o, "Layers"), *cfg = get(o, "Config");
+		if (!is_hex(id, 64, 64) || !json_object_is_type(o, json_type_object) || !is_array_of(get(o, "Names"), false) ||
+		    !is_array_of(ls, true) || !json_object_is_type(get(o, "Created"), json_type_int) ||
+		    !json_object_is_type(cfg, json_type_object))
+			return "bad image entry";
+		for (size_t i = 0; i < json_object_array_length(ls); i++)
+			if (!get(layers, json_object_get_string(json_object_array_get_idx(ls, i))))
+				return "an image names a layer the index does not have";
+	}
+	return NULL;
+}
+
 static int index_load(const char *root, json_object **ret, struct err *e)
 {
 	_cleanup_free_ char *dir = images_dir(root);
@@ -132,6 +204,9 @@ static int index_load(const char *root, json_object **ret, struct err *e)
 	    !json_object_object_get_ex(o, "Layers", &layers) || !json_object_is_type(imgs, json_type_object) ||
 	    !json_object_is_type(layers, json_type_object))
 		return err_setx(e, EBADMSG, "image store: %s is not an image index", path);
+	const char *bad = index_check(imgs, layers);
+	if (bad)
+		return err_setx(e, EBADMSG, "image store: %s is damaged: %s", path, bad);
 	*ret = TAKE_PTR(o);
 	return 0;
 }
@@ -484,12 +559,12 @@ static int move_layers(const char *root, json_object *idx, struct new_layer *lay
 int store_commit(const char *root, struct new_layer *layers, size_t nlayers, struct new_image *imgs, size_t nimgs,
 		 bool locked, struct err *e)
 {
-	_cleanup_close_ int lock = locked ? -1 : rt_image_lock(root, e);
+	_cleanup_close_ int lock = locked ? STORE_LOCK_HELD : store_lock(root, e);
 	_cleanup_json_ json_object *idx = NULL;
 	_cleanup_free_ bool *moved = xcalloc(nlayers + 1, sizeof(bool));
 	int r;
 
-	if (lock < 0 && !locked)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	r = index_load(root, &idx, e);
 	if (r < 0)
@@ -549,7 +624,8 @@ static char *image_user(const char *root, const char *id)
 
 /* Delete image id from idx, and the layers no other image uses (their dirs
  * after the index is written). */
-static int delete_image(const char *root, json_object *idx, const char *id, char ***lines, struct err *e)
+static int delete_image(const char *root, json_object *idx, const char *id, struct store_tmp *trash, char ***lines,
+			struct err *e)
 {
 	json_object *imgs = get(idx, "Images"), *known = get(idx, "Layers");
 	_cleanup_strv_ char **gone = NULL;
@@ -575,10 +651,16 @@ static int delete_image(const char *root, json_object *idx, const char *id, char
 	int r = index_save(root, idx, e);
 	if (r < 0)
 		return r;
+	/* out of layers/ now; the (possibly long) rm -rf runs after the lock is released */
 	_cleanup_free_ char *dir = images_dir(root);
 	for (char **h = gone; h && *h; h++) {
 		_cleanup_free_ char *rel = xasprintf("layers/%s", *h);
 		_cleanup_free_ char *p = path_join(dir, rel);
+		_cleanup_free_ char *dst = trash->path ? path_join(trash->path, *h) : NULL;
+		if (!trash->path && store_tmp_new(root, trash, true, NULL) == 0)
+			dst = path_join(trash->path, *h);
+		if (dst && rename(p, dst) == 0)
+			continue;
 		if (rm_rf(p, NULL) < 0)
 			log_warn("image store: cannot remove layer %s (removed at the next change)", p);
 	}
@@ -587,8 +669,8 @@ static int delete_image(const char *root, json_object *idx, const char *id, char
 	return 0;
 }
 
-static int remove_locked(const char *root, json_object *idx, const char *ref, bool force, char ***lines,
-			 struct err *e)
+static int remove_locked(const char *root, json_object *idx, const char *ref, bool force, struct store_tmp *trash,
+			 char ***lines, struct err *e)
 {
 	_cleanup_free_ char *name = NULL, *id = NULL, *user = NULL;
 	const char *found;
@@ -621,26 +703,64 @@ static int remove_locked(const char *root, json_object *idx, const char *ref, bo
 	}
 	if (user) /* forced: the name goes, the image stays while the container lives */
 		return index_save(root, idx, e);
-	return delete_image(root, idx, id, lines, e);
+	return delete_image(root, idx, id, trash, lines, e);
 }
 
 int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_lines, struct err *e)
 {
-	_cleanup_close_ int lock = rt_image_lock(root, e);
+	_cleanup_close_ int lock = store_lock(root, e);
 	_cleanup_json_ json_object *idx = NULL;
 	_cleanup_strv_ char **lines = NULL;
+	struct store_tmp trash = { .fd = -1 };
 	int r;
 
-	if (lock < 0)
+	if (lock < 0 && lock != STORE_LOCK_HELD)
 		return lock;
 	r = index_load(root, &idx, e);
 	if (r < 0)
 		return r;
 	store_sweep(root, get(idx, "Layers"));
-	r = remove_locked(root, idx, ref, force, &lines, e);
+	r = remove_locked(root, idx, ref, force, &trash, &lines, e);
+	closep(&lock); /* unlocked: the trash is removed without holding up others */
+	lock = -EBADF;
+	store_tmp_done(&trash);
 	if (r < 0)
 		return r;
 	if (ret_lines)
 		*ret_lines = TAKE_PTR(lines);
 	return 0;
+}
+
+int rt_image_tag(const char *root, const char *ref, const char *name, struct err *e)
+{
+	_cleanup_free_ char *norm = image_ref_normalise(name, e);
+	_cleanup_json_ json_object *idx = NULL;
+	const char *id;
+	int r;
+
+	if (!norm)
+		return e ? -e->code : -EINVAL;
+	if (is_busybox_ref(ref)) {
+		r = rt_image_ensure_busybox(root, e);
+		if (r < 0)
+			return r;
+	}
+	_cleanup_close_ int lock = store_lock(root, e);
+	if (lock < 0 && lock != STORE_LOCK_HELD)
+		return lock;
+	r = index_load(root, &idx, e);
+	if (r < 0)
+		return r;
+	r = index_find(idx, ref, &id, NULL, e);
+	if (r < 0)
+		return r;
+	json_object *img = get(get(idx, "Images"), id);
+	if (names_contain(img, norm))
+		return 0;
+	json_object_object_foreach(get(idx, "Images"), other, o) {
+		(void)other;
+		names_remove(o, norm);
+	}
+	json_object_array_add(get(img, "Names"), json_object_new_string(norm));
+	return index_save(root, idx, e);
 }

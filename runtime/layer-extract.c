@@ -6,18 +6,16 @@
  *          --(libarchive: tar reader)--> entries --> the directory
  *
  * The digest is taken of the uncompressed tar as it streams by (Docker's
- * diff_id). Each entry's name is checked (archive-check.c); its parent
- * directory is opened component by component with openat2(RESOLVE_BENEATH |
- * RESOLVE_NO_SYMLINKS), so nothing is ever written through a symlink or
- * outside the directory; the entry itself is created with O_EXCL/O_NOFOLLOW
+ * diff_id). Each entry's name is checked (archive-check.c: no "..", not
+ * absolute); its parent directory is opened one component at a time with
+ * O_NOFOLLOW, so nothing is ever written through a symlink or outside the
+ * directory; the entry itself is created with O_EXCL/O_NOFOLLOW
  * semantics. Whiteouts become overlayfs whiteouts: ".wh.NAME" a character
  * device 0:0 named NAME, ".wh..wh..opq" the xattr trusted.overlay.opaque=y on
  * its directory. Device nodes other than whiteouts are refused.
  */
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include "image-internal.h"
@@ -44,6 +42,9 @@ struct extract {
 	char *cache_path; /* the last parent opened, and its fd */
 	int cache_fd;
 	uint64_t size;
+	char **dirs;               /* directories with their entry's times, set again at the end */
+	struct timespec *dir_times; /* (adding entries into a directory changed its mtime) */
+	size_t ndirs;
 };
 
 static la_ssize_t src_read(struct archive *a, void *ctx, const void **buf)
@@ -75,17 +76,21 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **buf)
 	return n;
 }
 
-static int sys_openat2(int dirfd, const char *path, uint64_t flags)
+/* Open one component (no '/', never "." or "..") of a path inside the layer as
+ * a directory, never following a symlink: -ELOOP for a symlink, -ENOTDIR for
+ * anything else that is not a directory. */
+static int open_component(int dirfd, const char *name)
 {
-	struct open_how how = {
-		.flags = flags | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	long fd;
-	do
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? -errno : (int)fd;
+	int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOTDIR && errno != ELOOP)
+		return -errno;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -ENOTDIR;
 }
 
 /* Open dir (a normalised relative path, "" for the root) inside the layer,
@@ -94,20 +99,20 @@ static int open_dir(struct extract *x, const char *dir, const char *entry, struc
 {
 	if (x->cache_path && strcmp(x->cache_path, dir) == 0)
 		return x->cache_fd;
-	_cleanup_close_ int fd = sys_openat2(x->rootfd, ".", O_PATH | O_DIRECTORY);
+	_cleanup_close_ int fd = openat(x->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *walk = xstrdup(dir);
 	char *save = NULL;
 
 	if (fd < 0)
-		return err_set(e, -fd, "open %s", x->dir);
+		return err_set(e, errno, "open %s", x->dir);
 	for (char *c = strtok_r(walk, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int nfd = sys_openat2(fd, c, O_PATH | O_DIRECTORY);
+		int nfd = open_component(fd, c);
 		if (nfd == -ENOENT) {
 			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
 				return err_set(e, errno, "archive entry \"%s\": create directory \"%s\"", entry, c);
-			nfd = sys_openat2(fd, c, O_PATH | O_DIRECTORY);
+			nfd = open_component(fd, c);
 		}
-		if (nfd == -ELOOP || nfd == -EXDEV)
+		if (nfd == -ELOOP)
 			return err_setx(e, EINVAL, "archive entry \"%s\": its path goes through the symlink \"%s\"",
 					entry, c);
 		if (nfd == -ENOTDIR)
@@ -239,10 +244,11 @@ static int make_file(struct extract *x, struct archive *tar, struct archive_entr
 		return -e->code;
 	if (ftruncate(fd, archive_entry_size(ent)) < 0)
 		return err_set(e, errno, "archive entry \"%s\": truncate", clean);
-	if (set_xattrs(fd, ent, clean, e) < 0)
-		return -e->code;
 	x->size += (uint64_t)archive_entry_size(ent);
-	return set_meta(pfd, base, ent, clean, e);
+	/* xattrs after the owner: chown drops security.capability */
+	if (set_meta(pfd, base, ent, clean, e) < 0)
+		return -e->code;
+	return set_xattrs(fd, ent, clean, e);
 }
 
 static int make_dir(struct archive_entry *ent, int pfd, const char *base, const char *clean, bool exists,
@@ -250,14 +256,15 @@ static int make_dir(struct archive_entry *ent, int pfd, const char *base, const 
 {
 	if (!exists && mkdirat(pfd, base, 0700) < 0)
 		return err_set(e, errno, "archive entry \"%s\": mkdir", clean);
+	if (set_meta(pfd, base, ent, clean, e) < 0)
+		return -e->code;
 	if (archive_entry_xattr_count(ent) > 0) {
 		_cleanup_close_ int fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(e, errno, "archive entry \"%s\": open", clean);
-		if (set_xattrs(fd, ent, clean, e) < 0)
-			return -e->code;
+		return set_xattrs(fd, ent, clean, e);
 	}
-	return set_meta(pfd, base, ent, clean, e);
+	return 0;
 }
 
 static int make_hardlink(struct extract *x, struct archive_entry *ent, int pfd, const char *base, const char *clean,
@@ -375,6 +382,12 @@ static int extract_entry(struct extract *x, struct archive *tar, struct archive_
 	case AE_IFREG:
 		return make_file(x, tar, ent, pfd, base, clean, e);
 	case AE_IFDIR:
+		if (archive_entry_mtime_is_set(ent)) {
+			x->dir_times = xrealloc(x->dir_times, (x->ndirs + 1) * sizeof(*x->dir_times));
+			x->dir_times[x->ndirs].tv_sec = archive_entry_mtime(ent);
+			x->dir_times[x->ndirs++].tv_nsec = archive_entry_mtime_nsec(ent);
+			strv_push(&x->dirs, clean);
+		}
 		return make_dir(ent, pfd, base, clean, r == 1, e);
 	case AE_IFLNK:
 		if (symlinkat(archive_entry_symlink(ent), pfd, base) < 0)
@@ -382,6 +395,23 @@ static int extract_entry(struct extract *x, struct archive *tar, struct archive_
 		return set_meta(pfd, base, ent, clean, e);
 	default:
 		return make_special(ent, pfd, base, clean, e);
+	}
+}
+
+/* Deepest first, so setting a directory's times does not disturb its parent's. */
+static void restore_dir_times(struct extract *x)
+{
+	for (size_t i = x->ndirs; i > 0; i--) {
+		struct timespec ts[2] = { x->dir_times[i - 1], x->dir_times[i - 1] };
+		char *clean = x->dirs[i - 1], *slash = strrchr(clean, '/');
+		_cleanup_free_ char *dir = slash ? xstrndup(clean, (size_t)(slash - clean)) : xstrdup("");
+		const char *base = slash ? slash + 1 : clean;
+		struct stat st;
+		int pfd = open_dir(x, dir, clean, NULL);
+		if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue; /* replaced by a later entry */
+		if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			log_debug("cannot set the times of %s", clean);
 	}
 }
 
@@ -458,6 +488,8 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 		goto out;
 	}
 	r = extract_all(&x, c, e);
+	if (r == 0)
+		restore_dir_times(&x);
 	/* the tar's end may leave padding unread: the digest covers the whole stream */
 	for (la_ssize_t n; r == 0 && (n = archive_read_data(c->raw, c->buf, sizeof(c->buf))) != 0;) {
 		if (n < 0) {
@@ -475,6 +507,8 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 			progress(userdata, label, c->consumed, c->consumed);
 	}
 out:
+	strv_free(x.dirs);
+	free(x.dir_times);
 	cache_drop(&x);
 	close(x.rootfd);
 	archive_read_free(c->raw);

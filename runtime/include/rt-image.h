@@ -97,9 +97,16 @@ int rt_image_load(const char *root, const char *path, int fd, rt_image_progress_
  * *ret_lines (may be NULL): "Untagged: name:tag" / "Deleted: sha256:<hex>" lines. */
 int rt_image_remove(const char *root, const char *ref, bool force, char ***ret_lines, struct err *e) _wur_;
 
+/* Give the image ref the name "name[:tag]" too, as `docker tag` does (the name
+ * moves from any image that had it). -ENOENT, -EINVAL as rt_image_get. */
+int rt_image_tag(const char *root, const char *ref, const char *name, struct err *e) _wur_;
+
 /* Take the store's lock (returns an fd to close to release it). A container
  * creator may hold it between rt_image_get() and writing its config.json, so
- * that an `image rm` running at the same time sees the new container. */
+ * that an `image rm` running at the same time sees the new container. The
+ * rt_image_* functions work while the calling process holds it (they notice,
+ * instead of waiting for themselves); taking it again while holding it gives
+ * a copy of the same lock. */
 int rt_image_lock(const char *root, struct err *e) _wur_;
 
 /* ---- references ------------------------------------------------------------ */
