@@ -273,15 +273,11 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	r = check_host(ctx, &o->c, e);
 	if (r < 0)
 		return r;
-	r = rt_image_get(ctx->root, o->c.image, &img, e);
-	if (r < 0)
-		return r;
+	/* under the store's lock until config.json exists, so that a concurrent
+	 * `image rm` either sees the container or has removed the image first */
 	_cleanup_close_ int lock = rt_image_lock(ctx->root, e);
 	if (lock < 0)
 		return lock;
-	/* under the store's lock, so that a concurrent `image rm` sees the container */
-	rt_image_free(img);
-	img = NULL;
 	r = rt_image_get(ctx->root, o->c.image, &img, e);
 	if (r < 0)
 		return r;
