@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include "rt-internal.h"
 
 char *rt_container_dir(const char *root, const char *id)
@@ -278,6 +279,27 @@ int rt_shared_dirs(const char *root, struct err *e)
 	return r;
 }
 
+/* A name whose container has no config.json (a create or remove that
+ * crashed half-way) is free again. */
+static bool stale_name(const char *root, const char *link)
+{
+	char target[ID_LEN + 2];
+	ssize_t l = readlink(link, target, sizeof(target) - 1);
+	if (l != ID_LEN)
+		return false;
+	target[l] = '\0';
+	_cleanup_free_ char *cfg = rt_container_file(root, target, "config.json");
+	_cleanup_free_ char *dir = rt_container_dir(root, target);
+	struct stat st;
+	if (access(cfg, F_OK) == 0)
+		return false;
+	/* a create in progress has a young directory: leave it alone */
+	if (stat(dir, &st) == 0 && time(NULL) - st.st_mtime < 60)
+		return false;
+	(void)!rm_rf(dir, NULL);
+	return true;
+}
+
 int rt_container_create(const char *root, struct rt_config *c, struct err *e)
 {
 	_cleanup_free_ char *names = xasprintf("%s/containers/names", root);
@@ -303,11 +325,15 @@ int rt_container_create(const char *root, struct rt_config *c, struct err *e)
 	if (r < 0)
 		return err_wrap(e, "create container");
 	link = name_link(root, c->name);
-	if (symlink(c->id, link) < 0) {
-		if (errno == EEXIST)
-			return err_setx(e, EEXIST, "the container name \"%s\" is already in use: remove that container or choose another name", c->name);
-		return err_set(e, errno, "create container: name link %s", link);
+	r = symlink(c->id, link) < 0 ? -errno : 0;
+	if (r == -EEXIST && stale_name(root, link)) {
+		unlink(link);
+		r = symlink(c->id, link) < 0 ? -errno : 0;
 	}
+	if (r == -EEXIST)
+		return err_setx(e, EEXIST, "the container name \"%s\" is already in use: remove that container or choose another name", c->name);
+	if (r < 0)
+		return err_set(e, -r, "create container: name link %s", link);
 	r = fault_point("state");
 	if (r == 0)
 		r = create_files(root, c, e);

@@ -332,6 +332,40 @@ teardown() {
 	[ "$(jq -r .ImageID "$PONTOON_ROOT/containers/$id/config.json" | grep -cE '^[0-9a-f]{64}$')" = 1 ]
 }
 
+@test "exec -i passes stdin, exec -t gives a terminal, exec -u switches user" {
+	id=$(pontoon run -d busybox sleep 100)
+	run bash -c "echo via-exec | '$PONTOON_BIN' exec -i $id cat"
+	[ "$output" = via-exec ]
+	run script -qec "'$PONTOON_BIN' exec -t $id sh -c 'test -t 0 && echo exec-tty-ok'" /dev/null
+	assert_output_contains exec-tty-ok
+	[ "$(pontoon exec -u nobody "$id" id -un)" = nobody ]
+	[ "$(pontoon exec "$id" grep NoNewPrivs /proc/self/status | tr -d '\t ')" = NoNewPrivs:1 ]
+	# the exec'd process is in the container's cgroups
+	run pontoon exec "$id" cat /proc/self/cgroup
+	assert_output_contains "memory:/"
+	! echo "$output" | grep -q "pontoon/$id"   # its cgroup namespace hides the path
+}
+
+@test "crash repair: a vanished shim reads as exited; a half-created container frees its name" {
+	id=$(pontoon run -d --name crashy busybox sleep 100)
+	shim=$(pontoon inspect "$id" | jq '.[0].State.ShimPid')
+	pid=$(pontoon inspect "$id" | jq '.[0].State.Pid')
+	kill -9 "$shim"
+	kill -9 "$pid"
+	wait_until 5 bash -c "! kill -0 $pid 2>/dev/null"
+	[ "$(pontoon inspect crashy | jq -r '.[0].State.Status')" = exited ]
+	pontoon rm crashy
+	assert_gone "$id"
+	# a create that crashed before config.json: the name is taken over once stale
+	id=$(pontoon create --name half busybox true)
+	rm "$PONTOON_ROOT/containers/$id/config.json"
+	touch -d '2 minutes ago' "$PONTOON_ROOT/containers/$id"
+	new=$(pontoon create --name half busybox true)
+	[ "$new" != "$id" ]
+	[ ! -e "$PONTOON_ROOT/containers/$id" ]
+	pontoon rm half
+}
+
 @test "a failing run leaves no directory, cgroup or mount (fault injection)" {
 	before=$(ls /sys/fs/cgroup/memory/pontoon/ 2>/dev/null | grep -cE '^[0-9a-f]{64}$' || true)
 	PONTOON_FAULT=cgroup:3:EIO run pontoon run --rm --memory 64m busybox true
