@@ -169,7 +169,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	 * host); nothing of the command runs before it is done. */
 	char go;
 	if (read(a->go_fd, &go, 1) != 1)
-		return err_setx(e, EIO, "the shim could not put the container into its cgroups");
+		return err_setx(e, ECANCELED, "the shim could not put the container into its cgroups");
 	close(a->go_fd);
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return err_set(e, errno, "new cgroup namespace");

@@ -204,16 +204,23 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	close(go[0]);
 	/* in parallel with the child's mounts: see init.c */
 	int r = rt_cgroup_enter(s->c.id, pid, e);
-	if (r < 0 || write(go[1], "g", 1) != 1) {
-		if (r >= 0)
-			err_set(e, errno, "start the container's init");
-		close(go[1]);
+	bool sent = r >= 0 && write(go[1], "g", 1) == 1;
+	close(go[1]);
+	if (!sent) {
+		/* the child may have failed first (then the write met EPIPE, or the
+		 * pid was gone): its own report says why; else ours does */
+		struct err child = { 0 };
+		if (rt_read_report(rp[0], &child) < 0 && child.code != ECANCELED)
+			*e = child;
+		else if (r >= 0)
+			err_set(e, EPIPE, "join the container's cgroups");
+		else
+			err_wrap(e, "join the container's cgroups");
 		close(rp[0]);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		return err_wrap(e, "join the container's cgroups");
+		return -e->code;
 	}
-	close(go[1]);
 	*ret_report = rp[0];
 	return pid;
 }
