@@ -185,10 +185,22 @@ int rt_container_list(const char *root, char ***ret_ids, struct err *e)
 	return 0;
 }
 
+/* The files of a new container's directory: written in place, as nothing
+ * reads them before config.json, written last (and atomically), exists. */
 static int write_text(const char *root, const char *id, const char *name, const char *text, struct err *e)
 {
 	_cleanup_free_ char *p = rt_container_file(root, id, name);
-	return rt_write_file(p, text, strlen(text), e);
+	size_t len = strlen(text);
+	int r = fault_point("state");
+	if (r < 0)
+		return err_set(e, -r, "write %s", p);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(e, errno, "create %s", p);
+	ssize_t n = write(fd, text, len);
+	if (n != (ssize_t)len)
+		return err_set(e, n < 0 ? errno : ENOSPC, "write %s", p);
+	return 0;
 }
 
 static int copy_host_file(const char *root, const char *id, const char *name, const char *src, const char *fallback,
