@@ -398,3 +398,56 @@ teardown() {
 	[ -z "$(ls "$PONTOON_ROOT/containers/names")" ]
 	! grep -q "$PONTOON_ROOT/containers" /proc/mounts
 }
+
+# A `docker save` archive of two layers made from busybox files: the second
+# deletes a/gone (whiteout) and replaces d/ (opaque); the config sets Env,
+# Cmd, WorkingDir and User. Prints nothing; writes $1.
+make_save_archive() {
+	local w=$BATS_TEST_TMPDIR/save l1 l2 d1 d2 cfg
+	l1=$w/l1 l2=$w/l2
+	mkdir -p "$l1"/{bin,etc,a,d} "$l2"/{a,d} "$w/out/l1" "$w/out/l2"
+	cp /bin/busybox "$l1/bin/busybox"
+	for a in sh ls cat id pwd echo; do ln -s busybox "$l1/bin/$a"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n' >"$l1/etc/passwd"
+	printf 'root:x:0:\nuser:x:1000:\n' >"$l1/etc/group"
+	echo keep >"$l1/a/keep"
+	echo gone >"$l1/a/gone"
+	echo old >"$l1/d/old"
+	: >"$l2/a/.wh.gone"
+	: >"$l2/d/.wh..wh..opq"
+	echo new >"$l2/d/new"
+	(cd "$l1" && tar --numeric-owner -cf "$w/out/l1/layer.tar" $(ls -A))
+	(cd "$l2" && tar --numeric-owner -cf "$w/out/l2/layer.tar" $(ls -A))
+	d1=$(sha256sum "$w/out/l1/layer.tar" | cut -d' ' -f1)
+	d2=$(sha256sum "$w/out/l2/layer.tar" | cut -d' ' -f1)
+	cat >"$w/out/config.json" <<-EOC
+	{"architecture":"amd64","os":"linux",
+	 "config":{"Env":["PATH=/bin","FROM_IMAGE=yes"],"Cmd":["sh","-c","echo default-cmd; id -u; pwd"],
+	           "WorkingDir":"/a","User":"1000"},
+	 "rootfs":{"type":"layers","diff_ids":["sha256:$d1","sha256:$d2"]}}
+	EOC
+	cfg=$(sha256sum "$w/out/config.json" | cut -d' ' -f1)
+	mv "$w/out/config.json" "$w/out/$cfg.json"
+	echo "[{\"Config\":\"$cfg.json\",\"RepoTags\":[\"layered:1\"],\"Layers\":[\"l1/layer.tar\",\"l2/layer.tar\"]}]" >"$w/out/manifest.json"
+	tar -C "$w/out" -cf "$1" manifest.json "$cfg.json" l1 l2
+}
+
+@test "a loaded two-layer image: the container sees the merged layers and runs with the image's config" {
+	make_save_archive "$BATS_TEST_TMPDIR/layered.tar"
+	pontoon image load -i "$BATS_TEST_TMPDIR/layered.tar"
+	run pontoon run --rm layered:1
+	assert_status 0
+	[ "${lines[0]}" = default-cmd ] && [ "${lines[1]}" = 1000 ] && [ "${lines[2]}" = /a ]
+	run pontoon run --rm -u 0 layered:1 sh -c 'ls /a; ls /d; echo $FROM_IMAGE'
+	[ "$output" = "$(printf 'keep\nnew\nyes')" ]
+	# the container's writes go to its own layer, never to the image's
+	pontoon run --rm -u 0 layered:1 sh -c 'echo changed > /a/keep; rm /d/new'
+	[ "$(pontoon run --rm -u 0 layered:1 cat /a/keep /d/new)" = "$(printf 'keep\nnew')" ]
+	# an image a container uses cannot be removed
+	id=$(pontoon create layered:1)
+	run pontoon image rm layered:1
+	[ "$status" -ne 0 ]
+	assert_output_contains "${id:0:12}"
+	pontoon rm "$id"
+	pontoon image rm layered:1
+}
