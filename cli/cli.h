@@ -48,6 +48,7 @@ extern const struct cli_command cli_commands[];
 
 /* Commands, one file each. */
 extern const struct cli_command cli_system_commands[];
+extern const struct cli_command cli_lab_commands[];
 extern const struct cli_command cli_image_commands[];
 int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 

@@ -49,6 +49,7 @@ const struct cli_command cli_commands[] = {
 	  .usage = "Usage: pontoon wait CONTAINER...\n\nBlock until each container stops, then print its exit code.\n\n"
 		   "Options:\n  -h, --help   print this help\n" },
 	{ .name = "system", .summary = "Show information about pontoon and this host", .sub = cli_system_commands },
+	{ .name = "lab", .summary = "Labs from containerlab topology files", .sub = cli_lab_commands },
 	{ .name = "image", .summary = "Manage images: ls, import, load, rm", .sub = cli_image_commands },
 	{ .name = "version", .summary = "Show the pontoon version", .no_root = true, .run = cli_cmd_version,
 	  .usage = "Usage: pontoon version\n\nShow the pontoon version.\n" },

@@ -213,7 +213,7 @@ static int find_busybox(const char **ret_path, int *ret_fd, struct err *e)
 
 static int make_busybox(const char *root, struct err *e)
 {
-	const char *bb;
+	const char *bb = busybox_paths[0];
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *bin = NULL;
 	size_t bin_len;
@@ -227,9 +227,13 @@ static int make_busybox(const char *root, struct err *e)
 	char *env[] = { (char *)"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int r;
 
-	if (find_busybox(&bb, &fd, e) < 0 || check_static(fd, bb, e) < 0 || fstat(fd, &st) < 0)
-		return e && e->code ? -e->code : err_set(e, errno, "stat %s", bb);
-	r = read_file(bb, 64u << 20, &bin, &bin_len, e);
+	r = find_busybox(&bb, &fd, e);
+	if (r == 0)
+		r = check_static(fd, bb, e);
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = err_set(e, errno, "stat %s", bb);
+	if (r == 0)
+		r = read_file(bb, 64u << 20, &bin, &bin_len, e);
 	if (r < 0)
 		return r;
 	r = build_tar(bb, bin, bin_len, st.st_mtime, &tar, e);

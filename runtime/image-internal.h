@@ -5,21 +5,19 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <nettle/sha2.h>
 #include "rt-image.h"
 
-/* ---- sha256 (image-sha256.c) ---------------------------------------------- */
+/* ---- sha256 (image-sha256.c, over nettle) ---------------------------------- */
 
-struct sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t fill;
+struct digest {
+	struct sha256_ctx ctx;
 };
-void sha256_init(struct sha256 *s);
-void sha256_update(struct sha256 *s, const void *data, size_t n);
+void digest_init(struct digest *s);
+void digest_update(struct digest *s, const void *data, size_t n);
 /* 64 lowercase hex and a NUL; s is used up. */
-void sha256_final_hex(struct sha256 *s, char out[65]);
-void sha256_hex(const void *data, size_t n, char out[65]);
+void digest_final_hex(struct digest *s, char out[65]);
+void digest_hex(const void *data, size_t n, char out[65]);
 
 bool is_hex(const char *s, size_t min, size_t max);
 

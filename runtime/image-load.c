@@ -251,7 +251,7 @@ static int next_file(struct archive *a, const char *path, struct archive_entry *
 
 static int read_json_entries(const char *file, const char *path, struct blobs *b, struct err *e)
 {
-	struct archive *a;
+	struct archive *a = NULL;
 	struct archive_entry *ent;
 	int r;
 
@@ -377,7 +377,7 @@ static int build_image(struct load *l, struct manifest_image *mi, struct new_ima
 	r = image_config_parse(data, len, &cfg, &ids, e);
 	if (r < 0)
 		return err_wrap(e, "%s: %s", l->path, mi->config);
-	sha256_hex(data, len, img->id); /* Docker's image id: the digest of the config */
+	digest_hex(data, len, img->id); /* Docker's image id: the digest of the config */
 	img->config = image_config_json(&cfg);
 	img->created = cfg.created;
 	img->names = strv_len(mi->names) ? mi->names : NULL;

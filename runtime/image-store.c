@@ -481,7 +481,7 @@ void image_make_id(const struct rt_image *cfg, char *const *diff_hex, char id[65
 	json_object_object_add(rootfs, "type", json_object_new_string("layers"));
 	json_object_object_add(doc, "rootfs", rootfs);
 	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	sha256_hex(s, strlen(s), id);
+	digest_hex(s, strlen(s), id);
 }
 
 static void names_remove(json_object *img, const char *name)

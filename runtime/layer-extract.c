@@ -27,7 +27,7 @@
 struct chain {
 	const struct layer_source *src;
 	struct archive *raw;
-	struct sha256 sha;
+	struct digest sha;
 	uint64_t consumed; /* source bytes, for progress */
 	uint64_t next_report;
 	const char *label;
@@ -71,7 +71,7 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **buf)
 				  archive_error_string(c->raw) ? archive_error_string(c->raw) : "read error");
 		return -1;
 	}
-	sha256_update(&c->sha, c->buf, (size_t)n);
+	digest_update(&c->sha, c->buf, (size_t)n);
 	*buf = c->buf;
 	return n;
 }
@@ -217,6 +217,9 @@ static int write_data(struct archive *tar, int fd, const char *clean, struct err
 
 	while ((r = archive_read_data_block(tar, &buf, &len, &off)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *p = buf;
+		int f = fault_point("image-write"); /* tests: a full disk mid-layer */
+		if (f < 0)
+			return err_set(e, -f, "archive entry \"%s\": write", clean);
 		while (len > 0) {
 			ssize_t n = pwrite(fd, p, len, off);
 			if (n < 0) {
@@ -476,7 +479,7 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 	c->label = label;
 	c->progress = progress;
 	c->userdata = userdata;
-	sha256_init(&c->sha);
+	digest_init(&c->sha);
 	x.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x.rootfd < 0)
 		return err_set(e, errno, "open %s", dir);
@@ -496,12 +499,12 @@ int layer_extract(const struct layer_source *src, const char *dir, const char *l
 			r = err_setx(e, EIO, "read the layer: %s", archive_error_string(c->raw));
 			break;
 		}
-		sha256_update(&c->sha, c->buf, (size_t)n);
+		digest_update(&c->sha, c->buf, (size_t)n);
 	}
 	if (r == 0 && syncfs(x.rootfd) < 0)
 		r = err_set(e, errno, "sync %s", dir);
 	if (r == 0) {
-		sha256_final_hex(&c->sha, ret->hex);
+		digest_final_hex(&c->sha, ret->hex);
 		ret->size = x.size;
 		if (progress)
 			progress(userdata, label, c->consumed, c->consumed);

@@ -13,7 +13,8 @@
  * sync, and only then rename the layers into layers/ and write the index, all
  * under the lock: a failed or refused load leaves the store as it was.
  * Readers (rt_image_get, rt_image_list) need no lock: index.json is replaced
- * atomically and a layer dir never changes once it is in layers/.
+ * atomically and a layer dir never changes once it is in layers/ (until
+ * rt_image_remove deletes its last image; see rt_image_lock).
  *
  * The image "busybox" (= "busybox:latest") always exists: the first
  * rt_image_get() of it makes it from the host's static busybox (/bin/busybox,

@@ -275,6 +275,14 @@ save_archive() {
 	PONTOON_FAULT=image-index:1:EIO run pontoon image load -i "$W/save.tar"
 	assert_status 1
 	[ "$(store_state)" = "$before" ]
+	# the disk fills up in the middle of a layer
+	PONTOON_FAULT=image-write:12:ENOSPC run pontoon image load -i "$W/save.tar"
+	assert_status 1
+	assert_output_contains "No space left on device"
+	[ "$(store_state)" = "$before" ]
+	PONTOON_FAULT=image-write:2:ENOSPC run pontoon image import "$W/layer1.tar" x
+	assert_status 1
+	[ "$(store_state)" = "$before" ]
 	run pontoon image load -i "$W/save.tar"
 	assert_status 0
 }

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* dns/: the server's private state, shared by server.c and forward.c. */
+#ifndef PONTOON_DNS_SERVER_INTERNAL_H
+#define PONTOON_DNS_SERVER_INTERNAL_H
+
+#include <sys/stat.h>
+#include "dns.h"
+#include "dns-internal.h"
+
+#define UDP_BATCH 32
+#define TCP_OUT_MAX (256 * 1024)
+
+enum handle_kind { H_UDP, H_TCP_LISTEN, H_CONN, H_FWD, H_TIMER };
+
+/* What an epoll event points at: the first member of each object. */
+struct handle {
+	enum handle_kind kind;
+};
+
+struct listener {
+	struct handle udp_h, tcp_h;
+	struct dns_addr addr;
+	uint16_t port;
+	int udp_fd, tcp_fd;
+	struct listener *next;
+};
+
+struct tcp_conn {
+	struct handle h;
+	int fd;
+	struct dns_addr peer;
+	uint8_t *in;                    /* 2 + DNS_MSG_MAX */
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len, out_cap;
+	uint32_t events;                /* current epoll interest */
+	uint64_t deadline;              /* idle */
+	unsigned pending;               /* forwards waiting to answer on it */
+	bool eof, dead;
+	struct tcp_conn *prev, *next;   /* by deadline, oldest first */
+};
+
+struct fwd {
+	struct handle h;
+	int fd;                         /* UDP (or TCP) socket connected to ups[idx] */
+	bool tcp;                       /* retrying over TCP after a truncated answer */
+	uint8_t *tbuf;                  /* TCP: 2 + DNS_MSG_MAX, the answer being read */
+	size_t tlen, tsent;
+	uint16_t client_id, our_id;
+	char qname[DNS_NAME_TEXT_MAX];
+	uint16_t qtype, qclass;
+	size_t client_limit;            /* UDP: the client's payload size */
+	uint8_t *query;
+	size_t qlen;
+	struct dns_upstream ups[DNS_RESOLV_MAX_NS];
+	size_t n_ups, idx;
+	uint64_t deadline;
+	/* the client: a TCP connection, or a UDP listener socket + address */
+	struct tcp_conn *conn;
+	int udp_fd;
+	struct sockaddr_storage client;
+	socklen_t client_len;
+	bool dead;
+	struct fwd *prev, *next;        /* by deadline, earliest first */
+};
+
+struct dns_server {
+	struct dns_store *store;
+	struct dns_server_config cfg;
+	int epfd, timerfd;
+	uint64_t timer_armed;           /* deadline the timer is set for, UINT64_MAX: none */
+	struct handle timer_h;
+	struct listener *listeners;
+	struct tcp_conn *conns_head, *conns_tail;
+	size_t n_conns;
+	struct fwd *fwd_head, *fwd_tail;
+	size_t n_fwd;
+	struct tcp_conn *dead_conns;
+	struct fwd *dead_fwds;
+	/* host resolvers, from cfg.resolv_conf */
+	struct dns_upstream host_ups[DNS_RESOLV_MAX_NS];
+	size_t n_host_ups;
+	struct stat resolv_st;
+	bool resolv_seen;
+	uint64_t resolv_checked;
+	struct dns_server_stats stats;
+	uint8_t *bufs;                  /* UDP_BATCH * DNS_UDP_MAX in, same out */
+	uint8_t *big;                   /* DNS_MSG_MAX: TCP answers, upstream replies */
+};
+
+uint64_t srv_now_ms(void);
+void srv_epoll_set(struct dns_server *srv, int fd, struct handle *h, uint32_t events, bool add);
+void srv_conn_maybe_finish(struct dns_server *srv, struct tcp_conn *c);
+void srv_tcp_send(struct dns_server *srv, struct tcp_conn *c, const uint8_t *msg, size_t len);
+void srv_udp_send(struct dns_server *srv, int fd, const struct sockaddr_storage *to, socklen_t tolen,
+		  const uint8_t *msg, size_t len);
+
+/* forward.c */
+void fwd_start(struct dns_server *srv, const uint8_t *query, size_t len, const struct dns_answer_result *res,
+	       struct tcp_conn *conn, int udp_fd, const struct sockaddr_storage *client, socklen_t client_len);
+void fwd_event(struct dns_server *srv, struct fwd *f, uint32_t events);
+void fwd_timeouts(struct dns_server *srv, uint64_t now);
+void fwd_conn_gone(struct dns_server *srv, struct tcp_conn *c);
+void fwd_free_all(struct dns_server *srv);
+void fwd_reap(struct dns_server *srv);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer target: the topology parser (YAML tree, model, checks) and, for
+ * files it accepts, the plan, its JSON dump and the DOT graph. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "topology.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct topo *t = NULL;
+	struct topo_plan *p = NULL;
+	struct err e = {0};
+
+	if (topo_parse_buffer((const char *)data, size, "fuzz.yml", "/fuzz", &t, &e) < 0) {
+		/* every error names the input */
+		if (strncmp(err_msg(&e), "fuzz.yml", 8) != 0)
+			abort();
+		return 0;
+	}
+	if (topo_plan_new(t, &p, &e) == 0) {
+		json_object *o = topo_plan_to_json(p);
+		(void)json_object_to_json_string(o);
+		json_object_put(o);
+		topo_plan_free(p);
+	}
+	free(topo_graph_dot(t));
+	topo_free(t);
+	return 0;
+}
