@@ -103,6 +103,7 @@ _Noreturn void rt_tiny_init(pid_t child)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	prctl(PR_SET_NAME, "init", 0, 0, 0);
+	rt_proctitle_set("init");
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);

@@ -63,6 +63,11 @@ void rt_rlimits_apply(void);
 /* The tiny init (--init): pid 1 forwards signals to child and reaps; exits with its status. */
 _Noreturn void rt_tiny_init(pid_t child);
 
+/* The shim's command line as ps shows it: remembered at start, replaced in
+ * the --init process, whose /proc/PID/cmdline would else show host paths. */
+void rt_proctitle_init(int argc, char **argv);
+void rt_proctitle_set(const char *title);
+
 /* Write "ERRNO message" on fd (best effort). */
 void rt_report_error(int fd, const struct err *e);
 /* Read "ERRNO message" from an exec report pipe; 0 on EOF (exec'd). */

@@ -361,6 +361,25 @@ fail:
 	return 1;
 }
 
+static char *title_start;
+static size_t title_len;
+
+void rt_proctitle_init(int argc, char **argv)
+{
+	if (argc < 1)
+		return;
+	title_start = argv[0];
+	title_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+}
+
+void rt_proctitle_set(const char *title)
+{
+	if (!title_start)
+		return;
+	memset(title_start, 0, title_len);
+	strncpy(title_start, title, title_len);
+}
+
 int rt_shim_main(int argc, char **argv)
 {
 	struct shim s = { .logfd = -1, .out = -1, .errp = -1, .relay_in = -1, .hold = -1, .fwd_out = true, .fwd_err = true };
@@ -372,6 +391,7 @@ int rt_shim_main(int argc, char **argv)
 		report("err %d usage: pontoon-shim ROOT ID [--attach] [--netns PATH]\n", EINVAL);
 		return 2;
 	}
+	rt_proctitle_init(argc, argv);
 	s.root = argv[1];
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--attach") == 0)

@@ -316,6 +316,9 @@ teardown() {
 	assert_output_contains tty-ok
 	run pontoon run --rm --init busybox sh -c 'ps -o pid,comm | awk "\$1==1{print \$2}"'
 	[ "$output" = init ]
+	run pontoon run --rm --init busybox ps -o pid,args
+	echo "$output" | grep -E '^ +1 init$'
+	! echo "$output" | grep -q "$PONTOON_ROOT"   # no host path shows inside
 	# an orphaned zombie under --init is reaped
 	run pontoon run --rm --init busybox sh -c '(sleep 0.2 &) ; sleep 0.6; ps -o stat | grep -c Z'
 	[ "$output" = 0 ]
