@@ -139,6 +139,9 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 	int fd = -1, r;
 
 	*ret_report = -1;
+	_cleanup_close_ int lock = rt_container_lock(root, id, e);
+	if (lock < 0)
+		return lock;
 	r = rt_state_read(root, id, &st, e);
 	if (r < 0)
 		return r;

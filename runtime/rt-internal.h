@@ -89,6 +89,10 @@ int rt_rootfs_setup(const char *root, const struct rt_config *c, struct err *e);
 int rt_rootfs_finish(const struct rt_config *c, struct err *e);
 char *rt_volume_path(const char *root, const char *name);
 
+/* flock(2) on the container's directory: start, rm and the shim's --rm
+ * removal take it, so that two of them never race. Returns the fd. */
+int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
+
 /* Remove a container that is known not to run (the shim at its end). */
 int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
 

@@ -293,10 +293,16 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	 * as exited) */
 	if (!s->c.auto_remove && rt_state_write(s->root, s->c.id, &st, NULL) < 0)
 		log_warn("container %.12s: cannot record its exit status", s->c.id);
-	if (!s->c.auto_remove)
+	if (!s->c.auto_remove) {
 		(void)rt_cgroup_remove(s->c.id, NULL);
-	else if (rt_container_purge(s->root, s->c.id, NULL) < 0)
-		log_warn("container %.12s: cannot remove it", s->c.id);
+	} else {
+		/* after the start that made us has let go of the container */
+		int lock = rt_container_lock(s->root, s->c.id, NULL);
+		if (lock >= 0 && rt_container_purge(s->root, s->c.id, NULL) < 0)
+			log_warn("container %.12s: cannot remove it", s->c.id);
+		if (lock >= 0)
+			close(lock);
+	}
 	if (s->attached)
 		report("exit %d\n", code);
 }

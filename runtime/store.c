@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -382,22 +383,54 @@ static void umount_under(const char *dir)
 	strv_free(found);
 }
 
+int rt_container_lock(const char *root, const char *id, struct err *e)
+{
+	_cleanup_free_ char *dir = rt_container_dir(root, id);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? err_setx(e, ENOENT, "no such container: %.12s", id) : err_set(e, errno, "open %s", dir);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int r = err_set(e, errno, "lock %s", dir);
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
 int rt_container_remove(const char *root, const char *id, bool force, struct err *e)
 {
 	struct rt_state st;
+	int lock = rt_container_lock(root, id, e);
+	if (lock < 0)
+		return lock;
 	int r = rt_state_read(root, id, &st, e);
-
-	if (r < 0 && r != -ENOENT)
-		return r;
 	if (r == 0 && st.status == RT_RUNNING) {
-		if (!force)
+		if (!force) {
+			close(lock);
 			return err_setx(e, EBUSY, "cannot remove container %.12s: it is running: stop it first or use rm -f", id);
+		}
+		/* unlocked while it dies: its shim takes the lock to record the end */
+		close(lock);
 		kill(st.pid, SIGKILL);
 		if (rt_wait_pid_exit(st.shim_pid, 10000) < 0)
 			return err_setx(e, ETIMEDOUT, "container %.12s did not stop after SIGKILL", id);
+		lock = rt_container_lock(root, id, e);
+		if (lock == -ENOENT) {
+			err_clear(e);
+			return 0; /* it was a --rm container: its shim removed it */
+		}
+		if (lock < 0)
+			return lock;
+	} else if (r < 0 && r != -ENOENT) { /* ENOENT: a half-made container, remove it */
+		close(lock);
+		return r;
 	}
 	err_clear(e);
-	return rt_container_purge(root, id, e);
+	r = rt_container_purge(root, id, e);
+	close(lock);
+	return r;
 }
 
 int rt_container_purge(const char *root, const char *id, struct err *e)

@@ -454,3 +454,13 @@ make_save_archive() {
 	pontoon rm "$id"
 	pontoon image rm layered:1
 }
+
+@test "concurrent starts of one container make one shim; concurrent rm -f leave nothing" {
+	id=$(pontoon create busybox sleep 100)
+	for i in 1 2 3 4; do pontoon start "$id" >/dev/null & done
+	wait
+	[ "$(pgrep -fc "pontoon-shim .*$id")" -eq 1 ]
+	for i in 1 2 3; do pontoon rm -f "$id" >/dev/null 2>&1 & done
+	wait
+	assert_gone "$id"
+}
