@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "rt-internal.h"
@@ -65,26 +66,39 @@ static int netns_of(const char *root, const struct rt_config *c, char **ret, str
 	return 0;
 }
 
-static void child_exec_shim(const char *shim, char **argv, int report, const struct rt_attach *a)
+/* posix_spawn (vfork-like: the CLI's page tables are not copied) of the
+ * shim in its own session, stdio the attached fds or /dev/null, the report
+ * pipe as fd 3. The shim forks once more at its start and its first process
+ * exits, so it is nobody's child here. */
+static int exec_shim(const char *shim, char **argv, int report, const struct rt_attach *a, pid_t *ret_pid)
 {
-	int null = open("/dev/null", O_RDWR);
-	int fds[3] = { a && a->attached ? a->in : -1, a && a->attached ? a->out : -1, a && a->attached ? a->err : -1 };
-	int tmp[3];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dflt;
+	int r;
 
-	if (setsid() < 0)
-		_exit(127);
-	/* move everything above 3 first, so the dup2s below cannot clobber */
-	int rep = fcntl(report, F_DUPFD, 10);
-	for (int i = 0; i < 3; i++)
-		tmp[i] = fcntl(fds[i] >= 0 ? fds[i] : null, F_DUPFD, 10);
-	for (int i = 0; i < 3; i++)
-		dup2(tmp[i], i);
-	dup2(rep, RT_REPORT_FD);
-	pid_t p = fork();
-	if (p != 0)
-		_exit(p < 0 ? 127 : 0);
-	execv(shim, argv);
-	_exit(127);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (a && a->attached) {
+		/* the attach fds are the CLI's 0, 1, 2 (dup2 onto itself clears close-on-exec) */
+		posix_spawn_file_actions_adddup2(&fa, a->in, 0);
+		posix_spawn_file_actions_adddup2(&fa, a->out, 1);
+		posix_spawn_file_actions_adddup2(&fa, a->err, 2);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+		posix_spawn_file_actions_adddup2(&fa, 0, 1);
+		posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	}
+	posix_spawn_file_actions_adddup2(&fa, report, RT_REPORT_FD);
+	sigemptyset(&none);
+	sigfillset(&dflt);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dflt);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawn(ret_pid, shim, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return -r;
 }
 
 static int spawn_shim(const char *root, const char *id, const char *netns, const struct rt_attach *a, int *ret_fd,
@@ -103,15 +117,13 @@ static int spawn_shim(const char *root, const char *id, const char *netns, const
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(e, errno, "pipe");
-	pid_t child = fork();
-	if (child < 0) {
-		close(p[0]);
-		close(p[1]);
-		return err_set(e, errno, "fork");
-	}
-	if (child == 0)
-		child_exec_shim(shim, argv, p[1], a);
+	pid_t child;
+	int r = exec_shim(shim, argv, p[1], a, &child);
 	close(p[1]);
+	if (r < 0) {
+		close(p[0]);
+		return err_set(e, -r, "start the shim %s", shim);
+	}
 	waitpid(child, &status, 0);
 	if (read_line(p[0], line, sizeof(line)) <= 0) {
 		close(p[0]);

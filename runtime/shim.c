@@ -398,6 +398,14 @@ int rt_shim_main(int argc, char **argv)
 		return 2;
 	}
 	rt_proctitle_init(argc, argv);
+	/* detach: the CLI waits for this first process only */
+	pid_t p = fork();
+	if (p < 0) {
+		report("err %d fork: %s\n", errno, strerror(errno));
+		return 1;
+	}
+	if (p > 0)
+		_exit(0);
 	s.root = argv[1];
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--attach") == 0)
