@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -151,6 +153,23 @@ static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
 	return 0;
 }
 
+/* A new network namespace starts with lo down; Docker's containers have it
+ * up (the kernel then gives it 127.0.0.1/8 and ::1). */
+static int loopback_up(struct err *e)
+{
+	struct ifreq ifr = { 0 };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set(e, errno, "socket");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return err_set(e, errno, "get the flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return err_set(e, errno, "bring lo up");
+	return 0;
+}
+
 static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 {
 	const struct rt_config *c = a->c;
@@ -158,6 +177,8 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
+	if (strcmp(c->network, "none") == 0 && (r = loopback_up(e)) < 0)
+		return r;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return err_set(e, errno, "set the hostname");
 	r = rt_rootfs_setup(a->root, c, e);

@@ -292,6 +292,11 @@ teardown() {
 	run pontoon run --rm busybox ip -o link
 	[ "${#lines[@]}" -eq 1 ]
 	assert_output_contains "lo:"
+	assert_output_contains "UP"
+	# loopback works, as in Docker: a server and a client on 127.0.0.1
+	run pontoon run --rm busybox sh -c 'ip -o addr show lo; (echo pong | nc -l -p 7777 &) ; sleep 0.3; nc 127.0.0.1 7777 </dev/null'
+	assert_output_contains "127.0.0.1/8"
+	assert_output_contains pong
 	ip link add pn-hostlink type bridge
 	run pontoon run --rm --network host busybox ip -o link
 	assert_output_contains pn-hostlink
