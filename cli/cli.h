@@ -54,4 +54,13 @@ int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 extern const struct cli_command cli_net_commands[];
 int cli_cmd_netd(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 
+/* Containers (cmd-run.c, cmd-container.c). */
+extern const char cli_run_usage[], cli_create_usage[];
+#define CLI_CONTAINER_COMMANDS(X) \
+	X(run) X(create) X(start) X(stop) X(kill) X(restart) X(rm) X(ps) X(exec) X(logs) X(inspect) X(wait)
+#define CLI_DECLARE_CMD(n) int cli_cmd_##n(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+CLI_CONTAINER_COMMANDS(CLI_DECLARE_CMD)
+/* Start a container attached to our stdio; returns run's exit status. */
+int cli_run_attached(struct cli_ctx *ctx, const char *id, bool tty, bool rm);
+
 #endif

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroups. v2 when /sys/fs/cgroup is the unified hierarchy (controllers in
+ * cgroup.controllers); otherwise v1, one directory per controller:
+ * /sys/fs/cgroup/<controller>/pontoon/<id>. A requested limit that cannot be
+ * applied is an error; creation is all or nothing.
+ */
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include "rt-internal.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+/* v1 controllers pontoon uses; cpuset only when --cpuset-cpus is given. */
+static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset" };
+
+static bool is_v2(void)
+{
+	static int v2 = -1;
+	struct statfs fs;
+	if (v2 < 0)
+		v2 = statfs(CG_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+	return v2;
+}
+
+char *rt_cgroup_path(const char *id, const char *controller)
+{
+	if (is_v2())
+		return xasprintf(CG_ROOT "/pontoon/%s", id);
+	return xasprintf(CG_ROOT "/%s/pontoon/%s", controller, id);
+}
+
+static int write_str(const char *dir, const char *file, const char *val, struct err *e)
+{
+	_cleanup_free_ char *p = path_join(dir, file);
+	int r = fault_point("cgroup");
+	if (r < 0)
+		return err_set(e, -r, "write %s", p);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open %s", p);
+	ssize_t n = write(fd, val, strlen(val));
+	int saved = errno;
+	close(fd);
+	if (n < 0)
+		return err_set(e, saved, "write \"%s\" to %s", val, p);
+	return 0;
+}
+
+static int read_str(const char *dir, const char *file, char *buf, size_t len)
+{
+	_cleanup_free_ char *p = path_join(dir, file);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static bool v1_wanted(const struct rt_config *c, const char *ctl)
+{
+	return strcmp(ctl, "cpuset") != 0 || c->cpuset;
+}
+
+/* cpuset v1: a new cgroup starts with empty cpus/mems; copy the parent's. */
+static int cpuset_inherit(const char *parent, const char *dir, struct err *e)
+{
+	char buf[256];
+	for (int i = 0; i < 2; i++) {
+		const char *f = i ? "cpuset.mems" : "cpuset.cpus";
+		if (read_str(dir, f, buf, sizeof(buf)) == 0 && buf[0])
+			continue;
+		if (read_str(parent, f, buf, sizeof(buf)) < 0)
+			return err_set(e, EIO, "read %s/%s", parent, f);
+		int r = write_str(dir, f, buf, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mkdir_cg(const char *path, struct err *e)
+{
+	int r = fault_point("cgroup");
+	if (r < 0)
+		return err_set(e, -r, "create cgroup %s", path);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return err_set(e, errno, "create cgroup %s", path);
+	return 0;
+}
+
+static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir, struct err *e)
+{
+	char buf[64];
+	int r = 0;
+	if (strcmp(ctl, "memory") == 0 && c->memory) {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->memory);
+		r = write_str(dir, "memory.limit_in_bytes", buf, e);
+		/* as Docker: memory+swap = twice the memory when swap accounting exists */
+		_cleanup_free_ char *sw = path_join(dir, "memory.memsw.limit_in_bytes");
+		if (r >= 0 && access(sw, F_OK) == 0) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->memory * 2);
+			r = write_str(dir, "memory.memsw.limit_in_bytes", buf, e);
+		}
+	} else if (strcmp(ctl, "cpu") == 0 && c->nano_cpus) {
+		r = write_str(dir, "cpu.cfs_period_us", "100000", e);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(c->nano_cpus / 10000));
+		if (r >= 0)
+			r = write_str(dir, "cpu.cfs_quota_us", buf, e);
+	} else if (strcmp(ctl, "pids") == 0 && c->pids_limit > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)c->pids_limit);
+		r = write_str(dir, "pids.max", buf, e);
+	} else if (strcmp(ctl, "cpuset") == 0 && c->cpuset) {
+		r = write_str(dir, "cpuset.cpus", c->cpuset, e);
+	}
+	return r;
+}
+
+static int create_v1(const struct rt_config *c, struct err *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(v1_ctls); i++) {
+		const char *ctl = v1_ctls[i];
+		_cleanup_free_ char *mnt = xasprintf(CG_ROOT "/%s", ctl);
+		_cleanup_free_ char *parent = xasprintf(CG_ROOT "/%s/pontoon", ctl);
+		_cleanup_free_ char *dir = rt_cgroup_path(c->id, ctl);
+		struct statfs fs;
+		int r;
+
+		if (!v1_wanted(c, ctl))
+			continue;
+		if (statfs(mnt, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC) {
+			bool needed = (strcmp(ctl, "memory") == 0 && c->memory) || (strcmp(ctl, "cpu") == 0 && c->nano_cpus) ||
+				      (strcmp(ctl, "pids") == 0 && c->pids_limit > 0) || strcmp(ctl, "cpuset") == 0;
+			if (needed)
+				return err_setx(e, ENOTSUP, "the %s cgroup controller is not available at %s", ctl, mnt);
+			continue;
+		}
+		r = mkdir_cg(parent, e);
+		if (r >= 0 && strcmp(ctl, "cpuset") == 0)
+			r = cpuset_inherit(mnt, parent, e);
+		if (r >= 0)
+			r = mkdir_cg(dir, e);
+		if (r >= 0 && strcmp(ctl, "cpuset") == 0)
+			r = cpuset_inherit(parent, dir, e);
+		if (r >= 0)
+			r = apply_v1(c, ctl, dir, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int create_v2(const struct rt_config *c, struct err *e)
+{
+	_cleanup_free_ char *parent = xstrdup(CG_ROOT "/pontoon");
+	_cleanup_free_ char *dir = rt_cgroup_path(c->id, NULL);
+	char ctls[256] = "", buf[64];
+	int r;
+
+	if (read_str(CG_ROOT, "cgroup.controllers", ctls, sizeof(ctls)) < 0)
+		return err_setx(e, ENOTSUP, "cgroup v2 without cgroup.controllers");
+	r = mkdir_cg(parent, e);
+	if (r < 0)
+		return r;
+	static const char *const want[] = { "memory", "cpu", "pids", "cpuset" };
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		_cleanup_free_ char *plus = xasprintf("+%s", want[i]);
+		if (!strstr(ctls, want[i]))
+			continue;
+		(void)write_str(CG_ROOT, "cgroup.subtree_control", plus, NULL);
+		(void)write_str(parent, "cgroup.subtree_control", plus, NULL);
+	}
+	r = mkdir_cg(dir, e);
+	if (r < 0)
+		return r;
+	if (c->memory) {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->memory);
+		r = write_str(dir, "memory.max", buf, e);
+		/* as Docker: as much swap as memory, where swap accounting exists */
+		if (r >= 0)
+			(void)write_str(dir, "memory.swap.max", buf, NULL);
+	}
+	if (r >= 0 && c->nano_cpus) {
+		snprintf(buf, sizeof(buf), "%llu 100000", (unsigned long long)(c->nano_cpus / 10000));
+		r = write_str(dir, "cpu.max", buf, e);
+	}
+	if (r >= 0 && c->pids_limit > 0) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)c->pids_limit);
+		r = write_str(dir, "pids.max", buf, e);
+	}
+	if (r >= 0 && c->cpuset)
+		r = write_str(dir, "cpuset.cpus", c->cpuset, e);
+	return r;
+}
+
+int rt_cgroup_create(const struct rt_config *c, struct err *e)
+{
+	int r = is_v2() ? create_v2(c, e) : create_v1(c, e);
+	if (r < 0) {
+		(void)rt_cgroup_remove(c->id, NULL);
+		return err_wrap(e, "cgroup limits");
+	}
+	return 0;
+}
+
+int rt_cgroup_enter(const char *id, pid_t pid, struct err *e)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
+		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
+		if (access(dir, F_OK) < 0)
+			continue;
+		int r = write_str(dir, "cgroup.procs", buf, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rt_cgroup_remove(const char *id, struct err *e)
+{
+	int ret = 0;
+	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
+		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
+		/* tasks of a just-killed container leave their cgroup asynchronously */
+		for (int tries = 0; rmdir(dir) < 0; tries++) {
+			if (errno == ENOENT)
+				break;
+			if (errno != EBUSY || tries >= 200) {
+				ret = err_set(e, errno, "remove cgroup %s", dir);
+				break;
+			}
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return ret;
+}
+
+bool rt_cgroup_oom_killed(const char *id)
+{
+	_cleanup_free_ char *dir = rt_cgroup_path(id, "memory");
+	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ char *p = path_join(dir, is_v2() ? "memory.events" : "memory.oom_control");
+	size_t len;
+	if (read_file(p, 4096, &data, &len, NULL) < 0)
+		return false;
+	char *k = strstr(data, "oom_kill ");
+	return k && strtoull(k + 9, NULL, 10) > 0;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pontoon exec: a new process in a running container. An intermediate child
+ * joins the container's cgroups and namespaces (cgroup, ipc, uts, net, pid,
+ * mnt); its child, born in the container's pid namespace, takes the
+ * container's environment, user, capabilities and no_new_privs, and execs.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include "rt-internal.h"
+
+static const char *const ns_names[] = { "cgroup", "ipc", "uts", "net", "pid", "mnt" };
+#define N_NS 6
+
+static char **exec_env(const struct rt_config *c, char *const *extra)
+{
+	char **env = NULL;
+	for (size_t i = 0; c->env && c->env[i]; i++) {
+		size_t k = strcspn(c->env[i], "=");
+		bool overridden = false;
+		for (size_t j = 0; extra && extra[j]; j++)
+			overridden |= strncmp(extra[j], c->env[i], k) == 0 && extra[j][k] == '=';
+		if (!overridden)
+			strv_push(&env, c->env[i]);
+	}
+	for (size_t j = 0; extra && extra[j]; j++)
+		strv_push(&env, extra[j]);
+	return env;
+}
+
+static _Noreturn void exec_in_container(const struct rt_config *c, const struct rt_exec *x, int slave, int report)
+{
+	struct err e = { 0 };
+	_cleanup_strv_ char **env = exec_env(c, x->env);
+	_cleanup_free_ char *home = NULL;
+	const char *wd = x->workdir ? x->workdir : c->workdir && *c->workdir ? c->workdir : "/";
+	bool root_user = true;
+	uint64_t caps;
+
+	if (slave >= 0) {
+		setsid();
+		for (int i = 0; i < 3; i++)
+			dup2(slave, i);
+		ioctl(0, TIOCSCTTY, 0);
+	} else if (!x->interactive) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, 0);
+	}
+	rt_rlimits_apply();
+	if (chdir(wd) < 0) {
+		err_set(&e, errno, "chdir to %s", wd);
+		goto fail;
+	}
+	/* failures before exec are pontoon's (125), whatever their errno */
+	if (rt_caps_compute(c, &caps, &e) < 0 || rt_caps_bound(caps, &e) < 0 ||
+	    rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
+		goto fail;
+	bool has_home = false;
+	for (size_t i = 0; env && env[i]; i++)
+		has_home |= strncmp(env[i], "HOME=", 5) == 0;
+	if (!has_home) {
+		_cleanup_free_ char *h = xasprintf("HOME=%s", home);
+		strv_push(&env, h);
+	}
+	if (rt_caps_apply(caps, root_user, &e) < 0)
+		goto fail;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		err_set(&e, errno, "no_new_privs");
+		goto fail;
+	}
+	rt_exec_command(x->argv, env, &e);
+	rt_report_error(report, &e);
+	_exit(e.code == ENOENT ? 127 : e.code == EACCES ? 126 : 125);
+fail:
+	e.code = rt_setup_failure_code(&e);
+	rt_report_error(report, &e);
+	_exit(125);
+}
+
+static _Noreturn void join_and_fork(const struct rt_config *c, const struct rt_exec *x, int nsfd[N_NS], int slave,
+				    int report)
+{
+	struct err e = { 0 };
+	int status;
+
+	if (rt_cgroup_enter(c->id, 0, &e) < 0)
+		goto fail;
+	for (int i = 0; i < N_NS; i++) {
+		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0) {
+			err_set(&e, errno, "join the container's %s namespace", ns_names[i]);
+			goto fail;
+		}
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		err_set(&e, errno, "fork");
+		goto fail;
+	}
+	if (pid == 0)
+		exec_in_container(c, x, slave, report);
+	close(report);
+	if (slave >= 0)
+		close(slave);
+	/* forward what the CLI forwards to us */
+	signal(SIGINT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+fail:
+	e.code = rt_setup_failure_code(&e);
+	rt_report_error(report, &e);
+	_exit(125);
+}
+
+static void relay(int master, pid_t child)
+{
+	struct termios saved, raw;
+	bool tty = isatty(0) && tcgetattr(0, &saved) == 0;
+	int in = 0;
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = master, .events = POLLIN }, { .fd = in, .events = POLLIN } };
+		char buf[8192];
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents) {
+			ssize_t n = read(master, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			if (write(1, buf, (size_t)n) < 0)
+				break;
+		}
+		if (p[1].revents) {
+			ssize_t n = read(in, buf, sizeof(buf));
+			if (n <= 0)
+				in = -1;
+			else if (write(master, buf, (size_t)n) < 0)
+				break;
+		}
+	}
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+	(void)child;
+}
+
+int rt_container_exec(const char *root, const char *id, const struct rt_exec *x, struct err *e)
+{
+	struct rt_config c;
+	struct rt_state st;
+	int nsfd[N_NS], rp[2], master = -1, slave = -1, status = 0, r;
+
+	r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return 125;
+	if (st.status != RT_RUNNING) {
+		err_setx(e, EINVAL, "container %.12s is not running", id);
+		return 125;
+	}
+	if (rt_config_read(root, id, &c, e) < 0)
+		return 125;
+	for (int i = 0; i < N_NS; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", st.pid, ns_names[i]);
+		nsfd[i] = open(p, O_RDONLY | O_CLOEXEC);
+		if (nsfd[i] < 0)
+			r = err_set(e, errno, "open %s", p);
+	}
+	if (r >= 0 && x->tty) {
+		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+		    (slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+			r = err_set(e, errno, "allocate a pseudo-terminal");
+		struct winsize ws;
+		if (r >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
+	}
+	if (r >= 0 && pipe2(rp, O_CLOEXEC) < 0)
+		r = err_set(e, errno, "pipe");
+	pid_t child = r >= 0 ? fork() : -1;
+	if (r >= 0 && child < 0)
+		r = err_set(e, errno, "fork");
+	if (child == 0) {
+		close(rp[0]);
+		join_and_fork(&c, x, nsfd, slave, rp[1]);
+	}
+	for (int i = 0; i < N_NS; i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
+	if (slave >= 0)
+		close(slave);
+	if (r >= 0) {
+		close(rp[1]);
+		r = rt_read_report(rp[0], e);
+		close(rp[0]);
+		if (r >= 0 && master >= 0)
+			relay(master, child);
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (master >= 0)
+		close(master);
+	rt_config_done(&c);
+	if (r < 0)
+		return e->code == ENOENT ? 127 : e->code == EACCES ? 126 : 125;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

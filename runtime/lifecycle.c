@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The CLI's side of a container's life: start (cgroups + shim), kill, stop, wait. */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "rt-internal.h"
+
+#ifndef PONTOON_LIBEXECDIR
+#define PONTOON_LIBEXECDIR "/usr/local/libexec/pontoon"
+#endif
+
+char *rt_shim_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = xasprintf("%s/pontoon-shim", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(PONTOON_LIBEXECDIR "/pontoon-shim");
+}
+
+/* One line from the shim's report pipe (unbuffered: the fd is passed on). */
+static ssize_t read_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int netns_of(const char *root, const struct rt_config *c, char **ret, struct err *e)
+{
+	char id[ID_LEN + 1];
+	struct rt_state st;
+	*ret = NULL;
+	if (strncmp(c->network, "container:", 10) != 0)
+		return 0;
+	int r = rt_container_resolve(root, c->network + 10, id, e);
+	if (r >= 0)
+		r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return err_wrap(e, "--network %s", c->network);
+	if (st.status != RT_RUNNING)
+		return err_setx(e, EINVAL, "cannot join the network of container %s: it is not running", c->network + 10);
+	*ret = xasprintf("/proc/%d/ns/net", st.pid);
+	return 0;
+}
+
+/* posix_spawn (vfork-like: the CLI's page tables are not copied) of the
+ * shim in its own session, stdio the attached fds or /dev/null, the report
+ * pipe as fd 3. The shim forks once more at its start and its first process
+ * exits, so it is nobody's child here. */
+static int exec_shim(const char *shim, char **argv, int report, const struct rt_attach *a, pid_t *ret_pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dflt;
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (a && a->attached) {
+		/* the attach fds are the CLI's 0, 1, 2 (dup2 onto itself clears close-on-exec) */
+		posix_spawn_file_actions_adddup2(&fa, a->in, 0);
+		posix_spawn_file_actions_adddup2(&fa, a->out, 1);
+		posix_spawn_file_actions_adddup2(&fa, a->err, 2);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+		posix_spawn_file_actions_adddup2(&fa, 0, 1);
+		posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	}
+	posix_spawn_file_actions_adddup2(&fa, report, RT_REPORT_FD);
+	sigemptyset(&none);
+	sigfillset(&dflt);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dflt);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawn(ret_pid, shim, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return -r;
+}
+
+static int spawn_shim(const char *root, const char *id, const char *netns, const struct rt_attach *a, int *ret_fd,
+		      pid_t *ret_pid, struct err *e)
+{
+	_cleanup_free_ char *shim = rt_shim_path();
+	char *argv[8] = { "pontoon-shim", (char *)root, (char *)id, NULL, NULL, NULL, NULL, NULL };
+	int n = 3, p[2], status;
+	char line[700];
+
+	if (a && a->attached)
+		argv[n++] = "--attach";
+	if (netns) {
+		argv[n++] = "--netns";
+		argv[n++] = (char *)netns;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set(e, errno, "pipe");
+	pid_t child;
+	int r = exec_shim(shim, argv, p[1], a, &child);
+	close(p[1]);
+	if (r < 0) {
+		close(p[0]);
+		return err_set(e, -r, "start the shim %s", shim);
+	}
+	waitpid(child, &status, 0);
+	if (read_line(p[0], line, sizeof(line)) <= 0) {
+		close(p[0]);
+		return err_setx(e, EIO, "the shim %s did not start (is it installed?)", shim);
+	}
+	if (strncmp(line, "ok ", 3) == 0) {
+		*ret_pid = (pid_t)strtol(line + 3, NULL, 10);
+		*ret_fd = p[0];
+		return 0;
+	}
+	close(p[0]);
+	char *msg = NULL;
+	long code = strncmp(line, "err ", 4) == 0 ? strtol(line + 4, &msg, 10) : EIO;
+	if (code <= 0 || code > 4095)
+		code = EIO;
+	return err_setx(e, (int)code, "%s", msg && *msg == ' ' ? msg + 1 : line);
+}
+
+int rt_container_start(const char *root, const char *id, const struct rt_attach *a, int *ret_report, struct err *e)
+{
+	struct rt_config c;
+	struct rt_state st;
+	_cleanup_free_ char *netns = NULL;
+	pid_t pid;
+	int fd = -1, r;
+
+	*ret_report = -1;
+	_cleanup_close_ int lock = rt_container_lock(root, id, e);
+	if (lock < 0)
+		return lock;
+	r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return r;
+	if (st.status == RT_RUNNING)
+		return 0;
+	r = rt_config_read(root, id, &c, e);
+	if (r < 0)
+		return r;
+	r = netns_of(root, &c, &netns, e);
+	if (r >= 0)
+		r = rt_cgroup_create(&c, e);
+	if (r < 0) {
+		rt_config_done(&c);
+		return r;
+	}
+	r = spawn_shim(root, id, netns, a, &fd, &pid, e);
+	if (r < 0) {
+		(void)rt_cgroup_remove(id, NULL);
+		rt_config_done(&c);
+		return r;
+	}
+	rt_config_done(&c);
+	if (a && a->attached)
+		*ret_report = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+int rt_wait_report(int fd, int *ret_status, struct err *e)
+{
+	char line[64];
+	if (read_line(fd, line, sizeof(line)) > 5 && strncmp(line, "exit ", 5) == 0) {
+		*ret_status = (int)strtol(line + 5, NULL, 10);
+		return 0;
+	}
+	return err_setx(e, EIO, "the container's shim ended without reporting an exit status");
+}
+
+int rt_container_kill(const char *root, const char *id, int sig, struct err *e)
+{
+	struct rt_state st;
+	int r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return r;
+	if (st.status != RT_RUNNING)
+		return err_setx(e, EINVAL, "cannot kill container %.12s: it is not running", id);
+	if (kill(st.pid, sig) < 0)
+		return err_set(e, errno, "kill container %.12s", id);
+	return 0;
+}
+
+int rt_container_stop(const char *root, const char *id, int timeout, struct err *e)
+{
+	struct rt_config c;
+	struct rt_state st;
+	int r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return r;
+	if (st.status != RT_RUNNING)
+		return 0;
+	r = rt_config_read(root, id, &c, e);
+	if (r < 0)
+		return r;
+	int sig = c.stop_signal > 0 ? c.stop_signal : SIGTERM;
+	if (timeout < 0)
+		timeout = c.stop_timeout;
+	rt_config_done(&c);
+	if (kill(st.pid, sig) == 0 && rt_wait_pid_exit(st.shim_pid, timeout * 1000) == 0)
+		return 0;
+	kill(st.pid, SIGKILL);
+	if (rt_wait_pid_exit(st.shim_pid, 30000) < 0)
+		return err_setx(e, ETIMEDOUT, "container %.12s did not stop after SIGKILL", id);
+	return 0;
+}
+
+int rt_container_wait(const char *root, const char *id, int *ret_code, struct err *e)
+{
+	struct rt_state st;
+	int r = rt_state_read(root, id, &st, e);
+	if (r < 0)
+		return r;
+	if (st.status == RT_RUNNING) {
+		r = rt_wait_pid_exit(st.shim_pid, -1);
+		if (r < 0)
+			return err_set(e, -r, "wait for container %.12s", id);
+		r = rt_state_read(root, id, &st, e);
+		if (r == -ENOENT) {
+			/* removed on exit (--rm): Docker reports the status it had */
+			*ret_code = 0;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+	}
+	*ret_code = st.exit_code;
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* runtime's private interfaces between its files. */
+#ifndef PONTOON_RT_INTERNAL_H
+#define PONTOON_RT_INTERNAL_H
+
+#include "runtime.h"
+
+/* The shim's fd 3: its report to the CLI ("ok PID", "err ERRNO MSG", "exit N"). */
+#define RT_REPORT_FD 3
+
+json_object *rt_strv_to_json(char *const *v);
+char **rt_strv_from_json(json_object *a);
+int rt_state_parse(json_object *o, struct rt_state *s);
+/* Atomic (rename) but not fsync'd writes of a container's files: see config.c. */
+int rt_write_file(const char *path, const char *data, size_t len, struct err *e) _wur_;
+int rt_write_json(const char *path, json_object *o, struct err *e) _wur_;
+
+/* cgroups: v2 when the unified hierarchy has the controllers, else v1 under
+ * /sys/fs/cgroup/<controller>/pontoon/<id>. */
+int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
+/* Move pid (0: the caller) into every cgroup of the container. */
+int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
+/* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
+int rt_cgroup_remove(const char *id, struct err *e);
+bool rt_cgroup_oom_killed(const char *id);
+/* A cgroup file of the container ("cpuacct", "cpuacct.usage"), for tests and stats. */
+char *rt_cgroup_path(const char *id, const char *controller);
+
+/* The container's side, run in the cloned child: mounts, pivot_root, limits,
+ * identity, capabilities, then exec. Never returns; writes "ERRNO message"
+ * to report_fd (close-on-exec) on failure. */
+struct rt_init_args {
+	const char *root;
+	const struct rt_config *c;
+	int report_fd;
+	int netns_fd;  /* -1: own (or host) network */
+	int go_fd;     /* one byte once the shim has put us in our cgroups */
+	bool tty;
+};
+_Noreturn void rt_init_run(const struct rt_init_args *a);
+
+/* Capabilities: the set the container keeps (Docker's default, --cap-add,
+ * --cap-drop, --privileged), applied to bounding, permitted, effective,
+ * inheritable and ambient sets as Docker does. */
+int rt_caps_compute(const struct rt_config *c, uint64_t *ret_mask, struct err *e) _wur_;
+/* First the bounding set (needs CAP_SETPCAP: before the user switch)... */
+int rt_caps_bound(uint64_t mask, struct err *e) _wur_;
+/* ...then, after it, permitted/effective/inheritable for root. */
+int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
+/* Exit status and report code of a failure before exec: ENOENT and EACCES
+ * mean "command not found / not executable" (127/126) only from exec itself. */
+int rt_setup_failure_code(const struct err *e);
+
+/* Resolve and switch to "user[:group]" by the container's /etc/passwd and
+ * /etc/group (read after pivot_root). */
+int rt_user_switch(const char *spec, bool *ret_root, char **ret_home, struct err *e) _wur_;
+
+/* Find argv[0] in PATH of env (as execvp would) and exec it; returns on failure
+ * with -errno (ENOENT: not found, EACCES: cannot execute). */
+int rt_exec_command(char **argv, char **env, struct err *e);
+/* Apply the rlimits pontoon sets, clamped to the inherited hard limits. */
+void rt_rlimits_apply(void);
+/* The tiny init (--init): pid 1 forwards signals to child and reaps; exits with its status. */
+_Noreturn void rt_tiny_init(pid_t child);
+
+/* The shim's command line as ps shows it: remembered at start, replaced in
+ * the --init process, whose /proc/PID/cmdline would else show host paths. */
+void rt_proctitle_init(int argc, char **argv);
+void rt_proctitle_set(const char *title);
+
+/* Write "ERRNO message" on fd (best effort). */
+void rt_report_error(int fd, const struct err *e);
+/* Read "ERRNO message" from an exec report pipe; 0 on EOF (exec'd). */
+int rt_read_report(int fd, struct err *e);
+
+/* Shared by all containers, under $ROOT/containers/: the directory each
+ * container's root is mounted on (in its own mount namespace), and a
+ * read-only top layer with empty etc/{hostname,hosts,resolv.conf}. */
+#define RT_SHARED_MNT ".mnt"
+#define RT_SHARED_ETC ".etc-layer"
+int rt_shared_dirs(const char *root, struct err *e) _wur_;
+
+/* rootfs.c */
+int rt_open_target(int rootfd, const char *path, bool dir, struct err *e);
+int rt_mount_overlay(const char *root, const struct rt_config *c, const char *target, struct err *e);
+/* Before pivot_root (in the new mount namespace): everything, then pivot. */
+int rt_rootfs_setup(const char *root, const struct rt_config *c, struct err *e);
+/* After: masked paths, read-only paths, --read-only. */
+int rt_rootfs_finish(const struct rt_config *c, struct err *e);
+char *rt_volume_path(const char *root, const char *name);
+
+/* flock(2) on the container's directory: start, rm and the shim's --rm
+ * removal take it, so that two of them never race. Returns the fd. */
+int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
+
+/* Remove a container that is known not to run (the shim at its end). */
+int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
+
+/* Host-side paths of a container's files. */
+char *rt_container_file(const char *root, const char *id, const char *name);
+bool rt_shim_alive(pid_t pid);
+int rt_wait_pid_exit(pid_t pid, int timeout_ms);
+
+#endif
