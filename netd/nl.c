@@ -68,7 +68,7 @@ void nl_netns_leave(int self)
 
 int nl_open_netns(int nsfd, struct nl **ret, struct err *e)
 {
-	int self, r = nl_netns_enter(nsfd, &self, e);
+	int self = -1, r = nl_netns_enter(nsfd, &self, e);
 	if (r < 0)
 		return r;
 	r = nl_open(ret, e);
