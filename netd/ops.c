@@ -302,18 +302,26 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e)
 
 	network_fw(n, &fw, &a4, &a6);
 	r = fw_net_apply(&fw, false, e);
-	if (r < 0 && r != -ENOENT)
+	/* ENOENT: some element was gone already, and the batch did nothing:
+	 * rebuild the sets from the state once the network is out of it */
+	bool resync = r == -ENOENT;
+	if (r < 0 && !resync)
 		return err_wrap(e, "remove network %s", n->name);
+	err_clear(e);
 	r = nl_link_del(d->nl, 0, n->bridge, e);
 	if (r == -ENODEV) {
 		err_clear(e);
 	} else if (r < 0) {
-		UNDO(fw_net_apply(&fw, true, NULL));
+		if (!resync)
+			UNDO(fw_net_apply(&fw, true, NULL));
 		return err_wrap(e, "remove network %s", n->name);
 	}
 	netd_state_unlink(d, n);
 	nets_drop(d, n);
 	network_free(n);
+	struct err e2 = { 0 };
+	if (resync && netd_fw_sync(d, &e2) < 0)
+		log_err(&e2, "resync the nftables table");
 	return 0;
 }
 

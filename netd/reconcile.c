@@ -154,10 +154,20 @@ static int sweep_links(struct netd *d, struct err *e)
 	return 0;
 }
 
+int netd_fw_sync(struct netd *d, struct err *e)
+{
+	struct fw_net *fw = xcalloc(d->nnets + 1, sizeof(*fw));
+	struct nl_addr *a = xcalloc(2 * d->nnets + 2, sizeof(*a));
+	for (size_t i = 0; i < d->nnets; i++)
+		network_fw(d->nets[i], &fw[i], &a[2 * i], &a[2 * i + 1]);
+	int r = fw_sync(fw, d->nnets, e);
+	free(fw);
+	free(a);
+	return r;
+}
+
 int netd_reconcile(struct netd *d, struct err *e)
 {
-	struct fw_net *fw;
-	struct nl_addr *a;
 	int r;
 
 	drop_creating(d);
@@ -166,13 +176,7 @@ int netd_reconcile(struct netd *d, struct err *e)
 		if (netd_net_kernel_up(d, d->nets[i], true, &e2) < 0)
 			log_err(&e2, "bring up network %s", d->nets[i]->name);
 	}
-	fw = xcalloc(d->nnets + 1, sizeof(*fw));
-	a = xcalloc(2 * d->nnets + 2, sizeof(*a));
-	for (size_t i = 0; i < d->nnets; i++)
-		network_fw(d->nets[i], &fw[i], &a[2 * i], &a[2 * i + 1]);
-	r = fw_sync(fw, d->nnets, e);
-	free(fw);
-	free(a);
+	r = netd_fw_sync(d, e);
 	if (r < 0)
 		return r;
 	r = sweep_links(d, e);

@@ -122,11 +122,16 @@ teardown() {
 	run pontoon net inspect six
 	[ "$(echo "$output" | jq -r '.[0].EnableIPv6')" = true ]
 	[ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].IPRange')" = 10.30.0.128/25 ]
+	# an element gone behind netd's back: removing the network still leaves the sets clean
+	abr=$(pontoon net inspect a | jq -r '.[0].Options["bridge.name"]')
+	nft delete element inet pontoon masq4 '{ 172.19.0.0/16 }'
 	run pontoon net prune
 	assert_status 0
 	assert_output_contains "Deleted Networks:"
 	[ "$(pontoon net ls -q | wc -l)" -eq 1 ]
 	! ip link show br-custom 2>/dev/null
+	! nft list set inet pontoon bridges | grep -q "$abr"
+	[ "$(nft -j list set inet pontoon bridges | jq -c '.nftables[1].set.elem')" = '["pontoon0"]' ]
 }
 
 @test "two namespaces on one network reach each other and the gateway; detach removes the veth" {
