@@ -170,6 +170,28 @@ teardown() {
 	[ "$(pontoon net inspect mynet | jq '.[0].Containers | length')" = 1 ]
 }
 
+@test "IPv6: endpoints of an --ipv6 network get both families; IPv4-only links have IPv6 off" {
+	pontoon net create --ipv6 --subnet fd00:1::/64 --subnet 10.30.0.0/24 six
+	nft list set inet pontoon masq6 | grep -q 'fd00:1::/64'
+	ip netns add a
+	ip netns add b
+	run attach a six
+	assert_status 0
+	[ "$(echo "$output" | jq -r .ip6)" = fd00:1::2 ]
+	[ "$(echo "$output" | jq -r .gateway6)" = fd00:1::1 ]
+	attach b six
+	ip -n a -6 -o addr show dev eth0 | grep -q 'fd00:1::2/64'
+	ip -n a -6 route show default | grep -q 'via fd00:1::1'
+	ip netns exec a busybox ping -6 -c1 -W2 fd00:1::3 >/dev/null
+	ip netns exec a busybox ping -6 -c1 -W2 fd00:1::1 >/dev/null
+	[ "$(pontoon net inspect six | jq -r '.[0].Containers["c-b"].IPv6Address')" = fd00:1::3/64 ]
+	pontoon net create --subnet 10.31.0.0/24 four
+	ip netns add c
+	attach c four
+	[ "$(ip netns exec c cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 1 ]
+	[ "$(ip netns exec a cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 0 ]
+}
+
 @test "a namespace on another network cannot reach them (and can once our rules are gone)" {
 	pontoon net create --subnet 192.168.0.0/16 netA
 	pontoon net create --subnet 10.50.0.0/24 netB
