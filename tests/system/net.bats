@@ -144,9 +144,11 @@ teardown() {
 	[ "$(echo "$output" | jq -r .gateway)" = 192.168.0.1 ]
 	[ "$(echo "$output" | jq -r .prefix)" = 16 ]
 	ep=$(echo "$output" | jq -r .endpoint)
-	attach b mynet '"ip":"192.168.7.7","aliases":["web"]'
+	attach b mynet '"ip":"192.168.7.7","aliases":["web"],"mac":"02:42:aa:bb:cc:dd"'
 	[ "$(ip4 a)" = 192.168.0.2 ]
 	[ "$(ip4 b)" = 192.168.7.7 ]
+	ip -n b link show eth0 | grep -q 'link/ether 02:42:aa:bb:cc:dd'
+	ip -n a link show eth0 | grep -q 'link/ether 02:42:c0:a8:00:02' 
 	ip -n a route show default | grep -q 'via 192.168.0.1 dev eth0'
 	ip link show "pnv${ep:0:8}" | grep -q "master pn-"
 	can_ping a 192.168.7.7
@@ -171,7 +173,7 @@ teardown() {
 }
 
 @test "IPv6: endpoints of an --ipv6 network get both families; IPv4-only links have IPv6 off" {
-	pontoon net create --ipv6 --subnet fd00:1::/64 --subnet 10.30.0.0/24 six
+	pontoon net create --ipv6 --subnet fd00:1::/64 --subnet 10.30.0.0/24 --ip-range 10.30.0.128/25 six
 	nft list set inet pontoon masq6 | grep -q 'fd00:1::/64'
 	ip netns add a
 	ip netns add b
@@ -179,6 +181,9 @@ teardown() {
 	assert_status 0
 	[ "$(echo "$output" | jq -r .ip6)" = fd00:1::2 ]
 	[ "$(echo "$output" | jq -r .gateway6)" = fd00:1::1 ]
+	# IPv4 from the --ip-range
+	ip=$(echo "$output" | jq -r .ip)
+	[[ "$ip" == 10.30.0.* ]] && [ "${ip##*.}" -ge 128 ]
 	attach b six
 	ip -n a -6 -o addr show dev eth0 | grep -q 'fd00:1::2/64'
 	ip -n a -6 route show default | grep -q 'via fd00:1::1'
