@@ -79,7 +79,7 @@ static bool addr_chars_ok(const char *s, size_t n)
 int ipam_addr_parse_n(const char *s, size_t n, struct ipam_addr *ret, struct err *e)
 {
 	char q[QUOTE_MAX], buf[IPAM_ADDR_STRLEN];
-	struct ipam_addr a = { 0 };
+	struct ipam_addr a = {0};
 
 	if (!s || n == 0)
 		return err_setx(e, EINVAL, "invalid IP address '': empty");

@@ -47,6 +47,16 @@ bool set_next_clear(const struct ipam_set *s, u128 lo, u128 hi, u128 *ret);
 bool set_next_set(const struct ipam_set *s, u128 lo, u128 *ret);
 /* End of the run of set offsets that starts at off (which is set). */
 u128 set_run_end(const struct ipam_set *s, u128 off);
+/* Whole chunks (keys are offset >> SET_CHUNK_SHIFT), for JSON bitmaps. */
+#define SET_CHUNK_SHIFT 16
+#define SET_CHUNK_WORDS 1024
+/* Number of runs of set offsets in the chunk (0 when absent). */
+uint32_t set_chunk_runs(const struct ipam_set *s, u128 key);
+/* The chunk as 65536 bits, bit i of word w being offset w * 64 + i; false
+ * when it is absent. */
+bool set_chunk_bits(const struct ipam_set *s, u128 key, uint64_t bits[SET_CHUNK_WORDS]);
+/* Add a chunk that the set does not hold yet (nothing for all-zero bits). */
+void set_add_chunk(struct ipam_set *s, u128 key, const uint64_t bits[SET_CHUNK_WORDS]);
 /* Give back the directory's spare capacity (after a bulk load). */
 void set_trim(struct ipam_set *s);
 size_t set_memory(const struct ipam_set *s);

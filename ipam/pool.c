@@ -2,14 +2,16 @@
 /* Address pools: Docker's defaults, parsing, and picking a free subnet. */
 #include "ipam-internal.h"
 
-#define V4(a, b_, c, d, l) { .addr = { .family = AF_INET, .b = { a, b_, c, d } }, .len = l }
+#define V4(a, b_, c, d, l)                                                                                             \
+	{                                                                                                              \
+		.addr = {.family = AF_INET, .b = {a, b_, c, d}}, .len = l                                              \
+	}
 
 /* Docker's local-scope defaults (libnetwork ipamutils): 172.17/16, 172.18/16,
  * 172.19/16, 172.20/14, 172.24/14, 172.28/14 in /16s, 192.168/16 in /20s. */
 const struct ipam_pool ipam_default_pools[] = {
-	{ V4(172, 17, 0, 0, 16), 16 }, { V4(172, 18, 0, 0, 16), 16 }, { V4(172, 19, 0, 0, 16), 16 },
-	{ V4(172, 20, 0, 0, 14), 16 }, { V4(172, 24, 0, 0, 14), 16 }, { V4(172, 28, 0, 0, 14), 16 },
-	{ V4(192, 168, 0, 0, 16), 20 },
+    {V4(172, 17, 0, 0, 16), 16}, {V4(172, 18, 0, 0, 16), 16}, {V4(172, 19, 0, 0, 16), 16},  {V4(172, 20, 0, 0, 14), 16},
+    {V4(172, 24, 0, 0, 14), 16}, {V4(172, 28, 0, 0, 14), 16}, {V4(192, 168, 0, 0, 16), 20},
 };
 const size_t ipam_default_pools_n = ARRAY_SIZE(ipam_default_pools);
 
@@ -27,13 +29,16 @@ static int pool_check(const struct ipam_pool *p, struct err *e)
 int ipam_pool_parse(const char *s, struct ipam_pool *ret, struct err *e)
 {
 	char q[QUOTE_MAX];
-	struct ipam_pool p = { 0 };
+	struct ipam_pool p = {0};
 	bool have_base = false, have_size = false;
 	_cleanup_free_ char *dup = NULL;
 	char *save = NULL, *tok;
+	struct err local = {0};
 	uint64_t v;
 	int r;
 
+	if (!e)
+		e = &local; /* err_wrap needs the code */
 	if (!s || !*s)
 		return err_setx(e, EINVAL, "invalid address pool '': empty");
 	dup = xstrdup(s);
@@ -78,7 +83,8 @@ static int pool_from_json(json_object *o, struct ipam_pool *ret, struct err *e)
 
 	if (!json_object_is_type(o, json_type_object))
 		return err_setx(e, EINVAL, "not an object");
-	json_object_object_foreach(o, key, val) {
+	json_object_object_foreach(o, key, val)
+	{
 		if (!strcmp(key, "base") && json_object_is_type(val, json_type_string))
 			base = val;
 		else if (!strcmp(key, "size") && json_object_is_type(val, json_type_int))
@@ -88,8 +94,8 @@ static int pool_from_json(json_object *o, struct ipam_pool *ret, struct err *e)
 	}
 	if (!base || !size)
 		return err_setx(e, EINVAL, "needs \"base\" (string) and \"size\" (integer)");
-	if (ipam_prefix_parse_n(json_object_get_string(base), (size_t)json_object_get_string_len(base), 0,
-				&ret->base, e) < 0)
+	if (ipam_prefix_parse_n(json_object_get_string(base), (size_t)json_object_get_string_len(base), 0, &ret->base,
+				e) < 0)
 		return -EINVAL;
 	v = json_object_get_int64(size);
 	if (v < 0 || v > 128)
@@ -101,8 +107,11 @@ static int pool_from_json(json_object *o, struct ipam_pool *ret, struct err *e)
 int ipam_pools_from_json(json_object *arr, struct ipam_pool **ret, size_t *ret_n, struct err *e)
 {
 	_cleanup_free_ struct ipam_pool *v = NULL;
+	struct err local = {0};
 	size_t n;
 
+	if (!e)
+		e = &local;
 	if (!json_object_is_type(arr, json_type_array))
 		return err_setx(e, EINVAL, "address pools: expected an array");
 	n = json_object_array_length(arr);
@@ -126,7 +135,7 @@ static bool pick_in_pool(const struct ipam_pool *p, const struct ipam_used *used
 	int fam = p->base.addr.family;
 	u128 cand = addr_to_u128(&p->base.addr);
 	u128 last = cand | host_mask(fam, p->base.len), sm = host_mask(fam, p->size);
-	struct ipam_prefix c = { .len = p->size };
+	struct ipam_prefix c = {.len = p->size};
 
 	for (;;) {
 		size_t i;
@@ -164,7 +173,8 @@ int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family, co
 			continue;
 		n_fam++;
 		d = p->size - p->base.len;
-		subnets = (d >= 63 || subnets + (UINT64_C(1) << d) < subnets) ? UINT64_MAX : subnets + (UINT64_C(1) << d);
+		subnets =
+		    (d >= 63 || subnets + (UINT64_C(1) << d) < subnets) ? UINT64_MAX : subnets + (UINT64_C(1) << d);
 		if (pick_in_pool(p, used, n_used, ret))
 			return 0;
 	}
@@ -175,4 +185,25 @@ int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family, co
 			"remove unused networks or configure more address pools",
 			n_fam, fname, n_fam == 1 ? "" : "s", (unsigned long long)subnets,
 			subnets == UINT64_MAX ? "+" : "");
+}
+
+void ipam_ula_pool(const void *seed, size_t n, struct ipam_pool *ret)
+{
+	const uint8_t *p = seed;
+	uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a, then a final mix */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	memset(ret, 0, sizeof(*ret));
+	ret->base.addr.family = AF_INET6;
+	ret->base.addr.b[0] = 0xfd;
+	for (int i = 1; i <= 5; i++)
+		ret->base.addr.b[i] = (uint8_t)(h >> (8 * (i - 1)));
+	ret->base.len = 48;
+	ret->size = 64;
 }

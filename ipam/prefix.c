@@ -3,8 +3,7 @@
  * and the conflict check of a requested subnet against those in use. */
 #include "ipam-internal.h"
 
-static int parse_len(const char *s, size_t n, unsigned bits, unsigned *ret, struct err *e,
-		     const char *q)
+static int parse_len(const char *s, size_t n, unsigned bits, unsigned *ret, struct err *e, const char *q)
 {
 	char ql[QUOTE_MAX];
 	unsigned v = 0;
@@ -32,8 +31,8 @@ static int parse_len(const char *s, size_t n, unsigned bits, unsigned *ret, stru
 int ipam_prefix_parse_n(const char *s, size_t n, unsigned flags, struct ipam_prefix *ret, struct err *e)
 {
 	char q[QUOTE_MAX], buf[IPAM_PREFIX_STRLEN];
-	struct ipam_prefix p = { 0 };
-	struct err sub = { 0 };
+	struct ipam_prefix p = {0};
+	struct err sub = {0};
 	const char *slash;
 	size_t alen;
 	u128 v, m;
@@ -187,8 +186,8 @@ int ipam_range_parse(const char *s, struct ipam_range *ret, struct err *e)
 {
 	char q[QUOTE_MAX];
 	struct ipam_prefix p;
-	struct ipam_range r = { 0 };
-	struct err sub = { 0 };
+	struct ipam_range r = {0};
+	struct err sub = {0};
 	const char *dash;
 	size_t n = s ? strlen(s) : 0;
 	int k;
@@ -252,8 +251,8 @@ bool ipam_range_contains(const struct ipam_range *r, const struct ipam_addr *a)
 
 /* ---- conflicts ------------------------------------------------------------ */
 
-int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n,
-			size_t *ret_index, struct err *e)
+int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n, size_t *ret_index,
+			struct err *e)
 {
 	char a[IPAM_PREFIX_STRLEN], b[IPAM_PREFIX_STRLEN];
 
@@ -262,8 +261,8 @@ int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *u
 			continue;
 		if (ret_index)
 			*ret_index = i;
-		return err_setx(e, EADDRINUSE, "subnet %s overlaps with %s (%s)",
-				ipam_prefix_format(req, a, sizeof(a)), used[i].what ? used[i].what : "a subnet in use",
+		return err_setx(e, EADDRINUSE, "subnet %s overlaps with %s (%s)", ipam_prefix_format(req, a, sizeof(a)),
+				used[i].what ? used[i].what : "a subnet in use",
 				ipam_prefix_format(&used[i].prefix, b, sizeof(b)));
 	}
 	return 0;

@@ -9,7 +9,7 @@
 #define CHUNK_SHIFT 16
 #define CHUNK_SIZE (1u << CHUNK_SHIFT)
 #define CHUNK_LAST (CHUNK_SIZE - 1)
-#define ARRAY_MAX 4096u /* an array of more would be bigger than the bitmap */
+#define ARRAY_MAX 4096u	 /* an array of more would be bigger than the bitmap */
 #define ARRAY_BACK 2048u /* a bitmap this sparse goes back to an array */
 #define WORDS (CHUNK_SIZE / 64)
 #define KEY_MAX (U128_MAX >> CHUNK_SHIFT)
@@ -21,7 +21,7 @@ enum { C_ARRAY, C_BITMAP, C_FULL };
 struct chunk {
 	uint64_t key_lo, key_hi;
 	uint32_t count; /* 1..CHUNK_SIZE */
-	uint16_t cap;   /* array capacity, in entries (<= ARRAY_MAX) */
+	uint16_t cap;	/* array capacity, in entries (<= ARRAY_MAX) */
 	uint8_t kind;
 	union {
 		uint16_t *arr;
@@ -407,6 +407,78 @@ u128 set_run_end(const struct ipam_set *s, u128 off)
 			return (key << CHUNK_SHIFT) | CHUNK_LAST;
 		off = (key + 1) << CHUNK_SHIFT;
 		i++;
+	}
+}
+
+/* ---- whole chunks, for the JSON bitmaps ------------------------------------ */
+
+uint32_t set_chunk_runs(const struct ipam_set *s, u128 key)
+{
+	const struct chunk *c = dir_find(s, key);
+	uint32_t runs = 0;
+	uint64_t carry = 0;
+
+	if (!c)
+		return 0;
+	switch (c->kind) {
+	case C_FULL:
+		return 1;
+	case C_BITMAP:
+		/* a run starts where a bit is set and the one below it is not */
+		for (uint32_t w = 0; w < WORDS; w++) {
+			uint64_t x = c->bits[w];
+			runs += (uint32_t)__builtin_popcountll(x & ~((x << 1) | carry));
+			carry = x >> 63;
+		}
+		return runs;
+	default:
+		for (uint32_t i = 0; i < c->count; i++)
+			runs += i == 0 || c->arr[i] != c->arr[i - 1] + 1;
+		return runs;
+	}
+}
+
+bool set_chunk_bits(const struct ipam_set *s, u128 key, uint64_t bits[SET_CHUNK_WORDS])
+{
+	const struct chunk *c = dir_find(s, key);
+
+	if (!c)
+		return false;
+	if (c->kind == C_FULL) {
+		memset(bits, 0xff, WORDS * sizeof(uint64_t));
+	} else if (c->kind == C_BITMAP) {
+		memcpy(bits, c->bits, WORDS * sizeof(uint64_t));
+	} else {
+		memset(bits, 0, WORDS * sizeof(uint64_t));
+		for (uint32_t i = 0; i < c->count; i++)
+			bits[c->arr[i] >> 6] |= UINT64_C(1) << (c->arr[i] & 63);
+	}
+	return true;
+}
+
+void set_add_chunk(struct ipam_set *s, u128 key, const uint64_t bits[SET_CHUNK_WORDS])
+{
+	size_t i = dir_lower(s, key);
+	uint32_t n = 0;
+	struct chunk *c;
+
+	for (uint32_t w = 0; w < WORDS; w++)
+		n += (uint32_t)__builtin_popcountll(bits[w]);
+	if (n == 0)
+		return;
+	c = dir_insert(s, i, key, C_BITMAP);
+	c->bits = xmalloc(WORDS * sizeof(uint64_t));
+	memcpy(c->bits, bits, WORDS * sizeof(uint64_t));
+	c->count = n;
+	s->count += n;
+	if (n == CHUNK_SIZE) {
+		free(c->bits);
+		c->bits = NULL;
+		c->kind = C_FULL;
+	} else if (n <= ARRAY_MAX) {
+		to_array(c);
+		c->arr = xrealloc(c->arr, (n < 4 ? 4 : n) * sizeof(uint16_t));
+		c->cap = (uint16_t)(n < 4 ? 4 : n);
 	}
 }
 

@@ -52,8 +52,7 @@ int ipam_subnet_new(const struct ipam_prefix *subnet, const struct ipam_addr *ga
 	char b[IPAM_PREFIX_STRLEN];
 	int r;
 
-	if (!bits || subnet->len > bits ||
-	    (addr_to_u128(&subnet->addr) & host_mask(subnet->addr.family, subnet->len)))
+	if (!bits || subnet->len > bits || (addr_to_u128(&subnet->addr) & host_mask(subnet->addr.family, subnet->len)))
 		return err_setx(e, EINVAL, "invalid subnet %s", ipam_prefix_format(subnet, b, sizeof(b)));
 	s = xcalloc(1, sizeof(*s));
 	s->prefix = *subnet;
@@ -140,7 +139,7 @@ void subnet_added(struct ipam_subnet *s, u128 off)
 int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *e)
 {
 	char a[IPAM_PREFIX_STRLEN], b[IPAM_RANGE_STRLEN];
-	u128 start = s->r_lo, off;
+	u128 start = s->r_lo, off = 0;
 	bool found;
 
 	if (s->set.count >= IPAM_MAX_ALLOCATED)
@@ -153,7 +152,8 @@ int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *
 		found = next_free(s, s->r_lo, start - 1, &off);
 	if (!found)
 		return err_setx(e, ENOSPC, "no free address in subnet %s (range %s)",
-				ipam_prefix_format(&s->prefix, a, sizeof(a)), ipam_range_format(&s->eff_range, b, sizeof(b)));
+				ipam_prefix_format(&s->prefix, a, sizeof(a)),
+				ipam_range_format(&s->eff_range, b, sizeof(b)));
 	set_add(&s->set, off);
 	s->in_range++;
 	s->cursor = off;
@@ -182,7 +182,7 @@ int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct
 {
 	char x[IPAM_ADDR_STRLEN], p[IPAM_PREFIX_STRLEN];
 	const char *why = NULL;
-	u128 off;
+	u128 off = 0;
 	int r;
 
 	r = locate(s, a, &off, e);
@@ -210,7 +210,7 @@ int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct
 int ipam_subnet_release(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e)
 {
 	char x[IPAM_ADDR_STRLEN], p[IPAM_PREFIX_STRLEN];
-	u128 off;
+	u128 off = 0;
 	int r;
 
 	r = locate(s, a, &off, e);

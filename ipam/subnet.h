@@ -11,14 +11,14 @@ struct ipam_subnet {
 	struct ipam_range range;     /* as given (has_range) */
 	struct ipam_range eff_range; /* the dynamic range, usable part */
 	bool has_range;
-	u128 base;         /* the network address */
+	u128 base; /* the network address */
 	/* offsets from base */
-	u128 u_lo, u_hi;   /* usable: not network or broadcast */
-	u128 r_lo, r_hi;   /* dynamic range, within [u_lo, u_hi] */
+	u128 u_lo, u_hi; /* usable: not network or broadcast */
+	u128 r_lo, r_hi; /* dynamic range, within [u_lo, u_hi] */
 	u128 gw;
-	u128 cursor;       /* last address handed out dynamically */
+	u128 cursor; /* last address handed out dynamically */
 	bool has_cursor;
-	u128 in_range;     /* allocated offsets within [r_lo, r_hi] */
+	u128 in_range; /* allocated offsets within [r_lo, r_hi] */
 	struct ipam_set set;
 };
 

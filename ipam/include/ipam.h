@@ -78,7 +78,7 @@ void ipam_addr_from_bytes(int family, const void *bytes, struct ipam_addr *ret);
 
 struct ipam_prefix {
 	struct ipam_addr addr; /* the network address: host bits are zero */
-	unsigned len;          /* 0..32 or 0..128 */
+	unsigned len;	       /* 0..32 or 0..128 */
 };
 
 /* Strict CIDR: "10.0.0.0/8", "fd00::/64". Errors (-EINVAL), each quoting the
@@ -96,8 +96,7 @@ enum {
 	IPAM_PARSE_BARE_ADDR = 1 << 1,
 };
 /* ipam_prefix_parse over n bytes (NUL inside is an error), with flags. */
-int ipam_prefix_parse_n(const char *s, size_t n, unsigned flags, struct ipam_prefix *ret,
-			struct err *e) _wur_;
+int ipam_prefix_parse_n(const char *s, size_t n, unsigned flags, struct ipam_prefix *ret, struct err *e) _wur_;
 /* "10.0.0.0/8" into buf (>= IPAM_PREFIX_STRLEN); returns buf. */
 char *ipam_prefix_format(const struct ipam_prefix *p, char *buf, size_t size);
 /* Build a prefix from an address and length, clearing the host bits. -EINVAL
@@ -151,7 +150,7 @@ bool ipam_range_contains(const struct ipam_range *r, const struct ipam_addr *a);
 /* Something that holds addresses: a network's subnet, an on-link host route,
  * an address on a host interface (as a /32 or /128, or with its prefix). */
 struct ipam_used {
-	const char *what;          /* for the message: "network 'web'", "route dev eth0" */
+	const char *what; /* for the message: "network 'web'", "route dev eth0" */
 	struct ipam_prefix prefix;
 };
 
@@ -159,8 +158,8 @@ struct ipam_used {
  * "subnet 10.0.0.0/24 overlaps with network 'web' (10.0.0.0/16)", and
  * *ret_index (may be NULL) set to its index. 0 when free.
  * Callers leave default routes (0.0.0.0/0, ::/0) out: they overlap everything. */
-int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n,
-			size_t *ret_index, struct err *e) _wur_;
+int ipam_conflict_check(const struct ipam_prefix *req, const struct ipam_used *used, size_t n, size_t *ret_index,
+			struct err *e) _wur_;
 
 /* ---- pools -------------------------------------------------------------------- */
 
@@ -185,13 +184,19 @@ int ipam_pool_parse(const char *s, struct ipam_pool *ret, struct err *e) _wur_;
  * bad element. *ret is xmalloc'd (free()), *ret_n >= 1. */
 int ipam_pools_from_json(json_object *arr, struct ipam_pool **ret, size_t *ret_n, struct err *e) _wur_;
 
+/* An IPv6 pool of unique local addresses (RFC 4193): fdXX:XXXX:XXXX::/48 in
+ * /64s, the 40-bit global ID taken from a hash of seed (say the host's
+ * machine id), as Docker derives its default IPv6 pool from the host ID. The
+ * same seed always gives the same pool. */
+void ipam_ula_pool(const void *seed, size_t n, struct ipam_pool *ret);
+
 /* The first subnet of family (AF_INET or AF_INET6), in pool order and within a
  * pool in address order, that overlaps nothing in used[0..n_used). -ENOSPC
  * when none is left: "all predefined address pools have been fully subnetted
  * (31 subnets in 7 pools, ...): remove unused networks or configure wider
  * pools". Time: O(pools * n_used^2) at worst, whatever the pools' sizes. */
-int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family,
-		   const struct ipam_used *used, size_t n_used, struct ipam_prefix *ret, struct err *e) _wur_;
+int ipam_pool_pick(const struct ipam_pool *pools, size_t n_pools, int family, const struct ipam_used *used,
+		   size_t n_used, struct ipam_prefix *ret, struct err *e) _wur_;
 
 /* ---- subnet allocator -------------------------------------------------------- */
 
@@ -223,15 +228,16 @@ const struct ipam_range *ipam_subnet_range(const struct ipam_subnet *s);
  * libnetwork's serial mode and CNI host-local), so a just released address is
  * not reused at once. Static reservations do not move that cursor. Never the
  * network, broadcast or gateway address. -ENOSPC "no free address in subnet
- * 10.0.0.0/24 (range ...)" when full. */
+ * 10.0.0.0/24 (range ...)" when full (or at IPAM_MAX_ALLOCATED). */
 int ipam_subnet_alloc(struct ipam_subnet *s, struct ipam_addr *ret, struct err *e) _wur_;
-/* Static allocation (--ip): a anywhere in the subnet (not only the range).
+/* Static allocation (--ip, --aux-address): a anywhere in the subnet (not
+ * only the range). Also -ENOSPC at IPAM_MAX_ALLOCATED.
  * -EAFNOSUPPORT wrong family, -EINVAL outside the subnet, -EADDRNOTAVAIL the
  * network/broadcast/gateway address, -EADDRINUSE already allocated; each with
  * a message that says which. */
 int ipam_subnet_reserve(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e) _wur_;
 /* Give a back. -ENOENT when it is not allocated (also for the gateway), -EINVAL
- * outside the subnet. */
+ * outside the subnet, -EAFNOSUPPORT wrong family. */
 int ipam_subnet_release(struct ipam_subnet *s, const struct ipam_addr *a, struct err *e) _wur_;
 bool ipam_subnet_is_allocated(const struct ipam_subnet *s, const struct ipam_addr *a);
 /* Allocated addresses (static and dynamic; not the gateway). */
@@ -240,8 +246,7 @@ uint64_t ipam_subnet_count_allocated(const struct ipam_subnet *s);
 uint64_t ipam_subnet_count_free(const struct ipam_subnet *s);
 /* Iterate allocated addresses in order: the first one after *after (from the
  * start when after is NULL). -ENOENT when there is none. */
-int ipam_subnet_next_allocated(const struct ipam_subnet *s, const struct ipam_addr *after,
-			       struct ipam_addr *ret) _wur_;
+int ipam_subnet_next_allocated(const struct ipam_subnet *s, const struct ipam_addr *after, struct ipam_addr *ret) _wur_;
 /* Bytes of memory the allocator holds (for the benchmark). */
 size_t ipam_subnet_memory(const struct ipam_subnet *s);
 
@@ -250,7 +255,9 @@ size_t ipam_subnet_memory(const struct ipam_subnet *s);
  *    "ip_range": "10.0.0.128/25",            (only when given)
  *    "last": "10.0.0.130",                   (cursor; only once something was handed out)
  *    "allocated": ["10.0.0.2-10.0.0.40", "10.0.0.77"]}   (sorted runs)
- */
+ * A block of 65536 addresses whose runs would take more text than its bitmap
+ * is written "A+BASE64": A the block's first address, BASE64 its 8192 bytes
+ * (bit k of byte j: address A + 8j + k). */
 json_object *ipam_subnet_to_json(const struct ipam_subnet *s);
 /* Load and validate strictly: every field typed and parsed strictly, no unknown
  * keys, runs sorted, disjoint, inside the subnet, never covering the network,

@@ -8,25 +8,25 @@
 #include <arpa/inet.h>
 #include "ipam.h"
 
-static struct ipam_prefix P(const char *s)
-{
+static struct ipam_prefix P(const char *s) {
 	struct ipam_prefix p;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (ipam_prefix_parse(s, &p, &e) < 0)
 		fail_msg("parse %s: %s", s, err_msg(&e));
 	return p;
 }
 
-static struct ipam_addr A(const char *s)
-{
+static struct ipam_addr
+A(const char *s) {
 	struct ipam_addr a;
 
 	assert_int_equal(ipam_addr_parse(s, &a, NULL), 0);
 	return a;
 }
 
-static const char *fmt_addr(const struct ipam_addr *a)
+static const char *
+fmt_addr(const struct ipam_addr *a)
 {
 	static char b[IPAM_ADDR_STRLEN];
 	return ipam_addr_format(a, b, sizeof(b));
@@ -69,13 +69,29 @@ static void addr_parse_and_format(void **state)
 static void addr_parse_rejects_hostile(void **state)
 {
 	static const char *bad[] = {
-		"", " 10.0.0.1", "10.0.0.1 ", "300.1.1.1", "10.1", "10.0.0.01", "1.2.3.4.5", "0x0a.0.0.1",
-		"10.0.0.1/32", "fe80::1%eth0", ":::", "1::2::3", "12345::", "a.b.c.d", "10.0.0.-1", "+1.2.3.4",
-		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255.1", "\xff\xfe", "1.2.3.4\n",
-		"0000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
+	    "",
+	    " 10.0.0.1",
+	    "10.0.0.1 ",
+	    "300.1.1.1",
+	    "10.1",
+	    "10.0.0.01",
+	    "1.2.3.4.5",
+	    "0x0a.0.0.1",
+	    "10.0.0.1/32",
+	    "fe80::1%eth0",
+	    ":::",
+	    "1::2::3",
+	    "12345::",
+	    "a.b.c.d",
+	    "10.0.0.-1",
+	    "+1.2.3.4",
+	    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255.1",
+	    "\xff\xfe",
+	    "1.2.3.4\n",
+	    "0000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
 	};
-	struct ipam_addr a = { .family = 99 };
-	struct err e = { 0 };
+	struct ipam_addr a = {.family = 99};
+	struct err e = {0};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(ipam_addr_parse(bad[i], &a, &e), -EINVAL);
@@ -100,27 +116,31 @@ static void addr_parse_rejects_hostile(void **state)
 
 static void cidr_errors_are_clear(void **state)
 {
-	assert_string_equal(bad_cidr("192.168.0.0/33"), "invalid CIDR '192.168.0.0/33': prefix length 33 out of range 0-32");
+	assert_string_equal(bad_cidr("192.168.0.0/33"),
+			    "invalid CIDR '192.168.0.0/33': prefix length 33 out of range 0-32");
 	assert_string_equal(bad_cidr("fd00::/129"), "invalid CIDR 'fd00::/129': prefix length 129 out of range 0-128");
 	assert_string_equal(bad_cidr("300.1.1.1/24"), "invalid CIDR '300.1.1.1/24': invalid IPv4 address '300.1.1.1'");
 	assert_string_equal(bad_cidr("10.0.0.0/8x"), "invalid CIDR '10.0.0.0/8x': prefix length '8x' is not a number");
 	assert_string_equal(bad_cidr(""), "invalid CIDR '': empty");
 	assert_string_equal(bad_cidr("192.168.1.5/16"),
 			    "invalid CIDR '192.168.1.5/16': host bits set, did you mean 192.168.0.0/16?");
-	assert_string_equal(bad_cidr("fd00::1/64"), "invalid CIDR 'fd00::1/64': host bits set, did you mean fd00::/64?");
+	assert_string_equal(bad_cidr("fd00::1/64"),
+			    "invalid CIDR 'fd00::1/64': host bits set, did you mean fd00::/64?");
 	assert_string_equal(bad_cidr("10.0.0.0"), "invalid CIDR '10.0.0.0': missing /prefix-length");
 	assert_string_equal(bad_cidr("10.0.0.0/"), "invalid CIDR '10.0.0.0/': empty prefix length");
-	assert_string_equal(bad_cidr("10.0.0.0/08"), "invalid CIDR '10.0.0.0/08': prefix length '08' has a leading zero");
+	assert_string_equal(bad_cidr("10.0.0.0/08"),
+			    "invalid CIDR '10.0.0.0/08': prefix length '08' has a leading zero");
 	assert_string_equal(bad_cidr("10.0.0.0/-1"), "invalid CIDR '10.0.0.0/-1': prefix length '-1' is not a number");
 	assert_string_equal(bad_cidr("10.0.0.0/+8"), "invalid CIDR '10.0.0.0/+8': prefix length '+8' is not a number");
-	assert_string_equal(bad_cidr("10.0.0.0/8/8"), "invalid CIDR '10.0.0.0/8/8': prefix length '8/8' is not a number");
+	assert_string_equal(bad_cidr("10.0.0.0/8/8"),
+			    "invalid CIDR '10.0.0.0/8/8': prefix length '8/8' is not a number");
 	assert_string_equal(bad_cidr("10.0.0.0/4294967304"),
 			    "invalid CIDR '10.0.0.0/4294967304': prefix length '4294967304' out of range 0-32");
 	assert_string_equal(bad_cidr("/8"), "invalid CIDR '/8': invalid IP address '': empty");
 	assert_string_equal(bad_cidr("10.0.0.0 /8"), "invalid CIDR '10.0.0.0 /8': invalid IP address '10.0.0.0 '");
 	assert_string_equal(bad_cidr("\x1b[31m/8"), "invalid CIDR '\\x1b[31m/8': invalid IP address '\\x1b[31m'");
-	struct ipam_prefix p = { .len = 77 };
-	struct err e = { 0 };
+	struct ipam_prefix p = {.len = 77};
+	struct err e = {0};
 	assert_int_equal(ipam_prefix_parse_n("10.0.0.0/8\0", 11, 0, &p, &e), -EINVAL);
 	assert_string_equal(err_msg(&e), "invalid CIDR '10.0.0.0/8\\x00': contains a NUL byte");
 	assert_int_equal(ipam_prefix_parse_n("10.0.0.0\0/8", 11, 0, &p, &e), -EINVAL);
@@ -209,9 +229,9 @@ static void address_helpers(void **state)
 	assert_int_equal(ipam_prefix_nth(&p, 200, &a), 0);
 	assert_string_equal(fmt_addr(&a), "10.0.0.200");
 	assert_int_equal(ipam_prefix_nth(&p, 256, &a), -ERANGE);
-	assert_true(ipam_prefix_is_reserved(&p, &(struct ipam_addr){ .family = AF_INET, .b = { 10, 0, 0, 0 } }));
-	assert_true(ipam_prefix_is_reserved(&p, &(struct ipam_addr){ .family = AF_INET, .b = { 10, 0, 0, 255 } }));
-	assert_false(ipam_prefix_is_reserved(&p, &(struct ipam_addr){ .family = AF_INET, .b = { 10, 0, 0, 1 } }));
+	assert_true(ipam_prefix_is_reserved(&p, &(struct ipam_addr){.family = AF_INET, .b = {10, 0, 0, 0}}));
+	assert_true(ipam_prefix_is_reserved(&p, &(struct ipam_addr){.family = AF_INET, .b = {10, 0, 0, 255}}));
+	assert_false(ipam_prefix_is_reserved(&p, &(struct ipam_addr){.family = AF_INET, .b = {10, 0, 0, 1}}));
 	/* /31 (RFC 3021) and /32: no network or broadcast address */
 	assert_int_equal(ipam_prefix_broadcast(&p31, &a), -ENOENT);
 	ipam_prefix_first_usable(&p31, &a);
@@ -254,7 +274,7 @@ static void address_helpers(void **state)
 static void ranges(void **state)
 {
 	struct ipam_range r;
-	struct err e = { 0 };
+	struct err e = {0};
 	char b[IPAM_RANGE_STRLEN];
 
 	assert_int_equal(ipam_range_parse("10.0.0.128/25", &r, &e), 0);
@@ -262,8 +282,8 @@ static void ranges(void **state)
 	assert_string_equal(ipam_range_format(&r, b, sizeof(b)), "10.0.0.128/25");
 	assert_int_equal(ipam_range_parse("10.0.0.10-10.0.0.20", &r, &e), 0);
 	assert_string_equal(ipam_range_format(&r, b, sizeof(b)), "10.0.0.10-10.0.0.20");
-	assert_true(ipam_range_contains(&r, &(struct ipam_addr){ .family = AF_INET, .b = { 10, 0, 0, 15 } }));
-	assert_false(ipam_range_contains(&r, &(struct ipam_addr){ .family = AF_INET, .b = { 10, 0, 0, 21 } }));
+	assert_true(ipam_range_contains(&r, &(struct ipam_addr){.family = AF_INET, .b = {10, 0, 0, 15}}));
+	assert_false(ipam_range_contains(&r, &(struct ipam_addr){.family = AF_INET, .b = {10, 0, 0, 21}}));
 	assert_int_equal(ipam_range_parse("10.0.0.7-10.0.0.7", &r, &e), 0);
 	assert_string_equal(ipam_range_format(&r, b, sizeof(b)), "10.0.0.7/32");
 	assert_int_equal(ipam_range_parse(b, &r, &e), 0);
@@ -288,13 +308,13 @@ static void ranges(void **state)
 static void conflicts_name_the_culprit(void **state)
 {
 	struct ipam_used used[] = {
-		{ "network 'web'", P("10.1.0.0/16") },
-		{ "route dev eth0", P("192.168.1.0/24") },
-		{ "address of eth1", P("172.16.5.4/32") },
-		{ NULL, P("fd00::/64") },
+	    {"network 'web'", P("10.1.0.0/16")},
+	    {"route dev eth0", P("192.168.1.0/24")},
+	    {"address of eth1", P("172.16.5.4/32")},
+	    {NULL, P("fd00::/64")},
 	};
 	struct ipam_prefix req;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t idx = 99;
 
 	req = P("10.1.2.0/24");
@@ -321,14 +341,14 @@ static void conflicts_name_the_culprit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(addr_parse_and_format),
-		cmocka_unit_test(addr_parse_rejects_hostile),
-		cmocka_unit_test(cidr_errors_are_clear),
-		cmocka_unit_test(cidr_good_and_flags),
-		cmocka_unit_test(relations),
-		cmocka_unit_test(address_helpers),
-		cmocka_unit_test(ranges),
-		cmocka_unit_test(conflicts_name_the_culprit),
+	    cmocka_unit_test(addr_parse_and_format),
+	    cmocka_unit_test(addr_parse_rejects_hostile),
+	    cmocka_unit_test(cidr_errors_are_clear),
+	    cmocka_unit_test(cidr_good_and_flags),
+	    cmocka_unit_test(relations),
+	    cmocka_unit_test(address_helpers),
+	    cmocka_unit_test(ranges),
+	    cmocka_unit_test(conflicts_name_the_culprit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,31 +8,31 @@
 #include <cmocka.h>
 #include "subnet.h"
 
-static struct ipam_prefix P(const char *s)
-{
+static struct ipam_prefix P(const char *s) {
 	struct ipam_prefix p;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (ipam_prefix_parse(s, &p, &e) < 0)
 		fail_msg("parse %s: %s", s, err_msg(&e));
 	return p;
 }
 
-static struct ipam_addr A(const char *s)
-{
+static struct ipam_addr
+A(const char *s) {
 	struct ipam_addr a;
 
 	assert_int_equal(ipam_addr_parse(s, &a, NULL), 0);
 	return a;
 }
 
-static struct ipam_subnet *new_subnet(const char *cidr, const char *gw, const char *range)
+static struct ipam_subnet *
+new_subnet(const char *cidr, const char *gw, const char *range)
 {
 	struct ipam_subnet *s = NULL;
 	struct ipam_prefix p = P(cidr);
 	struct ipam_addr g;
 	struct ipam_range r;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (gw)
 		g = A(gw);
@@ -59,7 +59,7 @@ static void small_subnet_hands_out_usable_only(void **state)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = new_subnet("10.88.0.0/29", NULL, NULL);
 
-	assert_string_equal(ipam_addr_format(ipam_subnet_gateway(s), (char[46]){ 0 }, 46), "10.88.0.1");
+	assert_string_equal(ipam_addr_format(ipam_subnet_gateway(s), (char[46]){0}, 46), "10.88.0.1");
 	assert_int_equal(ipam_subnet_count_free(s), 5); /* .2 - .6 */
 	for (int i = 2; i <= 6; i++) {
 		char want[32];
@@ -102,7 +102,7 @@ static void gateway_and_range(void **state)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = new_subnet("10.0.0.0/24", "10.0.0.130", "10.0.0.128/30");
 	struct ipam_addr a;
-	struct err e = { 0 };
+	struct err e = {0};
 	char b[IPAM_RANGE_STRLEN];
 
 	/* range .128-.131 has .130 as gateway: .129, .131 only (.128 is not the
@@ -128,7 +128,7 @@ static void static_requests_are_refused_with_reason(void **state)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = new_subnet("192.168.5.0/24", NULL, NULL);
 	struct ipam_addr a;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	a = A("192.168.6.1");
 	assert_int_equal(ipam_subnet_reserve(s, &a, &e), -EINVAL);
@@ -141,7 +141,8 @@ static void static_requests_are_refused_with_reason(void **state)
 	assert_string_equal(err_msg(&e), "192.168.5.0 is reserved: it is the network address of subnet 192.168.5.0/24");
 	a = A("192.168.5.255");
 	assert_int_equal(ipam_subnet_reserve(s, &a, &e), -EADDRNOTAVAIL);
-	assert_string_equal(err_msg(&e), "192.168.5.255 is reserved: it is the broadcast address of subnet 192.168.5.0/24");
+	assert_string_equal(err_msg(&e),
+			    "192.168.5.255 is reserved: it is the broadcast address of subnet 192.168.5.0/24");
 	a = A("192.168.5.1");
 	assert_int_equal(ipam_subnet_reserve(s, &a, &e), -EADDRNOTAVAIL);
 	assert_string_equal(err_msg(&e), "192.168.5.1 is reserved: it is the gateway of subnet 192.168.5.0/24");
@@ -172,7 +173,7 @@ static void new_rejects_bad_configs(void **state)
 	struct ipam_prefix p = P("10.0.0.0/24"), p32 = P("10.0.0.5/32"), bad = p;
 	struct ipam_addr g;
 	struct ipam_range r;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	g = A("10.0.1.1");
 	assert_int_equal(ipam_subnet_new(&p, &g, NULL, &s, &e), -EINVAL);
@@ -221,7 +222,7 @@ static void ipv6_slash64_is_cheap(void **state)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = new_subnet("fd00:1::/64", NULL, NULL);
 	struct ipam_addr a;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	assert_string_equal(next(s), "fd00:1::2");
 	assert_string_equal(next(s), "fd00:1::3");
@@ -244,7 +245,8 @@ static void ipv6_slash64_is_cheap(void **state)
 	a = A("fd00:1::");
 	assert_int_equal(ipam_subnet_reserve(s, &a, &e), -EADDRNOTAVAIL);
 	/* range at the very end */
-	_cleanup_(ipam_subnet_freep) struct ipam_subnet *t = new_subnet("fd00:2::/64", NULL, "fd00:2::ffff:ffff:ffff:fffe-fd00:2::ffff:ffff:ffff:ffff");
+	_cleanup_(ipam_subnet_freep) struct ipam_subnet *t =
+	    new_subnet("fd00:2::/64", NULL, "fd00:2::ffff:ffff:ffff:fffe-fd00:2::ffff:ffff:ffff:ffff");
 	assert_string_equal(next(t), "fd00:2::ffff:ffff:ffff:fffe");
 	assert_string_equal(next(t), "fd00:2::ffff:ffff:ffff:ffff");
 	assert_int_equal(ipam_subnet_alloc(t, &a, &e), -ENOSPC);
@@ -253,7 +255,7 @@ static void ipv6_slash64_is_cheap(void **state)
 	assert_string_equal(next(u), "::2");
 	a = A("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	assert_int_equal(ipam_subnet_reserve(u, &a, &e), 0);
-	assert_int_equal(ipam_subnet_next_allocated(u, &(struct ipam_addr){ .family = AF_INET6, .b = { 0xfe } }, &a), 0);
+	assert_int_equal(ipam_subnet_next_allocated(u, &(struct ipam_addr){.family = AF_INET6, .b = {0xfe}}, &a), 0);
 	assert_int_equal(ipam_subnet_next_allocated(u, &a, &a), -ENOENT);
 }
 
@@ -261,7 +263,7 @@ static void iterate_allocated(void **state)
 {
 	_cleanup_(ipam_subnet_freep) struct ipam_subnet *s = new_subnet("10.1.0.0/16", NULL, NULL);
 	struct ipam_addr a, lo = A("10.0.0.0"), hi = A("10.2.0.0");
-	const char *want[] = { "10.1.0.2", "10.1.0.3", "10.1.7.7", "10.1.255.254" };
+	const char *want[] = {"10.1.0.2", "10.1.0.3", "10.1.7.7", "10.1.255.254"};
 	char b[IPAM_ADDR_STRLEN];
 	size_t n = 0;
 
@@ -343,7 +345,7 @@ static void check_model(const struct ipam_set *s, const uint8_t *m, unsigned see
 static void sparse_set_matches_model(void **state)
 {
 	_cleanup_free_ uint8_t *m = xcalloc(MODEL_N, 1);
-	struct ipam_set s = { 0 };
+	struct ipam_set s = {0};
 	unsigned seed = 7;
 	uint64_t count = 0;
 
@@ -390,19 +392,64 @@ static void sparse_set_matches_model(void **state)
 	set_free(&s);
 }
 
+/* Whole chunks (for the JSON bitmaps): runs counted, bits out and back in,
+ * for each chunk kind. */
+static void chunk_runs_and_bits(void **state)
+{
+	static uint64_t bits[SET_CHUNK_WORDS], back[SET_CHUNK_WORDS];
+	const unsigned fills[] = {1, 3, 4096, 4097, 30000, 65535, 65536};
+
+	for (size_t f = 0; f < ARRAY_SIZE(fills); f++) {
+		struct ipam_set s = {0}, t = {0};
+		unsigned seed = (unsigned)f, runs = 0;
+		u128 key = 5;
+
+		memset(bits, 0, sizeof(bits));
+		for (unsigned n = 0; n < fills[f];) {
+			unsigned x = fills[f] == 65536 ? n : (unsigned)rand_r(&seed) % 65536;
+			if (!(bits[x / 64] >> (x % 64) & 1)) {
+				bits[x / 64] |= UINT64_C(1) << (x % 64);
+				assert_int_equal(set_add(&s, (key << SET_CHUNK_SHIFT) + x), 1);
+				n++;
+			}
+		}
+		for (unsigned x = 0; x < 65536; x++)
+			runs +=
+			    (bits[x / 64] >> (x % 64) & 1) && (x == 0 || !(bits[(x - 1) / 64] >> ((x - 1) % 64) & 1));
+		assert_int_equal(set_chunk_runs(&s, key), runs);
+		assert_int_equal(set_chunk_runs(&s, key + 1), 0);
+		assert_true(set_chunk_bits(&s, key, back));
+		assert_memory_equal(bits, back, sizeof(bits));
+		assert_false(set_chunk_bits(&s, key - 1, back));
+		set_add_chunk(&t, key, bits);
+		assert_int_equal(t.count, fills[f]);
+		for (unsigned x = 0; x < 65536; x += 7)
+			assert_int_equal(set_test(&t, (key << SET_CHUNK_SHIFT) + x), bits[x / 64] >> (x % 64) & 1);
+		assert_true(set_memory(&t) <= 4 * 32 + 8192); /* directory of 4, one chunk */
+		set_free(&s);
+		set_free(&t);
+	}
+	struct ipam_set z = {0};
+	memset(bits, 0, sizeof(bits));
+	set_add_chunk(&z, 1, bits); /* nothing to add */
+	assert_int_equal(z.n, 0);
+	set_free(&z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(small_subnet_hands_out_usable_only),
-		cmocka_unit_test(round_robin_does_not_reuse_at_once),
-		cmocka_unit_test(gateway_and_range),
-		cmocka_unit_test(static_requests_are_refused_with_reason),
-		cmocka_unit_test(new_rejects_bad_configs),
-		cmocka_unit_test(point_to_point_31),
-		cmocka_unit_test(ipv6_slash64_is_cheap),
-		cmocka_unit_test(iterate_allocated),
-		cmocka_unit_test(whole_slash16_then_release_all),
-		cmocka_unit_test(sparse_set_matches_model),
+	    cmocka_unit_test(small_subnet_hands_out_usable_only),
+	    cmocka_unit_test(round_robin_does_not_reuse_at_once),
+	    cmocka_unit_test(gateway_and_range),
+	    cmocka_unit_test(static_requests_are_refused_with_reason),
+	    cmocka_unit_test(new_rejects_bad_configs),
+	    cmocka_unit_test(point_to_point_31),
+	    cmocka_unit_test(ipv6_slash64_is_cheap),
+	    cmocka_unit_test(iterate_allocated),
+	    cmocka_unit_test(whole_slash16_then_release_all),
+	    cmocka_unit_test(sparse_set_matches_model),
+	    cmocka_unit_test(chunk_runs_and_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
