@@ -195,6 +195,12 @@ teardown() {
 	attach c four
 	[ "$(ip netns exec c cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 1 ]
 	[ "$(ip netns exec a cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 0 ]
+	# --ipv6 without an IPv6 subnet: distinct ULA /64s
+	pontoon net create --ipv6 u1
+	pontoon net create --ipv6 u2
+	s1=$(pontoon net inspect u1 | jq -r '.[0].IPAM.Config[1].Subnet')
+	s2=$(pontoon net inspect u2 | jq -r '.[0].IPAM.Config[1].Subnet')
+	[[ "$s1" == fd*::/64 ]] && [[ "$s2" == fd*::/64 ]] && [ "$s1" != "$s2" ]
 }
 
 @test "a namespace on another network cannot reach them (and can once our rules are gone)" {
