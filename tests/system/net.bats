@@ -441,6 +441,15 @@ expect_unchanged() {
 	ip -o addr show dev "$br" | grep -q 192.168.0.1/16
 	nft list set inet pontoon bridges | grep -q "\"$br\""
 	can_ping a 192.168.0.1
+	# even the bridge itself: recreated, and a's veth enslaved to it again
+	kill -9 "$(netd_pid)"
+	rm -f "$PONTOON_RUN/netd.sock"
+	ip link del "$br"
+	touch "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints"
+	pontoon net ls >/dev/null
+	ip -o link show master "$br" | grep -q pnv
+	can_ping a 192.168.0.1
+	[ ! -e "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints" ]
 }
 
 @test "netd: one instance, SIGTERM stops it and networks stay, a clear error when it cannot start" {
