@@ -197,6 +197,8 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	ep->name = xstrdup(a->name);
 	ep->netns = xstrdup(a->netns);
 	ep->aliases = TAKE_PTR(a->aliases);
+	ep->hostname = a->hostname ? xstrdup(a->hostname) : NULL;
+	ep->dns = TAKE_PTR(a->dns);
 	pick_ifname(d, a->netns, ep->ifname);
 	if ((r = alloc_addrs(n, ep, a, e)) < 0) {
 		endpoint_free(ep);
@@ -205,11 +207,18 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	endpoint_mac(ep, a);
 	/* a link of this namespace still being deleted could hold the name */
 	deleter_wait(d->del, a->netns);
-	r = attach_kernel(d, n, ep, nsfd, e);
+	r = netd_dns_ep_add(d, n, ep, e); /* resolvable from the reply on */
+	if (r == 0) {
+		r = attach_kernel(d, n, ep, nsfd, e);
+		if (r < 0)
+			netd_dns_ep_remove(d, n, ep);
+	}
 	if (r == 0) {
 		r = netd_ep_save(d, n, ep, e);
-		if (r < 0)
+		if (r < 0) {
 			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
+			netd_dns_ep_remove(d, n, ep);
+		}
 	}
 	if (r == 0) {
 		n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
@@ -267,6 +276,7 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 		return r;
 	memmove(&n->eps[i], &n->eps[i + 1], (n->neps - i - 1) * sizeof(*n->eps));
 	n->neps--;
+	netd_dns_ep_remove(d, n, ep); /* NXDOMAIN from the reply on */
 	release_addrs(n, ep);
 	deleter_push(d->del, ep->hostif, ep->netns);
 	ju_add_str(reply, "endpoint", ep->id);

@@ -230,6 +230,8 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	free(ep->hostname);
+	strv_free(ep->dns);
 	free(ep);
 }
 
@@ -313,6 +315,10 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "ip6", ipam_addr_format(&ep->ip6, a, sizeof(a)));
 	ju_add_str(o, "mac", mac_fmt(ep->mac, m));
 	json_object_object_add(o, "aliases", strv_json(ep->aliases));
+	if (ep->hostname)
+		ju_add_str(o, "hostname", ep->hostname);
+	if (ep->dns)
+		json_object_object_add(o, "dns", strv_json(ep->dns));
 	return o;
 }
 
@@ -365,6 +371,24 @@ static int copy_ifname(json_object *o, const char *key, char dst[IFNAMSIZ], stru
 	return 0;
 }
 
+/* Optional "hostname" and "dns" (added with the embedded DNS). */
+static int endpoint_dns_from_state(json_object *o, struct endpoint *ep, struct err *e)
+{
+	const char *h = NULL;
+	json_object *arr;
+	int r;
+	if ((r = ju_str(o, "hostname", false, &h, e)) < 0 || (r = ju_array(o, "dns", &arr, e)) < 0)
+		return r;
+	ep->hostname = h ? xstrdup(h) : NULL;
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_string))
+			return err_setx(e, EINVAL, "\"dns\" must hold strings");
+		strv_push(&ep->dns, json_object_get_string(v));
+	}
+	return 0;
+}
+
 int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 {
 	struct endpoint *ep = xcalloc(1, sizeof(*ep));
@@ -396,6 +420,8 @@ int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 		}
 		strv_push(&ep->aliases, json_object_get_string(v));
 	}
+	if ((r = endpoint_dns_from_state(o, ep, e)) < 0)
+		goto fail;
 	ep->container = xstrdup(ctr);
 	ep->name = xstrdup(name);
 	ep->netns = xstrdup(ns);

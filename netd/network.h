@@ -23,6 +23,8 @@ struct endpoint {
 	struct ipam_addr ip4, ip6;
 	uint8_t mac[6];
 	char **aliases;
+	char *hostname;  /* NULL when not given */
+	char **dns;      /* the container's --dns, NULL when none */
 };
 
 struct network {

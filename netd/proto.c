@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include "daemon.h"
+#include "dns.h"
 #include "jsonu.h"
 
 static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
@@ -79,6 +80,31 @@ void attach_req_done(struct attach_req *a)
 {
 	strv_free(a->aliases);
 	a->aliases = NULL;
+	strv_free(a->dns);
+	a->dns = NULL;
+}
+
+/* "hostname" (a DNS name) and "dns" (IP addresses), both optional. */
+static int dns_fields_parse(json_object *req, struct attach_req *a, struct err *e)
+{
+	json_object *arr;
+	int r;
+	if ((r = ju_str(req, "hostname", false, &a->hostname, e)) < 0 || (r = ju_array(req, "dns", &arr, e)) < 0)
+		return r;
+	if (a->hostname && (!net_name_valid(a->hostname) || !dns_name_is_valid(a->hostname) || strlen(a->hostname) > 64))
+		return err_setx(e, EINVAL, "invalid hostname \"%.64s\"", a->hostname);
+	if (arr && json_object_array_length(arr) > DNS_RESOLV_MAX_NS)
+		return err_setx(e, EINVAL, "at most %d dns servers", DNS_RESOLV_MAX_NS);
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = json_object_get_string(v);
+		struct dns_addr x;
+		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
+		    dns_addr_parse(s, &x) < 0)
+			return err_setx(e, EINVAL, "invalid dns server at position %zu: an IP address is needed", i);
+		strv_push(&a->dns, s);
+	}
+	return 0;
 }
 
 static int aliases_parse(json_object *req, char ***ret, struct err *e)
@@ -100,7 +126,7 @@ static int aliases_parse(json_object *req, char ***ret, struct err *e)
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "aliases", "mac", NULL };
+					    "ip", "aliases", "mac", "hostname", "dns", NULL };
 	struct attach_req a = { 0 };
 	const char *ip = NULL, *mac = NULL;
 	int r;
@@ -122,7 +148,7 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;
-	if ((r = aliases_parse(req, &a.aliases, e)) < 0) {
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_fields_parse(req, &a, e)) < 0) {
 		attach_req_done(&a);
 		return r;
 	}

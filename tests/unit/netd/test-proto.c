@@ -103,6 +103,43 @@ static void attach_requests(void **state)
 	}
 }
 
+/* The embedded DNS's fields: hostname and the container's --dns. */
+static void attach_dns_fields(void **state)
+{
+	struct err e = { 0 };
+	struct attach_req a;
+	_cleanup_json_ json_object *o = json_tokener_parse(
+		"{\"version\":1,\"op\":\"attach\",\"container\":\"c1\",\"name\":\"web\",\"netns\":\"/run/netns/a\","
+		"\"network\":\"n\",\"hostname\":\"web-1.example\",\"dns\":[\"10.0.0.53\",\"fd00::53\"]}");
+	assert_int_equal(attach_parse(o, &a, &e), 0);
+	assert_string_equal(a.hostname, "web-1.example");
+	assert_int_equal(strv_len(a.dns), 2);
+	assert_string_equal(a.dns[1], "fd00::53");
+	attach_req_done(&a);
+
+#define PRE "{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\","
+	static const char *const bad[] = {
+		PRE "\"hostname\":\"\"}",
+		PRE "\"hostname\":\"-x\"}",
+		PRE "\"hostname\":\"a b\"}",
+		PRE "\"hostname\":\"a..b\"}",
+		PRE "\"hostname\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+		PRE "\"hostname\":7}",
+		PRE "\"dns\":\"10.0.0.1\"}",
+		PRE "\"dns\":[\"10.0.0.1:53\"]}",
+		PRE "\"dns\":[\"ok.example\"]}",
+		PRE "\"dns\":[\"10.0.0.1\",5]}",
+		PRE "\"dns\":[\"1.1.1.1\",\"1.1.1.2\",\"1.1.1.3\",\"1.1.1.4\",\"1.1.1.5\",\"1.1.1.6\",\"1.1.1.7\",\"1.1.1.8\",\"1.1.1.9\"]}",
+	};
+#undef PRE
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		err_clear(&e);
+		if (attach(bad[i], &a, &e) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(e.msg[0] != '\0');
+	}
+}
+
 static void detach_and_names(void **state)
 {
 	struct err e = { 0 };
@@ -219,6 +256,8 @@ static void state_round_trip(void **state)
 	assert_int_equal(ipam_subnet_alloc(n->sub4, &ep->ip4, &e), 0);
 	ep->has4 = true;
 	strv_push(&ep->aliases, "www");
+	ep->hostname = xstrdup("webhost");
+	strv_push(&ep->dns, "10.0.0.53");
 	n->eps = xcalloc(1, sizeof(*n->eps));
 	n->eps[0] = ep;
 	n->neps = 1;
@@ -235,6 +274,8 @@ static void state_round_trip(void **state)
 	assert_int_equal(endpoint_from_state(eo, &ep2, &e), 0);
 	_cleanup_json_ json_object *eo2 = endpoint_to_state(ep2);
 	assert_string_equal(json_object_to_json_string(eo), json_object_to_json_string(eo2));
+	assert_string_equal(ep2->hostname, "webhost");
+	assert_string_equal(ep2->dns[0], "10.0.0.53");
 	assert_int_equal(network_add_endpoint(back, ep2, &e), 0);
 	assert_true(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
 	assert_int_equal(endpoint_from_state(eo, &ep3, &e), 0);
@@ -266,7 +307,7 @@ static void state_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(request_envelope), cmocka_unit_test(attach_requests), cmocka_unit_test(detach_and_names),
+		cmocka_unit_test(request_envelope), cmocka_unit_test(attach_requests), cmocka_unit_test(attach_dns_fields), cmocka_unit_test(detach_and_names),
 		cmocka_unit_test(create_spec),	    cmocka_unit_test(state_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
