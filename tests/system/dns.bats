@@ -283,3 +283,38 @@ teardown() {
 	done
 	[ "$before" = "$(kernel_snapshot)" ]
 }
+
+@test "IPv6 networks: a listener on the IPv6 gateway, AAAA answers" {
+	pontoon net create --ipv6 --subnet 10.81.0.0/24 --subnet fd81::/64 v6net >/dev/null
+	attach a v6net
+	attach b v6net
+	ss -lun | grep -q '\[fd81::1\]:53 '
+	b6=$(ip -n b -6 -o addr show dev eth0 scope global | awk '{print $4}' | cut -d/ -f1)
+	[ -n "$b6" ]
+	run lookup a b 10.81.0.1 aaaa
+	assert_status 0
+	assert_output_contains "Address: $b6"
+	run ip netns exec a busybox nslookup -type=a -timeout=3 b fd81::1
+	assert_status 0
+	assert_output_contains "Address: $(ip4 b)"
+	# mynet has no IPv6: a name that exists answers AAAA with nothing, not NXDOMAIN
+	attach c mynet
+	attach d mynet
+	run lookup c d 10.77.0.1 aaaa
+	[[ "$output" != *NXDOMAIN* ]] || fail "AAAA of an existing name is NXDOMAIN: $output"
+}
+
+@test "a user network whose gateway port 53 is taken is not created, and leaves nothing" {
+	# another program holds 10.82.0.1:53 (freebind: before the address exists)
+	socat -u UDP4-RECV:53,bind=10.82.0.1,ip-freebind OPEN:/dev/null &
+	holder=$!
+	wait_until 10 sh -c "ss -lun | grep -q '10.82.0.1:53 '"
+	before=$(kernel_snapshot)
+	run pontoon net create --subnet 10.82.0.0/24 --gateway 10.82.0.1 busy
+	kill "$holder"
+	assert_status 1
+	assert_output_contains "embedded DNS cannot listen"
+	[ "$before" = "$(kernel_snapshot)" ]
+	run pontoon net inspect busy
+	assert_status 1
+}
