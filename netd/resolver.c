@@ -137,8 +137,14 @@ static int set_upstreams(struct netd *d, const struct endpoint *ep, struct err *
 	return dns_store_container_upstreams(d->dns, ep->container, ups, n, e);
 }
 
+static const char *dns_ok(const char *name)
+{
+	return name && dns_name_is_valid(name) ? name : NULL;
+}
+
 int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, struct err *e)
 {
+	_cleanup_strv_ char **aliases = NULL;
 	struct dns_addr addrs[2];
 	size_t na;
 	int r;
@@ -146,8 +152,13 @@ int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, stru
 	if (!d->dns || !hex_id(ep->container))
 		return 0;
 	ep_addrs(ep, addrs, &na);
-	r = dns_store_endpoint_add(d->dns, n->name, ep->container, ep->name, ep->hostname, ep->aliases, addrs, na,
-				   e);
+	/* names that cannot be DNS names ("a..b") are left out, not refused:
+	 * the container still runs, by its other names */
+	for (size_t i = 0; ep->aliases && ep->aliases[i]; i++)
+		if (dns_name_is_valid(ep->aliases[i]))
+			strv_push(&aliases, ep->aliases[i]);
+	r = dns_store_endpoint_add(d->dns, n->name, ep->container, dns_ok(ep->name), dns_ok(ep->hostname), aliases,
+				   addrs, na, e);
 	if (r == -ENOENT) {
 		/* its DNS could not be set up at netd's start (logged then) */
 		log_warn("network %s has no embedded DNS: %s is not registered", n->name, ep->name);

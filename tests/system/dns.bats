@@ -277,7 +277,7 @@ teardown() {
 @test "attach refuses a bad hostname or dns server and leaves nothing" {
 	ip netns add a
 	before=$(kernel_snapshot)
-	for extra in '"hostname":"bad host"' '"hostname":"-x"' '"dns":["not-an-ip"]' '"dns":[1]'; do
+	for extra in '"hostname":"bad host"' '"hostname":"a/b"' '"dns":["not-an-ip"]' '"dns":[1]'; do
 		r=$(netd "{\"version\":1,\"op\":\"attach\",\"container\":\"$(cid a)\",\"name\":\"a\",\"netns\":\"/run/netns/a\",\"network\":\"mynet\",$extra}")
 		[ "$(echo "$r" | jq -r .ok)" = false ] || fail "accepted $extra: $r"
 	done
