@@ -45,6 +45,15 @@ lookup() {
 	ip netns exec "$1" busybox nslookup -type="${4:-a}" -timeout=3 "$2" "$3" 2>&1
 }
 
+# ctr_lookup CONTAINER NAME [TYPE]: busybox nslookup inside a container, with its own resolv.conf.
+ctr_lookup() {
+	pontoon exec "$1" nslookup -type="${3:-a}" -timeout=3 "$2" 2>&1
+}
+
+ip_of() { # CONTAINER NETWORK
+	pontoon inspect "$1" | jq -r ".[0].NetworkSettings.Networks[\"$2\"].IPAddress"
+}
+
 stub_start() {
 	dnsmasq --no-resolv --no-hosts --address=/only.stub/10.9.9.9 --local=/#/ \
 		--listen-address=127.0.0.53 --port 53 --bind-interfaces -u root \
@@ -76,13 +85,16 @@ setup() {
 	rm -rf "$PONTOON_ROOT" "$PONTOON_RUN"
 	mkdir -p "$PONTOON_ROOT" "$PONTOON_RUN"
 	STUB_DIR=$BATS_TEST_TMPDIR
-	printf 'nameserver 127.0.0.53\nsearch example.test\n' >"$STUB_DIR/host-resolv.conf"
+	printf 'nameserver 127.0.0.53\n' >"$STUB_DIR/host-resolv.conf"
 	mount --bind "$STUB_DIR/host-resolv.conf" /etc/resolv.conf
 	stub_start
 	pontoon net create --subnet 10.77.0.0/24 --gateway 10.77.0.1 mynet >/dev/null
 }
 
 teardown() {
+	for id in $(pontoon ps -aq 2>/dev/null); do
+		pontoon rm -f "$id" >/dev/null 2>&1
+	done
 	if [ -S "$PONTOON_RUN/netd.sock" ]; then
 		local pid
 		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
@@ -317,4 +329,144 @@ teardown() {
 	[ "$before" = "$(kernel_snapshot)" ]
 	run pontoon net inspect busy
 	assert_status 1
+}
+
+# ---- real containers (pontoon run --network) ----
+
+@test "containers: a resolves b, b.mynet, b's short id and alias with nslookup and ping" {
+	pontoon run -d --name b --network mynet --network-alias bee --hostname bhost busybox sleep 300 >/dev/null
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	b=$(ip_of b mynet)
+	short=$(pontoon inspect b | jq -r '.[0].Id' | cut -c1-12)
+	# the container's resolv.conf: the gateway, the host's search domains, ndots:0
+	run pontoon exec a cat /etc/resolv.conf
+	assert_output_contains "nameserver 10.77.0.1"
+	assert_output_contains "options ndots:0"
+	[ "$(echo "$output" | grep -c nameserver)" -eq 1 ]
+	for name in b b.mynet "$short" bee bee.mynet bhost; do
+		run ctr_lookup a "$name"
+		assert_status 0
+		assert_output_contains "Address: $b"
+		run pontoon exec a ping -c1 -W3 "$name"
+		assert_status 0
+		assert_output_contains "$b"
+	done
+	[ "$(stub_queries b)" -eq 0 ]
+	# the host's search domains are kept; with ndots:0 the libc resolver
+	# asks the bare name first (busybox nslookup itself would only ask
+	# the name with the domain appended)
+	printf 'nameserver 127.0.0.53\nsearch example.test\n' >"$STUB_DIR/host-resolv.conf"
+	pontoon run -d --name s --network mynet busybox sleep 300 >/dev/null
+	run pontoon exec s cat /etc/resolv.conf
+	assert_output_contains "search example.test"
+	assert_output_contains "options ndots:0"
+	run pontoon exec s ping -c1 -W3 bee
+	assert_status 0
+	assert_output_contains "$b"
+	[ "$(stub_queries bee.example.test)" -eq 0 ]
+}
+
+@test "containers: one on another network gets NXDOMAIN for b" {
+	pontoon net create --subnet 10.78.0.0/24 --gateway 10.78.0.1 othernet >/dev/null
+	pontoon run -d --name b --network mynet busybox sleep 300 >/dev/null
+	pontoon run -d --name c --network othernet busybox sleep 300 >/dev/null
+	run pontoon exec c cat /etc/resolv.conf
+	assert_output_contains "nameserver 10.78.0.1"
+	run ctr_lookup c b
+	assert_status 1
+	assert_output_contains "NXDOMAIN"
+	run ctr_lookup c b.mynet
+	assert_output_contains "NXDOMAIN"
+	run pontoon exec c ping -c1 -W2 b
+	[ "$status" -ne 0 ]
+}
+
+@test "containers: after b leaves mynet, a gets NXDOMAIN at once" {
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	pontoon run -d --name b --network mynet busybox sleep 300 >/dev/null
+	run ctr_lookup a b
+	assert_status 0
+	if pontoon net disconnect --help >/dev/null 2>&1; then
+		pontoon net disconnect mynet b
+	else # the same netd request `net disconnect` sends
+		detach_id=$(pontoon inspect b | jq -r '.[0].Id')
+		r=$(netd "{\"version\":1,\"op\":\"detach\",\"container\":\"$detach_id\",\"network\":\"mynet\"}")
+		[ "$(echo "$r" | jq -r .ok)" = true ] || fail "detach: $r"
+	fi
+	run ctr_lookup a b
+	assert_status 1
+	assert_output_contains "NXDOMAIN"
+}
+
+@test "containers: two with alias web both appear and rotate" {
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	pontoon run -d --name w1 --network mynet --network-alias web busybox sleep 300 >/dev/null
+	pontoon run -d --name w2 --network mynet --network-alias web busybox sleep 300 >/dev/null
+	w1=$(ip_of w1 mynet) w2=$(ip_of w2 mynet)
+	firsts=""
+	for i in 1 2 3 4; do
+		run ctr_lookup a web
+		assert_status 0
+		assert_output_contains "Address: $w1"
+		assert_output_contains "Address: $w2"
+		firsts+="$(echo "$output" | grep -m1 '^Address: 10\.77' | awk '{print $2}') "
+	done
+	[[ "$firsts" == *"$w1 "* && "$firsts" == *"$w2 "* ]] || fail "no rotation: $firsts"
+}
+
+@test "containers: a container started with -d resolves the moment run returns" {
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	for i in 1 2 3 4 5; do
+		pontoon run -d --name "d$i" --network mynet busybox sleep 300 >/dev/null
+		run ctr_lookup a "d$i" # once: no retry, no wait
+		assert_status 0
+		assert_output_contains "Address: $(ip_of "d$i" mynet)"
+	done
+}
+
+@test "containers: outside names through the host's resolver, --dns per container, nothing from --internal" {
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	run ctr_lookup a only.stub
+	assert_status 0
+	assert_output_contains "Address: 10.9.9.9"
+	dnsmasq --no-resolv --no-hosts --address=/only.mine/10.8.8.8 --local=/#/ \
+		--listen-address=127.0.0.54 --port 53 --bind-interfaces -u root --pid-file="$BATS_TEST_TMPDIR/pid2"
+	wait_until 10 test -s "$BATS_TEST_TMPDIR/pid2"
+	pontoon run -d --name m --network mynet --dns 127.0.0.54 busybox sleep 300 >/dev/null
+	run pontoon exec m cat /etc/resolv.conf
+	assert_output_contains "nameserver 10.77.0.1"
+	run ctr_lookup m only.mine
+	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
+	assert_status 0
+	assert_output_contains "Address: 10.8.8.8"
+	# --internal: the stub hears nothing
+	pontoon net create --internal --subnet 10.79.0.0/24 --gateway 10.79.0.1 inet >/dev/null
+	pontoon run -d --name i1 --network inet busybox sleep 300 >/dev/null
+	pontoon run -d --name i2 --network inet busybox sleep 300 >/dev/null
+	run ctr_lookup i1 i2
+	assert_status 0
+	run ctr_lookup i1 only.stub
+	assert_output_contains "NXDOMAIN"
+	run ctr_lookup i1 zz.example
+	assert_output_contains "NXDOMAIN"
+	[ "$(stub_queries only.stub)" -eq 1 ]
+	[ "$(stub_queries zz.example)" -eq 0 ]
+	# the upstream down: SERVFAIL
+	stub_stop
+	run ctr_lookup a only.stub
+	assert_output_contains "SERVFAIL"
+}
+
+@test "containers: on the default bridge, with only a loopback resolver on the host, netd forwards" {
+	pontoon run -d --name a busybox sleep 300 >/dev/null
+	pontoon run -d --name b busybox sleep 300 >/dev/null
+	run pontoon exec a cat /etc/resolv.conf
+	assert_output_contains "nameserver 172.17.0.1"
+	run ctr_lookup a only.stub
+	assert_status 0
+	assert_output_contains "Address: 10.9.9.9"
+	# no names on the default bridge (as Docker): b is asked upstream
+	run ctr_lookup a b
+	assert_output_contains "NXDOMAIN"
+	[ "$(stub_queries b)" -ge 1 ]
 }
