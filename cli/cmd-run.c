@@ -410,13 +410,15 @@ static int run_or_create(struct cli_ctx *ctx, const struct cli_command *cmd, int
 	if (!o.detach) {
 		fflush(stdout);
 		code = cli_run_attached(ctx, o.c.id, o.c.tty, o.c.auto_remove);
+		if (cli_net_attach_failed() && !o.c.auto_remove)
+			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
 	int fd;
 	if (rt_container_start(ctx->root, o.c.id, NULL, &fd, &e) < 0) {
 		code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
-		if (o.c.auto_remove)
+		if (o.c.auto_remove || cli_net_attach_failed())
 			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
