@@ -14,8 +14,7 @@
 	"  -t, --tty                  allocate a pseudo-terminal\n" \
 	"      --rm                   remove the container when it exits\n" \
 	"      --name NAME            name the container\n" \
-	"  -h, --hostname NAME        the container's hostname (default: its short id);\n" \
-	"                             -h as the very first argument prints this help\n" \
+	"  -h, --hostname NAME        the container's hostname (default: its short id)\n" \
 	"      --network NET          connect to network NET (default: bridge, the default\n" \
 	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
 	"                             none (loopback only), host (the host's network) or\n" \
