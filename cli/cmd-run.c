@@ -14,8 +14,7 @@
 	"  -t, --tty                  allocate a pseudo-terminal\n" \
 	"      --rm                   remove the container when it exits\n" \
 	"      --name NAME            name the container\n" \
-	"  -h, --hostname NAME        the container's hostname (default: its short id);\n" \
-	"                             -h as the very first argument prints this help\n" \
+	"  -h, --hostname NAME        the container's hostname (default: its short id)\n" \
 	"      --network NET          connect to network NET (default: bridge, the default\n" \
 	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
 	"                             none (loopback only), host (the host's network) or\n" \
@@ -410,13 +409,15 @@ static int run_or_create(struct cli_ctx *ctx, const struct cli_command *cmd, int
 	if (!o.detach) {
 		fflush(stdout);
 		code = cli_run_attached(ctx, o.c.id, o.c.tty, o.c.auto_remove);
+		if (cli_net_attach_failed() && !o.c.auto_remove)
+			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
 	int fd;
 	if (rt_container_start(ctx->root, o.c.id, NULL, &fd, &e) < 0) {
 		code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
-		if (o.c.auto_remove)
+		if (o.c.auto_remove || cli_net_attach_failed())
 			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}

@@ -443,6 +443,13 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 
 /* ---- the runtime's hooks --------------------------------------------------------- */
 
+static bool attach_failed;
+
+bool cli_net_attach_failed(void)
+{
+	return attach_failed;
+}
+
 static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, pid_t shim_pid, struct err *e)
 {
 	struct cli_ep *eps = xcalloc(c->n_nets + 1, sizeof(*eps));
@@ -459,6 +466,10 @@ static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, p
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			(void)!cli_net_detach(c->id, eps[i].network, NULL); /* undo; netd also sees the init die */
+		attach_failed = true;
+		/* run's 127 and 126 mean "command not found / not executable" */
+		if (e && (e->code == ENOENT || e->code == EACCES))
+			e->code = e->code == ENOENT ? ENXIO : EPERM;
 	}
 	cli_eps_free(eps, n);
 	return r;

@@ -216,6 +216,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		return err_set(e, errno, "clone the container's init");
 	}
 	if (pid == 0) {
+		/* a killed shim takes its container along: no container runs
+		 * unseen, and netd (watching the init) releases its endpoints */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		close(rp[0]);
 		close(go[1]);
 		for (int i = 0; i < 3; i++)
