@@ -386,15 +386,39 @@ teardown() {
 	pontoon run -d --name b --network mynet busybox sleep 300 >/dev/null
 	run ctr_lookup a b
 	assert_status 0
-	if pontoon net disconnect --help >/dev/null 2>&1; then
-		pontoon net disconnect mynet b
-	else # the same netd request `net disconnect` sends
-		detach_id=$(pontoon inspect b | jq -r '.[0].Id')
-		r=$(netd "{\"version\":1,\"op\":\"detach\",\"container\":\"$detach_id\",\"network\":\"mynet\"}")
-		[ "$(echo "$r" | jq -r .ok)" = true ] || fail "detach: $r"
-	fi
+	pontoon net disconnect mynet b
 	run ctr_lookup a b
 	assert_status 1
+	assert_output_contains "NXDOMAIN"
+}
+
+@test "containers: net connect makes the names resolve at once, on that network only" {
+	pontoon net create --subnet 10.78.0.0/24 --gateway 10.78.0.1 othernet >/dev/null
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	pontoon run -d --name c --network othernet busybox sleep 300 >/dev/null
+	pontoon run -d --name o --network othernet busybox sleep 300 >/dev/null
+	run ctr_lookup a c
+	assert_output_contains "NXDOMAIN"
+	pontoon net connect --alias sea mynet c
+	c=$(ip_of c mynet)
+	for name in c sea c.mynet; do
+		run ctr_lookup a "$name"
+		assert_status 0
+		assert_output_contains "Address: $c"
+	done
+	# c now sees the names of both networks
+	run ctr_lookup c a
+	assert_status 0
+	assert_output_contains "Address: $(ip_of a mynet)"
+	run ctr_lookup c o
+	assert_status 0
+	# the alias belongs to mynet: o (othernet only) does not see it
+	run ctr_lookup o sea
+	assert_output_contains "NXDOMAIN"
+	pontoon net disconnect mynet c
+	run ctr_lookup a c
+	assert_output_contains "NXDOMAIN"
+	run ctr_lookup c a
 	assert_output_contains "NXDOMAIN"
 }
 
