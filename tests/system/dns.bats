@@ -128,6 +128,13 @@ teardown() {
 	# UDP and TCP listeners on the gateway, in the host namespace
 	ss -lun | grep -q '10.77.0.1:53 '
 	ss -ltn | grep -q '10.77.0.1:53 '
+	# over TCP: two length-prefixed queries for "b" (A) on one connection, two answers with b's address
+	q='\x00\x13\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01b\x00\x00\x01\x00\x01'
+	printf "$q$q" >"$BATS_TEST_TMPDIR/q"
+	hex=$(ip netns exec a socat -t 3 - TCP:10.77.0.1:53 <"$BATS_TEST_TMPDIR/q" | od -An -v -tx1 | tr -d ' \n')
+	want=$(printf '%02x' $(echo "$bip" | tr . ' '))
+	[ "$(grep -o "$want" <<<"$hex" | wc -l)" -eq 2 ] || fail "TCP answers: $hex"
+	[[ "$hex" == 00??1234* ]] || fail "TCP answer does not start with its length and the query's id: $hex"
 }
 
 @test "a container on another network gets NXDOMAIN for b" {
@@ -216,6 +223,19 @@ teardown() {
 	attach b mynet
 	run lookup a b 10.77.0.1
 	assert_status 0
+}
+
+@test "the host's resolv.conf is re-read when it changes" {
+	attach a mynet
+	run lookup a only.mine 10.77.0.1
+	assert_output_contains "NXDOMAIN"
+	dnsmasq --no-resolv --no-hosts --address=/only.mine/10.8.8.8 --local=/#/ \
+		--listen-address=127.0.0.54 --port 53 --bind-interfaces -u root --pid-file="$BATS_TEST_TMPDIR/pid2"
+	wait_until 10 test -s "$BATS_TEST_TMPDIR/pid2"
+	printf 'nameserver 127.0.0.54\n' >"$STUB_DIR/host-resolv.conf"
+	# checked at most once a second
+	wait_until 10 sh -c "ip netns exec a busybox nslookup -type=a -timeout=2 only.mine 10.77.0.1 | grep -q 10.8.8.8"
+	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
 }
 
 @test "an --internal network forwards nothing: outside names are NXDOMAIN and never reach the stub" {
