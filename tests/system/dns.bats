@@ -412,6 +412,22 @@ teardown() {
 	assert_output_contains "NXDOMAIN"
 }
 
+@test "containers: a stopped container's name goes; started again, it comes back" {
+	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
+	pontoon run -d --name b --network mynet --network-alias bee busybox sleep 300 >/dev/null
+	run ctr_lookup a bee
+	assert_status 0
+	pontoon stop -t 1 b >/dev/null
+	# netd sees the init end (pidfd) and releases the endpoint
+	wait_until 20 sh -c "! pontoon exec a nslookup -type=a -timeout=2 bee >/dev/null 2>&1"
+	run ctr_lookup a b
+	assert_output_contains "NXDOMAIN"
+	pontoon start b >/dev/null
+	run ctr_lookup a bee
+	assert_status 0
+	assert_output_contains "Address: $(ip_of b mynet)"
+}
+
 @test "containers: net connect makes the names resolve at once, on that network only" {
 	pontoon net create --subnet 10.78.0.0/24 --gateway 10.78.0.1 othernet >/dev/null
 	pontoon run -d --name a --network mynet busybox sleep 300 >/dev/null
