@@ -110,9 +110,12 @@ endpoints_gone() {
 	run pontoon run --rm --dns 10.8.8.8 busybox cat /etc/resolv.conf
 	assert_output_contains "nameserver 10.8.8.8"
 	[[ "$output" != *ndots:0* ]]
-	# --network none: no resolver
+	# --network none: no resolver, but --add-host
 	run pontoon run --rm --network none busybox cat /etc/resolv.conf
 	[[ "$output" != *nameserver* ]]
+	run pontoon run --rm --network none --add-host gw.example:10.3.3.3 busybox cat /etc/hosts
+	assert_output_contains "10.3.3.3"
+	assert_output_contains gw.example
 }
 
 @test "net connect adds eth1 live and it reaches the other network; disconnect removes it" {
