@@ -295,3 +295,40 @@ endpoints_gone() {
 	assert_status 0
 	pontoon net rm n1
 }
+
+@test "a failure injected in netd at each step of run's attach leaves nothing" {
+	pontoon net create --subnet 10.89.0.0/24 n1
+	pontoon run --rm --network n1 busybox true
+	netd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
+	state() {
+		# links by name: a bridge's carrier follows its ports with a delay
+		ip -o link show | awk '{print $2}'
+		ip -o addr show
+		nft list table inet pontoon | sed -E 's/ # handle [0-9]+//'
+		grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
+		find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print | grep -v '\.endpoints$' | sort
+		pontoon ps -aq
+		pontoon net inspect n1 | jq -c '.[0].Containers'
+	}
+	failures=0
+	for site in netlink state; do
+		for n in 1 2 3 4 5 6 7 8 9 10; do
+			before=$(state)
+			netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"$site:$n:EIO\"}" | jq -e .ok >/dev/null
+			run pontoon run -d --network n1 busybox sleep 300
+			netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+			if [ "$status" -eq 0 ]; then
+				pontoon rm -f "$output" >/dev/null
+				wait_until 20 eval '[ -z "$(ip -o link show | grep pnv)" ]'
+				break
+			fi
+			assert_status 125
+			assert_output_contains "Input/output error"
+			failures=$((failures + 1))
+			wait_until 20 eval '[ -z "$(ip -o link show | grep pnv)" ]'
+			after=$(state)
+			[ "$before" = "$after" ] || fail "$site:$n left: $(diff <(echo "$before") <(echo "$after"))"
+		done
+	done
+	[ "$failures" -ge 4 ] || fail "only $failures injected failures"
+}
