@@ -320,6 +320,9 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	if (r < 0)
 		return r;
 	r = make_volumes(ctx, &o->c, e);
+	/* --network none: no start hook writes /etc/hosts; --add-host goes in now */
+	if (r >= 0 && o->c.n_nets == 0 && rt_config_own_netns(&o->c) && o->c.add_hosts)
+		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;
