@@ -107,6 +107,8 @@ int netd_release(struct netd *d, json_object *req, json_object *reply, struct er
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;
+/* The whole nftables table from the state, in one transaction. */
+int netd_fw_sync(struct netd *d, struct err *e) _wur_;
 
 /* ---- the embedded DNS (resolver.c) ----
  * One dns_server for every network: UDP+TCP port 53 on each network's
