@@ -238,6 +238,17 @@ teardown() {
 	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
 }
 
+@test "a host resolv.conf that names pontoon's own listener too: outside names still resolve through the others" {
+	printf 'nameserver 10.77.0.1\nnameserver 127.0.0.53\n' >"$STUB_DIR/host-resolv.conf"
+	attach a mynet
+	run lookup a only.stub 10.77.0.1
+	assert_status 0
+	assert_output_contains "Address: 10.9.9.9"
+	run lookup a nothing.example 10.77.0.1
+	assert_output_contains "NXDOMAIN"
+	[ "$(stub_queries nothing.example)" -eq 1 ]
+}
+
 @test "an --internal network forwards nothing: outside names are NXDOMAIN and never reach the stub" {
 	pontoon net create --internal --subnet 10.79.0.0/24 --gateway 10.79.0.1 inet >/dev/null
 	attach i1 inet
