@@ -274,7 +274,13 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 		return r;
 	}
 	ju_add_str(reply, "id", n->id);
-	nets_append(d, TAKE_PTR(n));
+	nets_append(d, n);
+	r = netd_dns_net_add(d, n, e);
+	if (r < 0) {
+		UNDO(netd_net_remove(d, TAKE_PTR(n), NULL));
+		return r;
+	}
+	TAKE_PTR(n);
 	netd_forwarding(d);
 	return 0;
 }
@@ -314,6 +320,7 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e)
 			UNDO(fw_net_apply(&fw, true, NULL));
 		return err_wrap(e, "remove network %s", n->name);
 	}
+	netd_dns_net_remove(d, n);
 	netd_state_unlink(d, n);
 	nets_drop(d, n);
 	network_free(n);
@@ -443,7 +450,7 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 	} table[] = {
 		{ "ping", op_ping },	      { "net.create", op_create }, { "net.ls", op_ls },
 		{ "net.inspect", op_inspect }, { "net.rm", op_rm },	   { "net.prune", op_prune },
-		{ "attach", netd_attach },     { "detach", netd_detach },
+		{ "attach", netd_attach },     { "detach", netd_detach },  { "release", netd_release },
 #ifdef PONTOON_FAULT_INJECTION
 		{ "debug.fault", op_fault },
 #endif

@@ -17,9 +17,19 @@
  *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
  *   net.rm {name}         -> {id, name}
  *   net.prune             -> {removed: [names]}
- *   attach {container, name, netns, network, ip?, aliases?[], mac?}
- *                         -> {endpoint, ip, ip6?, mac, gateway, gateway6?, prefix, ifname}
- *   detach {container, network}  -> {}
+ *   attach {container, name, netns, network, ip?, aliases?[], mac?,
+ *           hostname?, dns?[], pid?}
+ *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
+ *                             gateway6?, prefix, prefix6?, ifname}
+ *       container: its id; name: its name; netns: path of its network
+ *       namespace (/proc/PID/ns/net); ip: a static address (v4 or v6);
+ *       aliases: --network-alias names; hostname: the container's hostname;
+ *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
+ *       init, which netd watches (pidfd): when it ends, the endpoint is
+ *       released. An endpoint of the same container with another pid (an
+ *       earlier run netd has not seen end yet) is released first.
+ *   detach {container, network}  -> {endpoint}
+ *   release {container}   -> {released: [network names]}  every endpoint of it
  */
 #ifndef PONTOON_NETD_H
 #define PONTOON_NETD_H
@@ -29,6 +39,14 @@
 #define NETD_PROTO_VERSION 1
 /* Largest request or reply, in bytes. */
 #define NETD_MSG_MAX (4u << 20)
+
+/* The embedded DNS: netd serves UDP and TCP port 53 on every network's
+ * gateway addresses (from net.create, or netd's start, to net.rm). attach
+ * registers the container's name, short id (the first 12 hex digits of
+ * "container"), hostname and aliases with its addresses on that network, and
+ * its "dns" servers as its upstreams, before it replies; detach and release
+ * remove them before they reply. The default network "bridge" holds no
+ * names: its listener only forwards. See README, "Embedded DNS". */
 
 struct netd_paths {
 	const char *root; /* state: networks in root/networks */
