@@ -9,6 +9,7 @@
 #include "nl.h"
 
 struct deleter;
+struct fw_port;
 
 struct netd {
 	struct netd_paths p;
@@ -31,6 +32,8 @@ struct attach_req {
 	struct ipam_addr ip;
 	uint8_t mac[6];
 	char **aliases;
+	struct netd_port *ports; /* -p specs as asked */
+	size_t nports;
 };
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e) _wur_;
 void attach_req_done(struct attach_req *a);
@@ -74,6 +77,17 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e) _wur_;
 /* ---- endpoints (endpoint.c) ---- */
 int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
+/* ---- port mappings (ports.c) ---- */
+/* Resolve a's ports for ep on n (defaults, random host ports, conflicts with
+ * other mappings and listening host sockets) into ep->ports. */
+int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, const struct attach_req *a,
+		       struct err *e) _wur_;
+/* Add or delete ep's mappings in the kernel (one transaction). */
+int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *ep, bool add, struct err *e) _wur_;
+/* Every mapping of every endpoint, for a full resync. */
+size_t netd_ports_all(struct netd *d, struct fw_port **ret);
+void netd_ports_reply(const struct endpoint *ep, json_object *reply);
 
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;

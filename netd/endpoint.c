@@ -202,14 +202,23 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 		endpoint_free(ep);
 		return r;
 	}
+	if ((r = netd_ports_prepare(d, n, ep, a, e)) < 0) {
+		release_addrs(n, ep);
+		endpoint_free(ep);
+		return r;
+	}
 	endpoint_mac(ep, a);
 	/* a link of this namespace still being deleted could hold the name */
 	deleter_wait(d->del, a->netns);
 	r = attach_kernel(d, n, ep, nsfd, e);
+	if (r == 0 && (r = netd_ports_kernel(d, n, ep, true, e)) < 0)
+		UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
 	if (r == 0) {
 		r = netd_ep_save(d, n, ep, e);
-		if (r < 0)
+		if (r < 0) {
+			UNDO(netd_ports_kernel(d, n, ep, false, NULL));
 			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
+		}
 	}
 	if (r == 0) {
 		n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
@@ -221,6 +230,7 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 		return r;
 	}
 	reply_endpoint(n, ep, reply);
+	netd_ports_reply(ep, reply);
 	return 0;
 }
 
@@ -262,6 +272,12 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 	if (!ep)
 		return err_setx(e, ENOENT, "container %s is not attached to network %s", q.container, n->name);
 	i--;
+	r = netd_ports_kernel(d, n, ep, false, e);
+	if (r < 0) {
+		/* the full resync at the next start drops what is left */
+		log_err(e, "detach %s from %s", ep->name, n->name);
+		err_clear(e);
+	}
 	r = netd_ep_unlink(d, n, ep, e);
 	if (r < 0)
 		return r;

@@ -230,6 +230,7 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	free(ep->ports);
 	free(ep);
 }
 
@@ -313,6 +314,8 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "ip6", ipam_addr_format(&ep->ip6, a, sizeof(a)));
 	ju_add_str(o, "mac", mac_fmt(ep->mac, m));
 	json_object_object_add(o, "aliases", strv_json(ep->aliases));
+	if (ep->nports)
+		json_object_object_add(o, "ports", netd_ports_to_json(ep->ports, ep->nports));
 	return o;
 }
 
@@ -396,6 +399,8 @@ int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 		}
 		strv_push(&ep->aliases, json_object_get_string(v));
 	}
+	if ((r = netd_ports_from_json(o, &ep->ports, &ep->nports, e)) < 0)
+		goto fail;
 	ep->container = xstrdup(ctr);
 	ep->name = xstrdup(name);
 	ep->netns = xstrdup(ns);
