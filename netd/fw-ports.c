@@ -232,10 +232,11 @@ struct nftnl_rule *fw_port_rule_new(unsigned int i)
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, rule_chain[i]);
 	switch (i) {
-	case 0: /* ip daddr 127.0.0.0/8 iifname != "lo" drop */
+	case 0: /* ip daddr 127.0.0.0/8 iifname != "lo" counter drop */
 		x_loopback(r, true);
 		x_meta(r, NFT_META_IIFNAME, NFT_REG_1);
 		x_cmp(r, NFT_CMP_NEQ, lo, IFNAMSIZ);
+		nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
 		x_verdict(r, NF_DROP);
 		break;
 	case 1:

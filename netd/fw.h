@@ -80,7 +80,7 @@ int fw_net_apply(const struct fw_net *n, bool add, struct err *e) _wur_;
  *   map ports4    { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
  *   map ports4any { type inet_proto . inet_service : ipv4_addr . inet_service; }
  *   chain guard { type filter hook prerouting priority raw;
- *     meta nfproto ipv4 ip daddr 127.0.0.0/8 iifname != "lo" drop }
+ *     meta nfproto ipv4 ip daddr 127.0.0.0/8 iifname != "lo" counter drop }
  *   chain prerouting { type nat hook prerouting priority dstnat;      (and chain output, the same)
  *     meta nfproto ipv4 dnat ip to ip daddr . meta l4proto . th dport map @ports4
  *     meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports4any }

@@ -86,7 +86,8 @@ static int parse(const char *spec, struct netd_port *p, struct err *e)
 	uint16_t hcount = 0;
 	int r;
 
-	*p = (struct netd_port){ .proto = IPPROTO_TCP };
+	memset(p, 0, sizeof(*p)); /* padding too: callers compare mappings with memcmp */
+	p->proto = IPPROTO_TCP;
 	if (n == 0 || n > 120)
 		return err_setx(e, EINVAL, "empty or overlong spec");
 	if (slash) {
@@ -118,7 +119,9 @@ static int parse(const char *spec, struct netd_port *p, struct err *e)
 int netd_port_parse(const char *spec, struct netd_port *ret, struct err *e)
 {
 	int r = parse(spec, ret, e);
-	return r < 0 ? err_wrap(e, "invalid port spec \"%.64s\"", spec) : 0;
+	if (r < 0 && e)
+		return err_wrap(e, "invalid port spec \"%.64s\"", spec);
+	return r;
 }
 
 char *netd_port_format(const struct netd_port *p, char *buf, size_t len)
