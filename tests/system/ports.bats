@@ -33,6 +33,24 @@ ip4() {
 
 HOST=10.99.0.1
 
+# snap: links, addresses, the nft table and the state files: what a failed
+# attach must leave as it was (link flags and counters, which change on their
+# own as carriers come up, are left out).
+snap() {
+	ip -o link show | awk -F': ' '{print $2}'
+	ip -o addr show | awk '$4 !~ /^fe80/ {print $2, $4}'
+	nft list table inet pontoon | sed -E 's/ # handle [0-9]+//; s/counter packets [0-9]+ bytes [0-9]+//'
+	find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print | sort
+	cat "$PONTOON_ROOT"/networks/*.endpoints 2>/dev/null
+}
+
+# unchanged BEFORE: snap equals BEFORE (the diff is shown otherwise).
+unchanged() {
+	local now
+	now=$(snap)
+	[ "$1" = "$now" ] || { diff <(echo "$1") <(echo "$now") >&2; fail "something changed"; }
+}
+
 # The host's "public" address 10.99.0.1 on a veth to namespace "out" (10.99.0.2).
 make_outside() {
 	ip netns add out
@@ -151,56 +169,58 @@ teardown() {
 	serve web 80 random
 	[ "$(get out http://$HOST:$p1/)" = random ]
 	[ "$(get http://127.0.0.1:$p2/)" = random ]
-	# a host process listening in the range is skipped
-	ip netns add two
-	socat TCP-LISTEN:40005,reuseaddr,fork /dev/null &
+	# a host process listening in the range is skipped (a port not mapped yet)
+	lp=40000
+	while [ $lp = "$p1" ] || [ $lp = "$p2" ]; do lp=$((lp + 1)); done
+	socat TCP-LISTEN:$lp,reuseaddr,fork /dev/null &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
-	wait_until 5 grep -q ':9C45 .* 0A ' /proc/net/tcp
+	wait_until 5 grep -q ":$(printf %04X $lp) .* 0A " /proc/net/tcp
 	for i in 1 2 3 4 5 6 7; do
 		ip netns add "r$i"
 		run attach "r$i" mynet '"ports":["80"]'
 		assert_status 0
 		p=$(echo "$output" | jq -r '.ports[0].host_port')
-		[ "$p" != 40005 ] && [ "$p" != "$p1" ] && [ "$p" != "$p2" ]
+		[ "$p" != $lp ] && [ "$p" != "$p1" ] && [ "$p" != "$p2" ]
 	done
-	# the range is full now (11 ports: p1, p2, 40005, r1..r7 and one left)
+	# the range is full now (11 ports: p1, p2, the listener's, r1..r7 and one left)
 	ip netns add r8
 	attach r8 mynet '"ports":["80"]'
 	ip netns add r9
-	before=$(kernel_snapshot)
+	before=$(snap)
 	run attach r9 mynet '"ports":["80"]'
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"no free host port"* ]]
-	[ "$before" = "$(kernel_snapshot)" ]
+	unchanged "$before"
 }
 
 @test "conflicts fail cleanly: a port already mapped, a port a host process listens on" {
 	ip netns add a
 	ip netns add b
 	attach a mynet '"ports":["8080:80"]'
-	before=$(kernel_snapshot)
+	before=$(snap)
 	run attach b mynet '"ports":["8090:90","8080:80"]'
 	[ "$status" -ne 0 ]
 	[ "$(echo "$output" | jq -r .error)" = "port 8080/tcp is already allocated" ]
-	[ "$before" = "$(kernel_snapshot)" ]
+	unchanged "$before"
 	# a specific address clashes with the wildcard, and the other way round
 	run attach b mynet "\"ports\":[\"$HOST:8080:80\"]"
 	[ "$(echo "$output" | jq -r .error)" = "port 8080/tcp is already allocated" ]
 	# the same port over UDP is another mapping
 	attach b mynet '"ports":["8080:80/udp"]'
 	detach b mynet
+	wait_until 10 sh -c '[ -z "$(ip -n b -o link show dev eth0 2>/dev/null)" ]'
 	# a host listener
 	socat TCP-LISTEN:9090,reuseaddr,fork /dev/null &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
 	wait_until 5 grep -q ':2382 .* 0A ' /proc/net/tcp
-	before=$(kernel_snapshot)
+	before=$(snap)
 	run attach b mynet '"ports":["9090:80"]'
 	[ "$(echo "$output" | jq -r .error)" = "port 9090/tcp is already allocated" ]
-	[ "$before" = "$(kernel_snapshot)" ]
+	unchanged "$before"
 	# twice in one request
 	run attach b mynet '"ports":["7000:80","7000:81"]'
 	[ "$(echo "$output" | jq -r .error)" = "port 7000/tcp is already allocated" ]
-	[ "$before" = "$(kernel_snapshot)" ]
+	unchanged "$before"
 	# bad specs and internal networks
 	for spec in '"80:"' '"0:80"' '"70000:80"' '"8000-8010:80-81"' '"1.2.3:80:80"' '"80/sctp"' '"::1:80:80"'; do
 		run attach b mynet "\"ports\":[$spec]"
@@ -208,10 +228,10 @@ teardown() {
 		[[ "$(echo "$output" | jq -r .error)" == "invalid port spec"* ]]
 	done
 	pontoon net create --internal --subnet 192.168.70.0/24 closed
-	before=$(kernel_snapshot)
+	before=$(snap)
 	run attach b closed '"ports":["8081:80"]'
 	[ "$(echo "$output" | jq -r .error)" = "network closed is internal: it cannot publish ports (-p)" ]
-	[ "$before" = "$(kernel_snapshot)" ]
+	unchanged "$before"
 }
 
 @test "detach removes the mappings; they survive a netd restart; a vanished endpoint loses them" {
