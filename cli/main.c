@@ -2,6 +2,7 @@
 /* pontoon: global options, the root check, and dispatch to the commands. */
 #include <sys/capability.h>
 #include "cli.h"
+#include "netrun.h"
 
 #define DEFAULT_ROOT "/var/lib/pontoon"
 #define DEFAULT_RUN "/run/pontoon"
@@ -121,7 +122,7 @@ static int dispatch(struct cli_ctx *ctx, const struct cli_command *cmds, const c
 		snprintf(sub_prefix, sizeof(sub_prefix), "%s ", path);
 		return dispatch(ctx, c->sub, sub_prefix, argc - 1, argv + 1);
 	}
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || (!c->h_is_option && strcmp(argv[1], "-h") == 0)))
 		return cli_help(c);
 	if (!c->no_root && !have_privileges()) {
 		log_error("\"%s\" needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run it as root or with sudo", path);
@@ -189,5 +190,6 @@ int main(int argc, char **argv)
 		log_error("--root and --run must be absolute paths");
 		return CLI_EXIT_USAGE;
 	}
+	cli_netrun_init(&ctx);
 	return dispatch(&ctx, cli_commands, "", argc - optind, argv + optind);
 }

@@ -26,6 +26,11 @@ struct endpoint {
 	char **aliases;
 	struct netd_port *ports; /* published ports, host ports resolved */
 	size_t nports;
+	char *hostname;  /* the container's hostname (NULL: none given) */
+	char **dns;      /* the container's --dns servers */
+	pid_t pid;       /* the container's init (0: not known); its exit releases the endpoint */
+	uint64_t pid_start; /* its start time (/proc/PID/stat), against pid reuse */
+	int pidfd;       /* watched in netd's loop (0: none) */
 };
 
 struct network {

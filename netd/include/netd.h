@@ -17,16 +17,25 @@
  *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
  *   net.rm {name}         -> {id, name}
  *   net.prune             -> {removed: [names]}
- *   attach {container, name, netns, network, ip?, aliases?[], mac?, ports?[]}
- *                         -> {endpoint, ip, ip6?, mac, gateway, gateway6?, prefix, ifname,
- *                             ports[]}
- *          ports: -p specs as strings ("8080:80", "127.0.0.1::53/udp", see
- *          netd_port_parse); the reply's ports are the mappings made, each
- *          {proto, host_ip, host_port, container_port, count} (host ports
- *          chosen when the spec left them out). A conflict with another
- *          mapping or a listening host socket fails the attach with
- *          "port 8080/tcp is already allocated" and leaves nothing.
- *   detach {container, network}  -> {}
+ *   attach {container, name, netns, network, ip?, aliases?[], mac?,
+ *           hostname?, dns?[], pid?, ports?[]}
+ *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
+ *                             gateway6?, prefix, prefix6?, ifname, ports[]}
+ *       ports: -p specs as strings ("8080:80", "127.0.0.1::53/udp", see
+ *       netd_port_parse); the reply's ports are the mappings made, each
+ *       {proto, host_ip, host_port, container_port, count} (host ports
+ *       chosen when the spec left them out). A conflict with another
+ *       mapping or a listening host socket fails the attach with
+ *       "port 8080/tcp is already allocated" and leaves nothing.
+ *       container: its id; name: its name; netns: path of its network
+ *       namespace (/proc/PID/ns/net); ip: a static address (v4 or v6);
+ *       aliases: --network-alias names; hostname: the container's hostname;
+ *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
+ *       init, which netd watches (pidfd): when it ends, the endpoint is
+ *       released. An endpoint of the same container with another pid (an
+ *       earlier run netd has not seen end yet) is released first.
+ *   detach {container, network}  -> {endpoint}
+ *   release {container}   -> {released: [network names]}  every endpoint of it
  */
 #ifndef PONTOON_NETD_H
 #define PONTOON_NETD_H
