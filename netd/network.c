@@ -611,6 +611,8 @@ json_object *network_to_inspect(const struct network *n)
 			snprintf(a, sizeof(a), "%s/%u", ipam_addr_format(&ep->ip6, b, sizeof(b)),
 				 ipam_subnet_prefix(n->sub6)->len);
 		ju_add_str(c, "IPv6Address", a);
+		if (ep->nports)
+			json_object_object_add(c, "Ports", netd_ports_to_json(ep->ports, ep->nports));
 		json_object_object_add(ctrs, ep->container, c);
 	}
 	json_object_object_add(o, "Containers", ctrs);
