@@ -50,7 +50,7 @@
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
-	"                             [IPv6]:HOSTPORT:CPORT (ports: N or A-B)\n" \
+	"                             (a range A-B:A-B keeps its ports)\n" \
 	"  -P, --publish-all          publish every port the image exposes on random host ports\n" \
 	"      --help                 print this help\n"
 

@@ -20,6 +20,9 @@ enum { T_IPADDR = 7, T_PROTO = 12, T_SERVICE = 13, T_BITS = 6 };
 
 #define MAP_ADDR "ports4"
 #define MAP_ANY "ports4any"
+/* port ranges (host ports = container ports): intervals, the address only */
+#define MAP_ADDR_R "ranges4"
+#define MAP_ANY_R "ranges4any"
 
 /* The batch's sequence numbers with a name each (as fw-nft.c does). */
 static uint32_t seq_named(struct fw_batch *fb, char *name)
@@ -59,15 +62,24 @@ static struct nftnl_set *map_new(const char *name)
 	return s;
 }
 
-static void put_map(struct fw_batch *fb, const char *name, uint32_t id, uint32_t ktype, uint32_t klen)
+static void put_map(struct fw_batch *fb, const char *name, uint32_t id, uint32_t ktype, uint32_t klen, bool range)
 {
 	struct nftnl_set *s = map_new(name);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, ktype);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(T_IPADDR, T_SERVICE));
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+	if (range) {
+		/* concatenated intervals (the kernel's pipapo set): the field lengths */
+		uint8_t fields[NFT_REG32_COUNT] = { 4, 1, 2 }, any[NFT_REG32_COUNT] = { 1, 2 };
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP | NFT_SET_INTERVAL | NFT_SET_CONCAT);
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, klen == 12 ? fields : any, klen == 12 ? 3 : 2);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, T_IPADDR);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 4);
+	} else {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(T_IPADDR, T_SERVICE));
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+	}
 	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", name)), s);
 	nftnl_set_free(s);
 	next(fb);
@@ -189,8 +201,8 @@ static void x_verdict(struct nftnl_rule *r, int v)
 	nftnl_rule_add_expr(r, x);
 }
 
-/* dnat ip to <map lookup result in reg 1: addr . port> */
-static void x_dnat_map(struct nftnl_rule *r, bool any)
+/* dnat ip to <map lookup result in reg 1: addr . port, or addr (ranges)> */
+static void x_dnat_map(struct nftnl_rule *r, bool any, bool range)
 {
 	struct nftnl_expr *x;
 	if (any) {
@@ -203,23 +215,26 @@ static void x_dnat_map(struct nftnl_rule *r, bool any)
 		x_cmp(r, NFT_CMP_EQ, &local, 4);
 		x_meta(r, NFT_META_L4PROTO, NFT_REG32_00);
 		x_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01);
-		x_lookup(r, MAP_ANY, NFT_REG32_00, NFT_REG_1, false);
+		x_lookup(r, range ? MAP_ANY_R : MAP_ANY, NFT_REG32_00, NFT_REG_1, false);
 	} else {
 		x_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00);
 		x_meta(r, NFT_META_L4PROTO, NFT_REG32_01);
 		x_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02);
-		x_lookup(r, MAP_ADDR, NFT_REG32_00, NFT_REG_1, false);
+		x_lookup(r, range ? MAP_ADDR_R : MAP_ADDR, NFT_REG32_00, NFT_REG_1, false);
 	}
 	x = nftnl_expr_alloc("nat");
 	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
 	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
 	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+	if (!range)
+		nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
 	nftnl_rule_add_expr(r, x);
 }
 
-static const char *const rule_chain[FW_PORT_NRULES] = { "guard",   "prerouting", "prerouting",  "output",
-							 "output",  "forward",    "postrouting", "postrouting" };
+static const char *const rule_chain[FW_PORT_NRULES] = {
+	"guard",       "prerouting",  "prerouting", "output",     "output",	    "forward",
+	"postrouting", "postrouting", "prerouting", "prerouting", "output", "output",
+};
 
 struct nftnl_rule *fw_port_rule_new(unsigned int i)
 {
@@ -244,7 +259,14 @@ struct nftnl_rule *fw_port_rule_new(unsigned int i)
 	case 3:
 	case 4:
 		x_ipv4(r);
-		x_dnat_map(r, i % 2 == 0);
+		x_dnat_map(r, i % 2 == 0, false);
+		break;
+	case 8: /* the same through the range maps */
+	case 9:
+	case 10:
+	case 11:
+		x_ipv4(r);
+		x_dnat_map(r, i % 2 == 1, true);
 		break;
 	case 5: /* ct status dnat iifname != @internal accept */
 		x_ct_dnat(r);
@@ -293,11 +315,15 @@ static void put_chain_flush(struct fw_batch *fb, const char *chain)
  * our maps and chains, and our rules in those two chains. */
 void fw_ports_build_base(struct fw_batch *fb, bool flush_sets)
 {
-	put_map(fb, MAP_ADDR, 100, CONCAT3(T_IPADDR, T_PROTO, T_SERVICE), 12);
-	put_map(fb, MAP_ANY, 101, CONCAT2(T_PROTO, T_SERVICE), 8);
+	put_map(fb, MAP_ADDR, 100, CONCAT3(T_IPADDR, T_PROTO, T_SERVICE), 12, false);
+	put_map(fb, MAP_ANY, 101, CONCAT2(T_PROTO, T_SERVICE), 8, false);
+	put_map(fb, MAP_ADDR_R, 102, CONCAT3(T_IPADDR, T_PROTO, T_SERVICE), 12, true);
+	put_map(fb, MAP_ANY_R, 103, CONCAT2(T_PROTO, T_SERVICE), 8, true);
 	if (flush_sets) {
 		put_flush(fb, MAP_ADDR);
 		put_flush(fb, MAP_ANY);
+		put_flush(fb, MAP_ADDR_R);
+		put_flush(fb, MAP_ANY_R);
 	}
 	for (unsigned int i = 0; i < ARRAY_SIZE(chains); i++) {
 		put_chain(fb, i);
@@ -307,23 +333,44 @@ void fw_ports_build_base(struct fw_batch *fb, bool flush_sets)
 		put_rule(fb, i, i == 5); /* forward: before the drops between bridges */
 }
 
-static void elem_put(struct nftnl_set *s, const struct fw_port *p)
+static bool is_range(const struct fw_port *p)
 {
-	uint8_t key[12] = { 0 }, data[8] = { 0 };
-	uint16_t hp = htons(p->hport), cp = htons(p->cport);
-	size_t k = 0;
-	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+	return p->count > 1;
+}
 
+/* [addr .] proto . port, each field in its own 32-bit register. */
+static size_t key_of(const struct fw_port *p, uint16_t port, uint8_t key[12])
+{
+	uint16_t be = htons(port);
+	size_t k = 0;
+	memset(key, 0, 12);
 	if (!p->any) {
 		memcpy(key, p->hip, 4);
 		k = 4;
 	}
 	key[k] = p->proto;
-	memcpy(key + k + 4, &hp, 2);
+	memcpy(key + k + 4, &be, 2);
+	return k + 8;
+}
+
+static void elem_put(struct nftnl_set *s, const struct fw_port *p)
+{
+	uint8_t key[12], data[8] = { 0 };
+	uint16_t cp = htons(p->cport);
+	size_t klen = key_of(p, p->hport, key);
+	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+
 	memcpy(data, p->cip, 4);
 	memcpy(data + 4, &cp, 2);
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, key, (uint32_t)(k + 8));
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, 8);
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
+	if (is_range(p)) {
+		/* one interval element: [first, last] host port; the port is kept */
+		key_of(p, (uint16_t)(p->hport + p->count - 1), key);
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, key, (uint32_t)klen);
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, 4);
+	} else {
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, 8);
+	}
 	nftnl_set_elem_add(s, el);
 }
 
@@ -345,14 +392,16 @@ static char *elem_name(const struct fw_port *p, bool add, size_t more)
 
 void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool add)
 {
-	for (int any = 0; any < 2; any++) {
+	static const char *const maps[] = { MAP_ADDR, MAP_ANY, MAP_ADDR_R, MAP_ANY_R };
+	for (int m = 0; m < 4; m++) {
+		bool any = m % 2, range = m >= 2;
 		size_t i = 0;
 		while (i < n) {
-			struct nftnl_set *s = map_new(any ? MAP_ANY : MAP_ADDR);
+			struct nftnl_set *s = map_new(maps[m]);
 			const struct fw_port *first = NULL;
 			size_t cnt = 0;
 			for (; i < n && cnt < CHUNK; i++) {
-				if (p[i].any != (bool)any)
+				if (p[i].any != any || is_range(&p[i]) != range)
 					continue;
 				if (!first)
 					first = &p[i];

@@ -88,6 +88,10 @@ int fw_net_apply(const struct fw_net *n, bool add, struct err *e) _wur_;
  *   postrouting, last:   ct status dnat iifname @bridges oifname @bridges masquerade    (hairpin)
  *                        ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade (localhost)
  *
+ *   map ranges4, ranges4any: the same keys as intervals (pipapo), the
+ *   container's address as data: a port range (8000-8010:8000-8010) is one
+ *   element, its ports kept; two more dnat rules per nat chain use them.
+ *
  * A mapping with a host address is one element of ports4; one on every
  * local address (0.0.0.0) one element of ports4any: the rules never grow.
  */
@@ -98,6 +102,7 @@ struct fw_port {
 	uint16_t hport;       /* host byte order */
 	uint8_t cip[4];       /* the container's address */
 	uint16_t cport;
+	uint16_t count;       /* ports in a range (host ports = container ports); 0 or 1: one */
 };
 
 /* Maps, chains and rules of the port mappings (called by fw_build_base's
@@ -105,7 +110,7 @@ struct fw_port {
 void fw_ports_build_base(struct fw_batch *fb, bool flush_sets);
 void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool add);
 /* The rules (unit tests): index 0..FW_PORT_NRULES-1, NULL beyond. */
-#define FW_PORT_NRULES 8
+#define FW_PORT_NRULES 12
 struct nftnl_rule *fw_port_rule_new(unsigned int i);
 /* Add or delete n mappings in one transaction. */
 int fw_ports_apply(const struct fw_port *p, size_t n, bool add, struct err *e) _wur_;

@@ -202,9 +202,13 @@ static int check_one(struct network *n, const struct netd_port *p, struct err *e
 	if (p->has_ip && p->ip.family == AF_INET6)
 		return err_setx(e, EAFNOSUPPORT, "port %u/%s: IPv6 host addresses are not supported yet", p->cport,
 				netd_proto_name(p->proto));
-	if (p->count > 1)
-		return err_setx(e, EOPNOTSUPP, "port range %u-%u/%s: ranges are not supported yet", p->cport,
-				(unsigned)(p->cport + p->count - 1), netd_proto_name(p->proto));
+	/* nftables' dnat keeps or replaces a port, it cannot shift a range:
+	 * a range is published on the same host ports */
+	if (p->count > 1 && p->hport != p->cport)
+		return err_setx(e, EOPNOTSUPP,
+				"port range %u-%u/%s: a range is published on the same host ports (%u-%u:%u-%u)",
+				p->cport, (unsigned)(p->cport + p->count - 1), netd_proto_name(p->proto), p->cport,
+				(unsigned)(p->cport + p->count - 1), p->cport, (unsigned)(p->cport + p->count - 1));
 	return 0;
 }
 
@@ -249,7 +253,9 @@ int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, c
 
 static void to_fw(const struct endpoint *ep, const struct netd_port *p, struct fw_port *f)
 {
-	*f = (struct fw_port){ .any = addr_any(p), .proto = p->proto, .hport = p->hport, .cport = p->cport };
+	*f = (struct fw_port){
+		.any = addr_any(p), .proto = p->proto, .hport = p->hport, .cport = p->cport, .count = p->count
+	};
 	if (!f->any)
 		memcpy(f->hip, p->ip.b, 4);
 	memcpy(f->cip, ep->ip4.b, 4);

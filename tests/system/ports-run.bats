@@ -44,6 +44,26 @@ web() {
 	pontoon run -d --name "$name" "$@" busybox sh -c "mkdir -p /www && echo $name >/www/index.html && exec httpd -f -p 80 -h /www"
 }
 
+# An image exposing 80/tcp and 53/udp whose command serves "exposed" on 80.
+load_exposing_image() {
+	local d=$BATS_TEST_TMPDIR/img cfg diff
+	mkdir -p "$d/l/bin" "$d/l/www"
+	cp /bin/busybox "$d/l/bin/busybox"
+	ln -sf busybox "$d/l/bin/sh"
+	echo exposed >"$d/l/www/index.html"
+	(cd "$d/l" && tar --numeric-owner -cf ../layer.tar bin www)
+	diff=$(sha256sum "$d/layer.tar" | cut -d' ' -f1)
+	cat >"$d/config.tmp" <<-EOF
+	{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/busybox","httpd","-f","-p","80","-h","/www"],
+	 "ExposedPorts":{"80/tcp":{},"53/udp":{}}},"rootfs":{"type":"layers","diff_ids":["sha256:$diff"]}}
+	EOF
+	cfg=$(sha256sum "$d/config.tmp" | cut -d' ' -f1)
+	mv "$d/config.tmp" "$d/$cfg.json"
+	echo "[{\"Config\":\"$cfg.json\",\"RepoTags\":[\"exposing:latest\"],\"Layers\":[\"layer.tar\"]}]" >"$d/manifest.json"
+	tar -C "$d" -cf "$d/image.tar" manifest.json "$cfg.json" layer.tar
+	pontoon image load -q -i "$d/image.tar" >/dev/null
+}
+
 ip_of() {
 	pontoon inspect "$1" | jq -r '.[0].NetworkSettings.IPAddress'
 }
@@ -105,9 +125,22 @@ ip_of() {
 	kill $sp
 	[ "$status" -ne 0 ]
 	assert_output_contains "port 7070/tcp is already allocated"
-	# -P: the image's exposed ports (none for busybox: nothing published, no error)
-	pontoon run -d --name all -P busybox sleep 300
-	[ -z "$(pontoon port all)" ]
+	# -P: the image's exposed ports, on random host ports (busybox exposes none)
+	pontoon run -d --name none -P busybox sleep 300
+	[ -z "$(pontoon port none)" ]
+	load_exposing_image
+	pontoon run -d --name all -P exposing
+	run pontoon port all
+	[ "${#lines[@]}" -eq 2 ]
+	assert_output_contains "53/udp -> 0.0.0.0:"
+	pa=$(pontoon port all 80)
+	wait_until 10 sh -c "ip netns exec out timeout 5 busybox wget -qO- http://$HOST:${pa##*:}/ >/dev/null"
+	[ "$(get out http://$HOST:${pa##*:}/)" = exposed ]
+	[ "$(pontoon inspect all | jq -r '.[0].NetworkSettings.Ports["53/udp"][0].HostIp')" = 0.0.0.0 ]
+	# a range keeps its ports
+	pontoon run -d --name rng -p 8100-8102:8100-8102 busybox sleep 300
+	[ "$(pontoon port rng 8101)" = 0.0.0.0:8101 ]
+	pontoon ps | grep rng | grep -q '0.0.0.0:8100-8102->8100-8102/tcp'
 	# host_ip: the network's default bind address
 	pontoon net create -o host_ip=127.0.0.1 --subnet 192.168.77.0/24 local
 	web w5 --network local -p 8085:80

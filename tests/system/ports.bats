@@ -279,3 +279,27 @@ teardown() {
 	# the guard dropped them (the SYN and its retries)
 	[ "$(count)" -gt 0 ]
 }
+
+@test "a port range is one interval element; its ports are kept" {
+	ip netns add web
+	run attach web mynet '"ports":["8000-8002:8000-8002"]'
+	assert_status 0
+	[ "$(echo "$output" | jq -c '.ports[0] | [.host_port, .container_port, .count]')" = '[8000,8000,3]' ]
+	serve web 8001 ranged
+	[ "$(get out http://$HOST:8001/)" = ranged ]
+	[ "$(get http://127.0.0.1:8001/)" = ranged ]
+	[ "$(nft list map inet pontoon ranges4any | grep -o ' : [0-9]' | wc -l)" = 1 ]
+	nft list map inet pontoon ranges4any | grep -q "tcp . 8000-8002 : $(ip4 web)"
+	# a single port inside it is taken; ranges that would shift ports are refused
+	ip netns add b
+	before=$(snap)
+	run attach b mynet '"ports":["8002:80"]'
+	[ "$(echo "$output" | jq -r .error)" = "port 8002/tcp is already allocated" ]
+	run attach b mynet '"ports":["9000-9001:80-81"]'
+	[[ "$(echo "$output" | jq -r .error)" == *"a range is published on the same host ports (80-81:80-81)" ]]
+	run attach b mynet '"ports":["80-81"]'
+	[[ "$(echo "$output" | jq -r .error)" == *"same host ports"* ]]
+	unchanged "$before"
+	detach web mynet
+	! nft list map inet pontoon ranges4any | grep -q 8000
+}

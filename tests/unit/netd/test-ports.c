@@ -10,6 +10,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include "daemon.h"
 #include "fw.h"
 #include "network.h"
@@ -140,7 +141,8 @@ static void port_rules(void **state)
 	static const char *const want[] = {
 		"drop",		       "lookup reg 8 set ports4 dreg 1", "lookup reg 8 set ports4any dreg 1",
 		"set ports4 dreg 1",   "set ports4any dreg 1",		 "lookup reg 1 set internal 0x1",
-		"set bridges",	       "set bridges",
+		"set bridges",	       "set bridges",			 "lookup reg 8 set ranges4 dreg 1",
+		"set ranges4any dreg 1", "lookup reg 8 set ranges4 dreg 1", "set ranges4any dreg 1",
 	};
 	char buf[4096];
 	for (unsigned int i = 0; i < FW_PORT_NRULES; i++) {
@@ -151,7 +153,9 @@ static void port_rules(void **state)
 			fail_msg("rule %u: %s", i, buf);
 		if (i >= 1 && i <= 4 && !strstr(buf, "nat dnat ip addr_min reg 1 proto_min reg 9"))
 			fail_msg("rule %u lacks the dnat: %s", i, buf);
-		if (i >= 6 && !strstr(buf, "masq"))
+		if (i >= 8 && (!strstr(buf, "nat dnat ip addr_min reg 1") || strstr(buf, "proto_min")))
+			fail_msg("rule %u: a range keeps its ports: %s", i, buf);
+		if (i >= 6 && i <= 7 && !strstr(buf, "masq"))
 			fail_msg("rule %u lacks masquerade: %s", i, buf);
 		nftnl_rule_free(r);
 	}
@@ -182,12 +186,56 @@ static void elements_are_batched(void **state)
 	free(p);
 }
 
+/* A range is one element of an interval map, with its end key. */
+static void range_is_one_element(void **state)
+{
+	struct fw_port p = { .any = false, .hip = { 10, 0, 0, 1 }, .proto = IPPROTO_TCP, .hport = 8000, .cport = 8000,
+			     .count = 11, .cip = { 172, 17, 0, 2 } };
+	struct fw_batch fb;
+	size_t elems = 0;
+	assert_int_equal(fw_batch_init(&fb, 8192), 0);
+	fw_batch_begin(&fb);
+	fw_ports_build(&fb, &p, 1, true);
+	fw_batch_end(&fb);
+	const struct nlmsghdr *nlh = mnl_nlmsg_batch_head(fb.b);
+	int len = (int)mnl_nlmsg_batch_size(fb.b);
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		struct nftnl_set *s;
+		if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM || (nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES)
+			continue;
+		s = nftnl_set_alloc();
+		assert_int_equal(nftnl_set_elems_nlmsg_parse(nlh, s), 0);
+		assert_string_equal(nftnl_set_get_str(s, NFTNL_SET_NAME), "ranges4");
+		struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
+		struct nftnl_set_elem *el;
+		while ((el = nftnl_set_elems_iter_next(it))) {
+			uint32_t klen, elen, dlen;
+			const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
+			const uint8_t *end = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &elen);
+			const uint8_t *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dlen);
+			assert_int_equal(klen, 12);
+			assert_int_equal(elen, 12);
+			assert_int_equal(dlen, 4);
+			assert_int_equal(k[8] << 8 | k[9], 8000);
+			assert_int_equal(end[8] << 8 | end[9], 8010);
+			assert_int_equal(k[4], IPPROTO_TCP);
+			assert_memory_equal(d, p.cip, 4);
+			elems++;
+		}
+		nftnl_set_elems_iter_destroy(it);
+		nftnl_set_free(s);
+	}
+	assert_int_equal(elems, 1);
+	fw_batch_done(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_specs),	       cmocka_unit_test(bad_specs),
 		cmocka_unit_test(attach_ports_member), cmocka_unit_test(endpoint_state_keeps_ports),
 		cmocka_unit_test(port_rules),	       cmocka_unit_test(elements_are_batched),
+		cmocka_unit_test(range_is_one_element),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
