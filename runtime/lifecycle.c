@@ -173,9 +173,15 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 			close(g[1]); /* the shim failed before it held: that line is its error */
 		}
 		if (r < 0) {
-			read_line(p[0], line, sizeof(line)); /* the shim's "err": ours says why */
-			close(p[0]);
-			return r;
+			/* the shim's "err": the init's own failure, when it failed
+			 * first, is the cause; else ours says why */
+			if (read_line(p[0], line, sizeof(line)) > 4 && strncmp(line, "err ", 4) == 0 &&
+			    strtol(line + 4, NULL, 10) != ECANCELED) {
+				have_line = true;
+			} else {
+				close(p[0]);
+				return r;
+			}
 		}
 	}
 	if (!have_line && read_line(p[0], line, sizeof(line)) <= 0) {

@@ -242,10 +242,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	if (!sent) {
 		/* the child may have failed first (then the write met EPIPE, or the
 		 * pid was gone): its own report says why; else ours does */
+		/* the child, told nothing, gives up (ECANCELED) unless it failed first */
 		struct err child = { 0 };
-		if (held)
-			kill(pid, SIGKILL); /* our own error says why */
-		if (rt_read_report(rp[0], &child) < 0 && child.code != ECANCELED && !held)
+		if (rt_read_report(rp[0], &child) < 0 && child.code != ECANCELED)
 			*e = child;
 		else if (r >= 0)
 			err_set(e, EPIPE, "join the container's cgroups");

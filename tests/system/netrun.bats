@@ -44,6 +44,33 @@ endpoints_gone() {
 	assert_output_contains "$a/16"
 	run pontoon exec a ip route
 	assert_output_contains "default via 192.168.0.1"
+	# no IPv6 on a network without it (not even a link-local address)
+	run pontoon exec a ip -o -6 addr show dev eth0
+	[ -z "$output" ] || fail "IPv6 on eth0: $output"
+}
+
+@test "several --network at run (eth0, eth1), an IPv6 network, the route through the first" {
+	pontoon net create --subnet 10.91.0.0/24 n1
+	pontoon net create --ipv6 --subnet 10.92.0.0/24 --subnet fd00:92::/64 n6
+	pontoon run -d --name a --network n1 --network n6 busybox sleep 300
+	run pontoon exec a ip -o -4 addr show eth0
+	assert_output_contains "10.91.0."
+	run pontoon exec a ip -o -4 addr show eth1
+	assert_output_contains "10.92.0."
+	run pontoon exec a ip -o -6 addr show eth1
+	assert_output_contains "fd00:92::"
+	run pontoon exec a ip route
+	assert_output_contains "default via 10.91.0.1"
+	[ "$(pontoon inspect a | jq -r '.[0].NetworkSettings.Networks | keys | join(",")')" = n1,n6 ]
+	pontoon run -d --name b --network n6 busybox sleep 300
+	b6=$(pontoon inspect b | jq -r '.[0].NetworkSettings.Networks.n6.GlobalIPv6Address')
+	[[ $b6 == fd00:92::* ]] || fail "b has $b6"
+	wait_until 10 pontoon exec a ping -c1 -W1 "$b6"
+	[ "$(pontoon net inspect n6 | jq -r '.[0].Containers | length')" = 2 ]
+	run pontoon run --rm --network n1 --network n1 busybox true
+	assert_status 125
+	run pontoon run --rm --network n1 --network none busybox true
+	assert_status 125
 }
 
 @test "default bridge: containers ping by address; --link by name, one way only" {
@@ -267,4 +294,41 @@ endpoints_gone() {
 	run pontoon run --rm --network n1 --ip 10.88.0.2 busybox true
 	assert_status 0
 	pontoon net rm n1
+}
+
+@test "a failure injected in netd at each step of run's attach leaves nothing" {
+	pontoon net create --subnet 10.89.0.0/24 n1
+	pontoon run --rm --network n1 busybox true
+	netd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
+	state() {
+		# links by name: a bridge's carrier follows its ports with a delay
+		ip -o link show | awk '{print $2}'
+		ip -o addr show
+		nft list table inet pontoon | sed -E 's/ # handle [0-9]+//'
+		grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
+		find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print | grep -v '\.endpoints$' | sort
+		pontoon ps -aq
+		pontoon net inspect n1 | jq -c '.[0].Containers'
+	}
+	failures=0
+	for site in netlink state; do
+		for n in 1 2 3 4 5 6 7 8 9 10; do
+			before=$(state)
+			netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"$site:$n:EIO\"}" | jq -e .ok >/dev/null
+			run pontoon run -d --network n1 busybox sleep 300
+			netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+			if [ "$status" -eq 0 ]; then
+				pontoon rm -f "$output" >/dev/null
+				wait_until 20 eval '[ -z "$(ip -o link show | grep pnv)" ]'
+				break
+			fi
+			assert_status 125
+			assert_output_contains "Input/output error"
+			failures=$((failures + 1))
+			wait_until 20 eval '[ -z "$(ip -o link show | grep pnv)" ]'
+			after=$(state)
+			[ "$before" = "$after" ] || fail "$site:$n left: $(diff <(echo "$before") <(echo "$after"))"
+		done
+	done
+	[ "$failures" -ge 4 ] || fail "only $failures injected failures"
 }
