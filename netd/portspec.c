@@ -82,7 +82,7 @@ static int host_ip(const char *s, size_t n, struct netd_port *p, const char **re
 static int parse(const char *spec, struct netd_port *p, struct err *e)
 {
 	size_t n = strlen(spec);
-	const char *slash = memchr(spec, '/', n), *rest, *colon, *end;
+	const char *slash = memchr(spec, '/', n), *rest = spec, *colon, *end;
 	uint16_t hcount = 0;
 	int r;
 
