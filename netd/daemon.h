@@ -11,6 +11,7 @@
 struct deleter;
 struct dns_store;
 struct dns_server;
+struct fw_port;
 
 struct netd {
 	struct netd_paths p;
@@ -36,6 +37,8 @@ struct attach_req {
 	struct ipam_addr ip;
 	uint8_t mac[6];
 	char **aliases;
+	struct netd_port *ports; /* -p specs as asked */
+	size_t nports;
 	const char *hostname; /* optional */
 	char **dns;           /* optional: addresses */
 	pid_t pid;            /* optional (0): the container's init, watched */
@@ -85,6 +88,16 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e) _wur_;
 int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 
+/* ---- port mappings (ports.c) ---- */
+/* Resolve a's ports for ep on n (defaults, random host ports, conflicts with
+ * other mappings and listening host sockets) into ep->ports. */
+int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, const struct attach_req *a,
+		       struct err *e) _wur_;
+/* Add or delete ep's mappings in the kernel (one transaction). */
+int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *ep, bool add, struct err *e) _wur_;
+/* Every mapping of every endpoint, for a full resync. */
+size_t netd_ports_all(struct netd *d, struct fw_port **ret);
+void netd_ports_reply(const struct endpoint *ep, json_object *reply);
 /* Drop n's endpoint at index i: journal, addresses, link (in the background). */
 int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e) _wur_;
 
