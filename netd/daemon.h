@@ -75,6 +75,9 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e) _wur_;
 int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 
+/* ---- lab links (link.c) ---- */
+int netd_link_create(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;

@@ -1,0 +1,229 @@
+#!/usr/bin/env bats
+# pontoon lab deploy/inspect/exec/destroy with the examples in
+# topology/examples: real containers, the management network through netd,
+# links as veth pairs between the nodes' namespaces, traffic across them.
+
+load helpers
+
+EXAMPLES=$BATS_TEST_DIRNAME/../../topology/examples
+
+netd_pid() {
+	echo '{"version":1,"op":"ping"}' | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock" | jq -r .pid
+}
+
+setup() {
+	pontoon lab destroy --all --cleanup >/dev/null 2>&1 || true
+	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -v '^lo$'); do
+		ip link del "$l" 2>/dev/null || true
+	done
+	# netd up (with its default network's bridge) before any snapshot
+	pontoon net ls >/dev/null
+	# and the busybox image with the runtime's shared files, which stay
+	pontoon run --rm busybox true
+}
+
+teardown() {
+	pontoon lab destroy --all --cleanup >/dev/null 2>&1 || true
+	if [ -S "$PONTOON_RUN/netd.sock" ]; then
+		local pid
+		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
+	fi
+	true
+}
+
+# in LAB NODE CMD...: run CMD in the lab's node (by its container name).
+on() {
+	local lab=$1 node=$2
+	shift 2
+	pontoon exec "$lab-$node" "$@"
+}
+
+# pid of a lab node's container (pontoon inspect).
+node_pid() {
+	pontoon inspect "$1" | jq -r '.[0].State.Pid'
+}
+
+# sysfs LAB NODE FILE: /sys/class/net/FILE inside the node (its own sysfs).
+sysfs() {
+	pontoon exec "$1-$2" cat "/sys/class/net/$3"
+}
+
+# link_ok LAB A IFA B IFB: A's IFA and B's IFB are the two ends of one veth pair.
+link_ok() {
+	local ia ib
+	ia=$(sysfs "$1" "$2" "$3/iflink") || return 1
+	ib=$(sysfs "$1" "$4" "$5/ifindex") || return 1
+	[ "$ia" = "$ib" ] || { echo "$2:$3 peer index $ia, $4:$5 index $ib"; return 1; }
+	ia=$(sysfs "$1" "$2" "$3/ifindex")
+	ib=$(sysfs "$1" "$4" "$5/iflink")
+	[ "$ia" = "$ib" ]
+}
+
+no_lab_objects() {
+	[ "$(pontoon ps -a -q | wc -l)" -eq 0 ] || { pontoon ps -a; return 1; }
+	! ip -o link show | grep -vE ': (lo|pontoon0):' || return 1
+	[ ! -e "$PONTOON_ROOT/labs/$1" ] || return 1
+	! pontoon net ls | grep -q "$2" || return 1
+}
+
+@test "line: deploy, every node runs, links are pairs, traffic crosses every link and the routers" {
+	before=$(kernel_snapshot)
+	run pontoon lab deploy -t "$EXAMPLES/line.clab.yml"
+	assert_status 0
+	for n in r1 r2 r3 r4; do
+		[ "$(pontoon inspect line-$n | jq -r '.[0].State.Status')" = running ]
+	done
+	link_ok line r1 eth1 r2 eth1
+	link_ok line r2 eth2 r3 eth1
+	link_ok line r3 eth2 r4 eth1
+	# MTU: the default 9500
+	[ "$(sysfs line r1 eth1/mtu)" = 9500 ]
+	# every link, then across the routers (r2 and r3 forward: sysctl worked)
+	on line r1 ping -c1 -W2 10.0.12.2
+	on line r2 ping -c1 -W2 10.0.23.3
+	on line r3 ping -c1 -W2 10.0.34.4
+	on line r1 ping -c1 -W2 10.0.34.4
+	# the management network: eth0 at the file's address, reachable from the host
+	run on line r2 ip -4 -o addr show dev eth0
+	assert_output_contains 172.20.31.12/24
+	busybox ping -c1 -W2 172.20.31.14
+	on line r1 ping -c1 -W2 172.20.31.13
+
+	run pontoon lab inspect -t "$EXAMPLES/line.clab.yml" --format json
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.line | length')" = 4 ]
+	[ "$(echo "$output" | jq -r '.line[] | select(.node=="r3") | .ipv4_address')" = 172.20.31.13/24 ]
+	[ "$(echo "$output" | jq -r '.line[] | select(.node=="r3") | .state')" = running ]
+	run pontoon lab inspect -t "$EXAMPLES/line.clab.yml"
+	assert_output_contains line-r4
+	assert_output_contains 172.20.31.14/24
+
+	run pontoon lab exec -t "$EXAMPLES/line.clab.yml" --node r4 ip -o addr show dev eth1
+	assert_status 0
+	assert_output_contains 10.0.34.4/24
+	run pontoon lab exec -t "$EXAMPLES/line.clab.yml" --cmd "cat /proc/sys/net/ipv4/ip_forward"
+	assert_output_contains "--- r3 ---"
+	[ "$(echo "$output" | grep -c '^1$')" = 2 ]
+
+	# deployed already: refused; --reconfigure redeploys
+	run pontoon lab deploy -t "$EXAMPLES/line.clab.yml"
+	assert_status 1
+	assert_output_contains "deployed already"
+	run pontoon lab deploy -t "$EXAMPLES/line.clab.yml" --reconfigure
+	assert_status 0
+	on line r1 ping -c1 -W2 10.0.34.4
+
+	run pontoon lab graph -t "$EXAMPLES/line.clab.yml"
+	assert_status 0
+	assert_output_contains 'graph "line" {'
+
+	run pontoon lab destroy -t "$EXAMPLES/line.clab.yml" --cleanup
+	assert_status 0
+	wait_until 10 no_lab_objects line line-mgmt
+	[ "$(kernel_snapshot)" = "$before" ] || diff <(echo "$before") <(kernel_snapshot)
+}
+
+@test "star: links end on the host bridge; the hosts reach each other through it" {
+	run pontoon lab deploy -t "$EXAMPLES/star.clab.yml"
+	assert_status 1
+	assert_output_contains "br-star"
+	[ "$(pontoon ps -a -q | wc -l)" -eq 0 ]
+
+	ip link add br-star type bridge
+	ip link set br-star up
+	run pontoon lab deploy -t "$EXAMPLES/star.clab.yml"
+	assert_status 0
+	for h in 1 2 3 4; do
+		ip -o link show star-h$h | grep -q "master br-star"
+		[ "$(ip -o link show star-h$h | cut -d: -f1)" = "$(sysfs star h$h eth1/iflink)" ]
+	done
+	on star h1 ping -c1 -W2 192.168.50.12
+	on star h4 ping -c1 -W2 192.168.50.13
+	# the default management network (clab, 172.20.20.0/24)
+	run pontoon lab inspect -t "$EXAMPLES/star.clab.yml" --format json
+	[ "$(echo "$output" | jq -r '.star[0].ipv4_address')" != N/A ]
+	pontoon net inspect clab | jq -e '.[0].IPAM.Config[0].Subnet == "172.20.20.0/24"' ||
+		pontoon net inspect clab | grep -q 172.20.20.0/24
+
+	run pontoon lab destroy -t "$EXAMPLES/star.clab.yml" --cleanup
+	assert_status 0
+	wait_until 10 bash -c '! ip -o link show | grep -q star-h'
+	ip link show br-star
+	! pontoon net ls | grep -q clab
+	[ ! -e "$PONTOON_ROOT/labs/star" ]
+	ip link del br-star
+}
+
+@test "clos: every leaf reaches every other leaf's loopback through spine1; destroy leaves nothing" {
+	before=$(kernel_snapshot)
+	run pontoon lab deploy -t "$EXAMPLES/clos.clab.yml"
+	assert_status 0
+	for l in 1 2 3 4; do
+		link_ok clos spine1 eth$l leaf$l eth1
+		link_ok clos spine2 eth$l leaf$l eth2
+	done
+	[ "$(sysfs clos spine2 eth4/mtu)" = 1500 ]
+	for l in 1 2 3 4; do
+		on clos spine1 ping -c1 -W2 10.1.$l.1
+		on clos spine2 ping -c1 -W2 10.2.$l.1
+	done
+	on clos leaf1 ping -c1 -W2 10.0.0.4
+	on clos leaf3 ping -c1 -W2 10.0.0.2
+	run pontoon lab destroy -t "$EXAMPLES/clos.clab.yml" --cleanup
+	assert_status 0
+	wait_until 10 no_lab_objects clos clos-mgmt
+	[ "$(kernel_snapshot)" = "$before" ] || diff <(echo "$before") <(kernel_snapshot)
+}
+
+@test "a failed deploy (bad image, then a failing exec) names the node and undoes everything" {
+	before=$(kernel_snapshot)
+	mkdir -p "$BATS_TEST_TMPDIR/bad"
+	cat >"$BATS_TEST_TMPDIR/bad/bad.clab.yml" <<-'EOF'
+	name: bad
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000}
+	  nodes:
+	    a: {}
+	    b: {}
+	    c: {image: no-such-image}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	EOF
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/bad/bad.clab.yml"
+	assert_status 1
+	assert_output_contains "no-such-image"
+	wait_until 10 no_lab_objects bad clab
+	[ "$(kernel_snapshot)" = "$before" ] || diff <(echo "$before") <(kernel_snapshot)
+
+	cat >"$BATS_TEST_TMPDIR/bad/bad.clab.yml" <<-'EOF'
+	name: bad
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000}
+	  nodes:
+	    a: {exec: ["ip addr add 10.9.9.1/24 dev eth1"]}
+	    b: {exec: ["ip addr add 10.9.9.2/24 dev eth7"]}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	EOF
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/bad/bad.clab.yml"
+	assert_status 1
+	assert_output_contains "node b"
+	assert_output_contains "eth7"
+	wait_until 10 no_lab_objects bad clab
+	[ "$(kernel_snapshot)" = "$before" ] || diff <(echo "$before") <(kernel_snapshot)
+}
+
+@test "lab commands: usage errors, a lab that is not deployed" {
+	run pontoon lab deploy
+	assert_status 1
+	assert_output_contains "-t FILE"
+	run pontoon lab destroy -t "$EXAMPLES/line.clab.yml" --all
+	assert_status 1
+	run pontoon lab inspect -t "$EXAMPLES/line.clab.yml"
+	assert_status 1
+	assert_output_contains "not deployed"
+	run pontoon lab destroy -t "$EXAMPLES/line.clab.yml"
+	assert_status 0
+	run pontoon lab exec -t "$EXAMPLES/line.clab.yml"
+	assert_status 1
+}
