@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "lab.h"
 #include "lab-jobs.h"
 #include "runtime.h"
@@ -464,19 +465,34 @@ static int check_bridges(struct deploy *d, struct err *e)
 	return 0;
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static int deploy_steps(struct deploy *d, struct err *e)
 {
+	struct timespec t0;
 	int r;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((r = check_bridges(d, e)) < 0)
 		return r;
 	if ((r = mkdir_p(d->l->dir, 0700, e)) < 0 || (r = lab_save(d->l, e)) < 0)
 		return r;
 	if (needs_mgmt(d->t) && (r = mgmt_network(d, e)) < 0)
 		return r;
+	log_debug("lab %s: management network ready after %.1f ms", d->t->name, ms_since(&t0));
 	if ((r = lab_save(d->l, e)) < 0 || (r = deploy_nodes(d, e)) < 0)
 		return r;
-	if ((r = deploy_links(d, e)) < 0 || (r = deploy_execs(d, e)) < 0)
+	log_debug("lab %s: nodes running after %.1f ms", d->t->name, ms_since(&t0));
+	if ((r = deploy_links(d, e)) < 0)
 		return r;
+	log_debug("lab %s: links made after %.1f ms", d->t->name, ms_since(&t0));
+	if ((r = deploy_execs(d, e)) < 0)
+		return r;
+	log_debug("lab %s: exec done after %.1f ms", d->t->name, ms_since(&t0));
 	d->l->deployed = true;
 	return lab_save(d->l, e);
 }
