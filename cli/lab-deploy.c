@@ -41,7 +41,11 @@ static int net_create(struct deploy *d, bool default_subnets, struct err *e)
 	json_object_object_add(req, "name", json_object_new_string(p->mgmt_network));
 	if (!default_subnets && strcmp(p->mgmt_ipv4_subnet, "auto") != 0)
 		json_object_array_add(subnets, json_object_new_string(p->mgmt_ipv4_subnet));
-	if (!default_subnets && strcmp(p->mgmt_ipv6_subnet, "auto") != 0)
+	/* containerlab's default IPv6 subnet goes with its default network; a lab
+	 * with a network or IPv4 subnet of its own and no IPv6 subnet gets a ULA
+	 * netd picks, so that such labs can run side by side */
+	bool v6_default = !d->t->mgmt.ipv6_subnet && (d->t->mgmt.network || d->t->mgmt.ipv4_subnet);
+	if (!default_subnets && !v6_default && strcmp(p->mgmt_ipv6_subnet, "auto") != 0)
 		json_object_array_add(subnets, json_object_new_string(p->mgmt_ipv6_subnet));
 	json_object_object_add(req, "subnets", subnets);
 	json_object_object_add(req, "ipv6", json_object_new_boolean(true));

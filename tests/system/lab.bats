@@ -169,6 +169,12 @@ no_lab_objects() {
 	done
 	on clos leaf1 ping -c1 -W2 10.0.0.4
 	on clos leaf3 ping -c1 -W2 10.0.0.2
+	# a second lab beside it, with its own management network
+	run pontoon lab deploy -t "$EXAMPLES/line.clab.yml"
+	assert_status 0
+	on line r1 ping -c1 -W2 10.0.34.4
+	on clos leaf2 ping -c1 -W2 10.0.0.3
+	pontoon lab destroy -t "$EXAMPLES/line.clab.yml" --cleanup
 	run pontoon lab destroy -t "$EXAMPLES/clos.clab.yml" --cleanup
 	assert_status 0
 	wait_until 10 no_lab_objects clos clos-mgmt
