@@ -13,6 +13,7 @@
 #include <time.h>
 #include "lab.h"
 #include "lab-jobs.h"
+#include "netrun.h"
 #include "runtime.h"
 
 struct deploy {
@@ -93,32 +94,46 @@ static int add_words(const char *s, char ***v, struct err *e)
 	return 0;
 }
 
+/* The node's network, as `run --network` would have it: the management
+ * network (eth0, at mgmt-ipv4 or mgmt-ipv6, with the node's name as alias)
+ * through the runtime's network hooks, or none, host, container:. */
 static int node_network(struct deploy *d, const struct topo_node *n, struct rt_config *c, struct err *e)
 {
+	_cleanup_free_ char *mode = NULL;
+	char h[256] = "";
+	int r;
+
 	switch (n->netmode) {
 	case TOPO_NETMODE_DEFAULT:
-	case TOPO_NETMODE_NONE:
-		c->network = xstrdup("none");
 		c->hostname = xstrdup(n->name);
-		return 0;
-	case TOPO_NETMODE_HOST: {
-		char h[256] = "";
-		c->network = xstrdup("host");
+		if ((r = cli_opt_network(c, d->p->mgmt_network, e)) < 0 ||
+		    (n->mgmt_ipv4 && (r = cli_opt_net(c, 0, n->mgmt_ipv4, e)) < 0) ||
+		    (!n->mgmt_ipv4 && n->mgmt_ipv6 && (r = cli_opt_net(c, 1, n->mgmt_ipv6, e)) < 0) ||
+		    (r = cli_opt_net(c, 2, n->name, e)) < 0 || (r = cli_net_opts_finish(c, e)) < 0)
+			return r;
+		return cli_net_resolve(c, e);
+	case TOPO_NETMODE_NONE:
+		c->hostname = xstrdup(n->name);
+		mode = xstrdup("none");
+		break;
+	case TOPO_NETMODE_HOST:
 		gethostname(h, sizeof(h) - 1);
 		c->hostname = xstrdup(h);
-		return 0;
-	}
-	case TOPO_NETMODE_CONTAINER:
+		mode = xstrdup("host");
+		break;
+	case TOPO_NETMODE_CONTAINER: {
+		char id[ID_LEN + 1];
+		if (n->netmode_node >= 0)
+			snprintf(id, sizeof(id), "%s", d->l->nodes[n->netmode_node].id);
+		else if (rt_container_resolve(d->ctx->root, n->netmode_target, id, e) < 0)
+			return err_wrap(e, "network-mode container:%s", n->netmode_target);
+		mode = xasprintf("container:%s", id);
 		break;
 	}
-	char id[ID_LEN + 1];
-	if (n->netmode_node >= 0) {
-		snprintf(id, sizeof(id), "%s", d->l->nodes[n->netmode_node].id);
-	} else if (rt_container_resolve(d->ctx->root, n->netmode_target, id, e) < 0) {
-		return err_wrap(e, "network-mode container:%s", n->netmode_target);
 	}
-	c->network = xasprintf("container:%s", id);
-	return 0;
+	if ((r = cli_opt_network(c, mode, e)) < 0)
+		return r;
+	return cli_net_opts_finish(c, e);
 }
 
 static int node_config(struct deploy *d, size_t i, struct rt_config *c, struct err *e)
@@ -177,39 +192,25 @@ static int node_create(struct deploy *d, struct rt_config *c, struct err *e)
 	return rt_container_create(d->ctx->root, c, e);
 }
 
-static int node_attach(struct deploy *d, size_t i, const char *id, char *out, size_t len, struct err *e)
+/* The addresses the node got on the management network: "ID IPV4 IPV6 1". */
+static int node_addresses(const struct rt_config *c, char *out, size_t len, struct err *e)
 {
-	const struct topo_node *n = &d->t->nodes[i];
-	struct rt_state st;
-	_cleanup_json_ json_object *reply = NULL;
-	int r = rt_state_read(d->ctx->root, id, &st, e);
-	if (r < 0)
-		return r;
-	if (st.status != RT_RUNNING)
-		return err_setx(e, ESRCH, "the container exited right after its start");
-	_cleanup_json_ json_object *req = netd_request_new("attach");
-	_cleanup_free_ char *ns = xasprintf("/proc/%d/ns/net", (int)st.pid);
-	json_object *aliases = json_object_new_array();
-	json_object_object_add(req, "container", json_object_new_string(id));
-	json_object_object_add(req, "name", json_object_new_string(d->p->nodes[i].container));
-	json_object_object_add(req, "netns", json_object_new_string(ns));
-	json_object_object_add(req, "network", json_object_new_string(d->p->mgmt_network));
-	if (n->mgmt_ipv4 || n->mgmt_ipv6)
-		json_object_object_add(req, "ip", json_object_new_string(n->mgmt_ipv4 ? n->mgmt_ipv4 : n->mgmt_ipv6));
-	json_object_array_add(aliases, json_object_new_string(n->name));
-	json_object_object_add(req, "aliases", aliases);
-	r = lab_netd(d->ctx, req, &reply, e);
-	if (r < 0)
-		return err_wrap(e, "management network %s", d->p->mgmt_network);
-	json_object *v;
+	struct cli_ep *eps = NULL;
+	size_t n = 0;
 	char ip4[80] = "-", ip6[80] = "-";
-	if (json_object_object_get_ex(reply, "ip", &v) && json_object_object_get_ex(reply, "prefix", &v))
-		snprintf(ip4, sizeof(ip4), "%s/%d", json_object_get_string(json_object_object_get(reply, "ip")),
-			 json_object_get_int(v));
-	if (json_object_object_get_ex(reply, "ip6", &v) && json_object_object_get_ex(reply, "prefix6", &v))
-		snprintf(ip6, sizeof(ip6), "%s/%d", json_object_get_string(json_object_object_get(reply, "ip6")),
-			 json_object_get_int(v));
-	snprintf(out, len, "%s %s %s 1", id, ip4, ip6);
+	int r = cli_net_endpoints(c, &eps, &n, e);
+	if (r < 0)
+		return err_wrap(e, "management network");
+	if (n == 0) {
+		cli_eps_free(eps, n);
+		return err_setx(e, ESRCH, "not attached to the management network (did it exit right away?)");
+	}
+	if (eps[0].ip)
+		snprintf(ip4, sizeof(ip4), "%s/%d", eps[0].ip, eps[0].prefix);
+	if (eps[0].ip6)
+		snprintf(ip6, sizeof(ip6), "%s/%d", eps[0].ip6, eps[0].prefix6);
+	snprintf(out, len, "%s %s %s 1", c->id, ip4, ip6);
+	cli_eps_free(eps, n);
 	return 0;
 }
 
@@ -235,7 +236,7 @@ static int node_job(void *ctx, size_t i, char *out, size_t len, struct err *e)
 	if (fd >= 0)
 		close(fd);
 	if (r == 0 && n->netmode == TOPO_NETMODE_DEFAULT)
-		r = node_attach(d, i, c.id, out, len, e);
+		r = node_addresses(&c, out, len, e);
 	else if (r == 0)
 		snprintf(out, len, "%s - - 0", c.id);
 	if (r < 0)
