@@ -7,12 +7,17 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include "lab-jobs.h"
 
 void progress_init(struct progress *pr, const char *const *names, size_t n)
 {
 	*pr = (struct progress){ .tty = isatty(STDERR_FILENO), .n = n };
+	struct winsize ws;
+	/* redrawing in place needs the whole block on the screen */
+	if (pr->tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && n + 2 > ws.ws_row)
+		pr->tty = false;
 	pr->names = xcalloc(n + 1, sizeof(char *));
 	pr->status = xcalloc(n + 1, sizeof(char *));
 	pr->width = 4;
