@@ -275,7 +275,7 @@ int cli_lab_exec(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, c
 		return cli_usage_error(cmd, "a topology file is required: -t FILE");
 	if (!cmdline == (optind >= argc))
 		return cli_usage_error(cmd, "give the command either as arguments or with --cmd, once");
-	if (cmdline && lab_split_words(cmdline, &args, &e) < 0)
+	if (cmdline && topo_split_words(cmdline, &args, &e) < 0)
 		return cli_fail(&e);
 	for (int i = optind; i < argc; i++)
 		strv_push(&args, argv[i]);

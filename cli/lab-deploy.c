@@ -86,7 +86,7 @@ static int mgmt_network(struct deploy *d, struct err *e)
 static int add_words(const char *s, char ***v, struct err *e)
 {
 	_cleanup_strv_ char **w = NULL;
-	int r = lab_split_words(s, &w, e);
+	int r = topo_split_words(s, &w, e);
 	if (r < 0)
 		return r;
 	strv_free(*v);
@@ -384,7 +384,7 @@ static int exec_job(void *ctx, size_t i, char *out, size_t len, struct err *e)
 	for (char **c = n->exec; c && *c; c++) {
 		_cleanup_strv_ char **argv = NULL;
 		char tail[200];
-		int r = lab_split_words(*c, &argv, e);
+		int r = topo_split_words(*c, &argv, e);
 		if (r < 0)
 			return err_wrap(e, "exec");
 		if (!argv[0])

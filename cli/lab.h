@@ -53,10 +53,6 @@ int lab_deploy(struct cli_ctx *ctx, const struct topo *t, const struct topo_plan
  * (when the lab made it), and its state (cleanup: its whole directory). */
 int lab_destroy(struct lab *l, bool cleanup, struct err *e) _wur_;
 
-/* Split a command line as a POSIX shell would split words (quotes, backslash;
- * no expansions). -EINVAL on an unterminated quote. */
-int lab_split_words(const char *s, char ***ret, struct err *e) _wur_;
-
 /* netd, started on demand. */
 int lab_netd(struct cli_ctx *ctx, json_object *req, json_object **ret, struct err *e) _wur_;
 

@@ -17,19 +17,6 @@
 #include "daemon.h"
 #include "jsonu.h"
 
-struct link_end {
-	const char *netns;  /* NULL for a bridge end */
-	const char *bridge; /* b only: the host bridge this end is enslaved to */
-	const char *ifname;
-	bool has_mac;
-	uint8_t mac[6];
-};
-
-struct link_req {
-	struct link_end a, b;
-	uint32_t mtu;
-};
-
 static bool ifname_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -82,7 +69,7 @@ static int end_parse(json_object *req, const char *key, bool may_bridge, struct 
 	return 0;
 }
 
-static int link_parse(json_object *req, struct link_req *ret, struct err *e)
+int link_parse(json_object *req, struct link_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "a", "b", "mtu", NULL };
 	int r;
