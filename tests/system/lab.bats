@@ -240,3 +240,103 @@ no_lab_objects() {
 	run pontoon lab exec -t "$EXAMPLES/line.clab.yml"
 	assert_status 1
 }
+
+@test "a link that cannot be made names the link and undoes everything" {
+	before=$(snapshot)
+	ip link add br-x type bridge
+	mkdir -p "$BATS_TEST_TMPDIR/l"
+	# the bridge side is named like netd's bridge, which exists on the host
+	cat >"$BATS_TEST_TMPDIR/l/l.clab.yml" <<-'EOF2'
+	name: l
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000}
+	  nodes:
+	    br-x: {kind: bridge}
+	    a: {}
+	    b: {}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	    - endpoints: ["b:eth2", "br-x:pontoon0"]
+	EOF2
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/l/l.clab.yml"
+	assert_status 1
+	assert_output_contains "link b:eth2 -- br-x:pontoon0"
+	ip link del br-x
+	wait_until 10 no_lab_objects l clab
+	[ "$(snapshot)" = "$before" ] || diff <(echo "$before") <(snapshot)
+}
+
+@test "node options: network-mode container:NODE, startup-delay, env, binds, cmd with quotes" {
+	mkdir -p "$BATS_TEST_TMPDIR/o/data"
+	echo hello >"$BATS_TEST_TMPDIR/o/data/greeting"
+	cat >"$BATS_TEST_TMPDIR/o/o.clab.yml" <<-'EOF2'
+	name: o
+	mgmt: {network: o-mgmt, ipv4-subnet: 172.20.44.0/24}
+	topology:
+	  defaults: {kind: linux, image: busybox}
+	  nodes:
+	    a:
+	      cmd: sh -c 'echo "started $GREETING" > /tmp/log; exec sleep 1000000'
+	      env: {GREETING: "hi there"}
+	      binds: ["data:/data:ro"]
+	      mgmt-ipv4: 172.20.44.10
+	    b:
+	      network-mode: container:a
+	      cmd: sleep 1000000
+	      startup-delay: 1
+	    c:
+	      network-mode: none
+	      cmd: sleep 1000000
+	      exec: ["ip addr add 10.44.0.2/24 dev eth1"]
+	  links:
+	    - endpoints: ["a:eth1", "c:eth1"]
+	      mtu: 1400
+	EOF2
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/o/o.clab.yml"
+	assert_status 0
+	[ "$(pontoon exec o-a cat /tmp/log)" = "started hi there" ]
+	[ "$(pontoon exec o-a cat /data/greeting)" = hello ]
+	! pontoon exec o-a touch /data/x
+	# b shares a's namespace: the same eth0 address and eth1
+	run pontoon exec o-b ip -4 -o addr show dev eth0
+	assert_output_contains 172.20.44.10/24
+	[ "$(pontoon exec o-b cat /sys/class/net/eth1/mtu)" = 1400 ]
+	# c has no management interface, only lo and its link
+	[ "$(pontoon exec o-c ls /sys/class/net | sort | tr '\n' ' ')" = "eth1 lo " ]
+	pontoon exec o-a ip addr add 10.44.0.1/24 dev eth1
+	pontoon exec o-b ping -c1 -W2 10.44.0.2
+	# b started after a, at least a second later
+	sa=$(pontoon inspect o-a | jq -r '.[0].State.StartedAt')
+	sb=$(pontoon inspect o-b | jq -r '.[0].State.StartedAt')
+	[ "$(date -d "$sb" +%s%N)" -ge "$(( $(date -d "$sa" +%s%N) + 1000000000 ))" ]
+	run pontoon lab destroy -t "$BATS_TEST_TMPDIR/o/o.clab.yml" --cleanup
+	assert_status 0
+	wait_until 10 no_lab_objects o o-mgmt
+}
+
+@test "netd link.create refuses what is not a namespace, and a missing bridge" {
+	nd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
+	ip netns add x
+	r=$(nd '{"version":1,"op":"link.create","a":{"netns":"/etc/passwd","ifname":"e1"},"b":{"netns":"/run/netns/x","ifname":"e2"}}')
+	[ "$(echo "$r" | jq -r .ok)" = false ]
+	[[ "$(echo "$r" | jq -r .error)" == *"not a network namespace"* ]]
+	r=$(nd '{"version":1,"op":"link.create","a":{"netns":"/run/netns/x","ifname":"e1"},"b":{"bridge":"nosuchbr","ifname":"e2"}}')
+	[[ "$(echo "$r" | jq -r .error)" == *"bridge nosuchbr does not exist"* ]]
+	r=$(nd '{"version":1,"op":"link.create","a":{"netns":"/run/netns/x","ifname":"e1"},"b":{"bridge":"lo","ifname":"e2"}}')
+	[[ "$(echo "$r" | jq -r .error)" == *"lo is not a bridge"* ]]
+	# nothing made anywhere
+	[ "$(ip -n x -o link show | wc -l)" = 1 ]
+	! ip link show e2 2>/dev/null
+	# a good one: both ends in their namespaces, up, none on the host
+	ip netns add y
+	r=$(nd '{"version":1,"op":"link.create","a":{"netns":"/run/netns/x","ifname":"e1","mac":"02:00:00:00:00:0a"},"b":{"netns":"/run/netns/y","ifname":"e2"},"mtu":1600}')
+	[ "$(echo "$r" | jq -r .ok)" = true ]
+	ip -n x -o link show e1 | grep -q "mtu 1600"
+	ip -n x -o link show e1 | grep -q "[<,]UP[,>]"
+	ip -n x -o link show e1 | grep -q 02:00:00:00:00:0a
+	ip -n y -o link show e2 | grep -q "[<,]UP[,>]"
+	ip -n y -o link show e2 | grep -q "mtu 1600"
+	! ip link show e1 2>/dev/null
+	ip netns del x
+	ip netns del y
+}
