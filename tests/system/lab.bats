@@ -340,3 +340,30 @@ no_lab_objects() {
 	ip netns del x
 	ip netns del y
 }
+
+@test "a deploy killed half-way is destroyed completely" {
+	before=$(snapshot)
+	mkdir -p "$BATS_TEST_TMPDIR/k"
+	cat >"$BATS_TEST_TMPDIR/k/k.clab.yml" <<-'EOF2'
+	name: k
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000}
+	  nodes:
+	    a: {}
+	    b: {startup-delay: 3}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	EOF2
+	pontoon lab deploy -t "$BATS_TEST_TMPDIR/k/k.clab.yml" >/dev/null 2>&1 &
+	pid=$!
+	wait_until 60 bash -c '[ "$(pontoon ps -q | wc -l)" -ge 1 ]'
+	kill -9 $pid
+	wait $pid || true
+	# b's worker still creates b (by name: its id never reached the state),
+	# then releases the lab's lock; destroy waits for that and removes both
+	run pontoon lab destroy -t "$BATS_TEST_TMPDIR/k/k.clab.yml"
+	assert_output_contains "another deploy or destroy"
+	wait_until 60 pontoon lab destroy -t "$BATS_TEST_TMPDIR/k/k.clab.yml" --cleanup
+	wait_until 10 no_lab_objects k clab
+	[ "$(snapshot)" = "$before" ] || diff <(echo "$before") <(snapshot)
+}
