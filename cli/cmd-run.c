@@ -14,8 +14,7 @@
 	"  -t, --tty                  allocate a pseudo-terminal\n" \
 	"      --rm                   remove the container when it exits\n" \
 	"      --name NAME            name the container\n" \
-	"  -h, --hostname NAME        the container's hostname (default: its short id);\n" \
-	"                             -h as the very first argument prints this help\n" \
+	"  -h, --hostname NAME        the container's hostname (default: its short id)\n" \
 	"      --network NET          connect to network NET (default: bridge, the default\n" \
 	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
 	"                             none (loopback only), host (the host's network) or\n" \
@@ -321,6 +320,9 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	if (r < 0)
 		return r;
 	r = make_volumes(ctx, &o->c, e);
+	/* --network none: no start hook writes /etc/hosts; --add-host goes in now */
+	if (r >= 0 && o->c.n_nets == 0 && rt_config_own_netns(&o->c) && o->c.add_hosts)
+		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;
@@ -410,13 +412,15 @@ static int run_or_create(struct cli_ctx *ctx, const struct cli_command *cmd, int
 	if (!o.detach) {
 		fflush(stdout);
 		code = cli_run_attached(ctx, o.c.id, o.c.tty, o.c.auto_remove);
+		if (cli_net_attach_failed() && !o.c.auto_remove)
+			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
 	int fd;
 	if (rt_container_start(ctx->root, o.c.id, NULL, &fd, &e) < 0) {
 		code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
-		if (o.c.auto_remove)
+		if (o.c.auto_remove || cli_net_attach_failed())
 			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}

@@ -443,6 +443,27 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 
 /* ---- the runtime's hooks --------------------------------------------------------- */
 
+static bool attach_failed;
+
+/* Gone, or a zombie its shim has not reaped yet. */
+static bool init_dead(pid_t pid)
+{
+	char path[40], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+bool cli_net_attach_failed(void)
+{
+	return attach_failed;
+}
+
 static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, pid_t shim_pid, struct err *e)
 {
 	struct cli_ep *eps = xcalloc(c->n_nets + 1, sizeof(*eps));
@@ -459,6 +480,12 @@ static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, p
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			(void)!cli_net_detach(c->id, eps[i].network, NULL); /* undo; netd also sees the init die */
+		/* an init that died meanwhile failed on its own (the runtime
+		 * reports its error): not the network's doing */
+		attach_failed = !init_dead(pid);
+		/* run's 127 and 126 mean "command not found / not executable" */
+		if (e && (e->code == ENOENT || e->code == EACCES))
+			e->code = e->code == ENOENT ? ENXIO : EPERM;
 	}
 	cli_eps_free(eps, n);
 	return r;

@@ -8,6 +8,7 @@
  * the shim (a small static binary) to speak netd's protocol.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include "daemon.h"
@@ -68,6 +69,11 @@ int netd_watch_add(struct netd *d, struct endpoint *ep, struct err *e)
 
 void netd_watch_fired(struct netd *d, int fd)
 {
+	/* an event of this epoll_wait batch may name an fd closed and reused
+	 * by an earlier event of the batch: trust only a pidfd that says so now */
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		return;
 	for (size_t k = 0; k < d->nnets; k++) {
 		struct network *n = d->nets[k];
 		for (size_t i = 0; i < n->neps; i++) {

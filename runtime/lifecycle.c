@@ -119,8 +119,12 @@ static int run_hook(const char *root, const struct rt_config *c, const char *lin
 	int r = pid > 0 && shim_pid > 0 ? 0 : err_setx(e, EPROTO, "the shim sent \"%s\"", line);
 	if (r == 0)
 		r = rt_hooks.attach(root, c, (pid_t)pid, (pid_t)shim_pid, e);
+	/* a shim that died meanwhile must not take us along with SIGPIPE */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigaction(SIGPIPE, &ign, &old);
 	if (write(go, r == 0 ? "go\n" : "no\n", 3) != 3 && r == 0)
 		r = err_set(e, errno, "release the container's init");
+	sigaction(SIGPIPE, &old, NULL);
 	close(go);
 	return r;
 }
@@ -173,9 +177,15 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 			close(g[1]); /* the shim failed before it held: that line is its error */
 		}
 		if (r < 0) {
-			read_line(p[0], line, sizeof(line)); /* the shim's "err": ours says why */
-			close(p[0]);
-			return r;
+			/* the shim's "err": the init's own failure, when it failed
+			 * first, is the cause; else ours says why */
+			if (read_line(p[0], line, sizeof(line)) > 4 && strncmp(line, "err ", 4) == 0 &&
+			    strtol(line + 4, NULL, 10) != ECANCELED) {
+				have_line = true;
+			} else {
+				close(p[0]);
+				return r;
+			}
 		}
 	}
 	if (!have_line && read_line(p[0], line, sizeof(line)) <= 0) {

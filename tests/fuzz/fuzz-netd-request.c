@@ -27,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)!link_parse(req, &l, &e);
 		if (strcmp(op, "detach") == 0)
 			(void)!detach_parse(req, &d, &e);
+		const char *ctr;
+		if (strcmp(op, "release") == 0)
+			(void)!release_parse(req, &ctr, &e);
 		if (names_parse(req, &names, &e) == 0)
 			strv_free(names);
 		struct endpoint *ep = NULL;
