@@ -367,3 +367,36 @@ no_lab_objects() {
 	wait_until 10 no_lab_objects k clab
 	[ "$(snapshot)" = "$before" ] || diff <(echo "$before") <(snapshot)
 }
+
+@test "the default management subnet in use elsewhere: deploy says so and takes a free one" {
+	pontoon net create --subnet 172.20.20.0/24 other >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/d"
+	cat >"$BATS_TEST_TMPDIR/d/d.clab.yml" <<-'EOF2'
+	name: d
+	topology:
+	  nodes:
+	    a: {kind: linux, image: busybox, cmd: sleep 1000000}
+	EOF2
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/d/d.clab.yml"
+	assert_status 0
+	assert_output_contains "172.20.20.0/24"
+	assert_output_contains "free subnets"
+	ip4=$(pontoon lab inspect -t "$BATS_TEST_TMPDIR/d/d.clab.yml" --format json | jq -r '.d[0].ipv4_address')
+	[ "$ip4" != N/A ]
+	[[ "$ip4" != 172.20.20.* ]]
+	# a subnet the file sets that overlaps is an error, and nothing is made
+	cat >"$BATS_TEST_TMPDIR/d/e.clab.yml" <<-'EOF2'
+	name: e
+	mgmt: {network: e-mgmt, ipv4-subnet: 172.20.20.0/25}
+	topology:
+	  nodes:
+	    a: {kind: linux, image: busybox, cmd: sleep 1000000}
+	EOF2
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/d/e.clab.yml"
+	assert_status 1
+	assert_output_contains "management network e-mgmt"
+	! pontoon net ls | grep -q e-mgmt
+	[ "$(pontoon ps -a -q | wc -l)" -eq 1 ]
+	pontoon lab destroy -t "$BATS_TEST_TMPDIR/d/d.clab.yml" --cleanup
+	pontoon net rm other
+}
