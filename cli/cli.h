@@ -50,6 +50,12 @@ extern const struct cli_command cli_commands[];
 /* Commands, one file each. */
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_lab_commands[];
+/* lab deploy/destroy/inspect/exec (cmd-lab-deploy.c) */
+#define CLI_LAB_RUN_COMMANDS(X) X(deploy) X(destroy) X(inspect) X(exec)
+#define CLI_DECLARE_LAB_CMD(n) \
+	int cli_lab_##n(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv); \
+	extern const char cli_lab_##n##_usage[];
+CLI_LAB_RUN_COMMANDS(CLI_DECLARE_LAB_CMD)
 extern const struct cli_command cli_image_commands[];
 int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 extern const struct cli_command cli_net_commands[];

@@ -89,6 +89,22 @@ static int cmd_graph(struct cli_ctx *ctx, const struct cli_command *cmd, int arg
 }
 
 const struct cli_command cli_lab_commands[] = {
+    {.name = "deploy",
+     .summary = "Deploy a lab: management network, node containers, links, exec",
+     .run = cli_lab_deploy,
+     .usage = cli_lab_deploy_usage},
+    {.name = "destroy",
+     .summary = "Remove a lab's containers, links and management network",
+     .run = cli_lab_destroy,
+     .usage = cli_lab_destroy_usage},
+    {.name = "inspect",
+     .summary = "List a lab's nodes: kind, image, state, management addresses",
+     .run = cli_lab_inspect,
+     .usage = cli_lab_inspect_usage},
+    {.name = "exec",
+     .summary = "Run a command in a lab's nodes",
+     .run = cli_lab_exec,
+     .usage = cli_lab_exec_usage},
     {.name = "graph",
      .summary = "Draw a lab's topology as DOT, SVG or HTML",
      .run = cmd_graph,

@@ -117,6 +117,23 @@ uint64_t netd_pid_start(pid_t pid);
 /* release {container}: every endpoint of a container, on every network. */
 int netd_release(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 
+/* ---- lab links (link.c) ---- */
+struct link_end {
+	const char *netns;  /* NULL for a bridge end */
+	const char *bridge; /* b only: the host bridge this end is enslaved to */
+	const char *ifname;
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+struct link_req {
+	struct link_end a, b;
+	uint32_t mtu;
+};
+/* link.create's request (pure; strings point into req). */
+int link_parse(json_object *req, struct link_req *ret, struct err *e) _wur_;
+int netd_link_create(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;

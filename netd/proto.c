@@ -6,7 +6,7 @@
 #include "jsonu.h"
 
 static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
-				   "attach", "detach", "release",
+				   "attach", "detach", "release", "link.create",
 #ifdef PONTOON_FAULT_INJECTION
 				   "debug.fault", /* test builds: arm fault points in the daemon */
 #endif

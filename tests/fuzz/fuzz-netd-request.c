@@ -22,6 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			net_spec_done(&s);
 		if (strcmp(op, "attach") == 0 && attach_parse(req, &a, &e) == 0)
 			attach_req_done(&a);
+		struct link_req l;
+		if (strcmp(op, "link.create") == 0)
+			(void)!link_parse(req, &l, &e);
 		if (strcmp(op, "detach") == 0)
 			(void)!detach_parse(req, &d, &e);
 		const char *ctr;

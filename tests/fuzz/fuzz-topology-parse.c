@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the topology parser (YAML tree, model, checks) and, for
- * files it accepts, the plan, its JSON dump and the DOT graph. */
+ * files it accepts, the plan, its JSON dump, the DOT graph and the word
+ * splitting of cmd, entrypoint and exec. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		topo_plan_free(p);
 	}
 	free(topo_graph_dot(t));
+	/* the deployer splits cmd, entrypoint and exec into words */
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const char *one[] = { n->cmd, n->entrypoint };
+		char **w = NULL;
+		for (size_t k = 0; k < 2; k++)
+			if (one[k] && topo_split_words(one[k], &w, NULL) == 0)
+				strv_free(w);
+		for (char **x = n->exec; x && *x; x++)
+			if (topo_split_words(*x, &w, NULL) == 0)
+				strv_free(w);
+	}
 	topo_free(t);
 	return 0;
 }

@@ -302,8 +302,9 @@ endpoints_gone() {
 	netd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
 	state() {
 		# links by name: a bridge's carrier follows its ports with a delay
+		# (and its IPv6 link-local address passes DAD meanwhile)
 		ip -o link show | awk '{print $2}'
-		ip -o addr show
+		ip -o addr show | grep -v 'scope link'
 		nft list table inet pontoon | sed -E 's/ # handle [0-9]+//'
 		grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
 		find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print | grep -v '\.endpoints$' | sort

@@ -129,6 +129,11 @@ const char *topo_kind_name(enum topo_kind k);
  * "<lab>-<node>" for prefix "__lab-name", "<node>" for prefix "". Caller frees. */
 char *topo_container_name(const struct topo *t, const char *node);
 const struct topo_node *topo_find_node(const struct topo *t, const char *name);
+/* Split a cmd/entrypoint/exec string into words as a POSIX shell would:
+ * blanks separate, '...' and "..." quote (\" \\ \$ \` escape inside "), a
+ * backslash escapes outside quotes; no expansions. -EINVAL on an unterminated
+ * quote. *ret: NULL-terminated, possibly empty (caller frees, strv_free). */
+int topo_split_words(const char *s, char ***ret, struct err *e) _wur_;
 
 /* ---- plan ------------------------------------------------------------------ */
 
