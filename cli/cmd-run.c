@@ -31,6 +31,8 @@
 	"      --cap-drop CAP         drop a capability (or ALL)\n" \
 	"      --privileged           all capabilities, no masked paths, /sys writable\n" \
 	"      --read-only            mount the root filesystem read-only\n" \
+	"      --security-opt OPT     seccomp=unconfined: no seccomp filter (--privileged\n" \
+	"                             implies it); no-new-privileges (always set)\n" \
 	"      --init                 run a tiny init as pid 1 that reaps zombies and forwards signals\n" \
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
@@ -57,7 +59,7 @@ const char cli_create_usage[] =
 enum {
 	OPT_RM = 256, OPT_NAME, OPT_NETWORK, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CPUS, OPT_PIDS, OPT_CPUSET,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_INIT, OPT_STOP_TIMEOUT, OPT_STOP_SIGNAL,
-	OPT_HELP, OPT_NEEDS_BRIDGE,
+	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_SECURITY_OPT,
 };
 
 struct run_opts {
@@ -153,6 +155,11 @@ static int parse_one(const struct cli_command *cmd, struct run_opts *o, int c, c
 		break;
 	}
 	case OPT_STOP_SIGNAL: r = rt_parse_signal(arg, &cf->stop_signal, e); break;
+	case OPT_SECURITY_OPT:
+		r = rt_parse_security_opt(arg, e);
+		if (r >= 0)
+			strv_push(&cf->security_opt, arg);
+		break;
 	default:
 		(void)cmd;
 		return err_setx(e, EINVAL, "internal: option %d", c);
@@ -181,6 +188,7 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		{ "network-alias", required_argument, NULL, OPT_NEEDS_BRIDGE }, { "link", required_argument, NULL, OPT_NEEDS_BRIDGE },
 		{ "publish", required_argument, NULL, 'p' }, { "publish-all", no_argument, NULL, 'P' },
 		{ "dns", required_argument, NULL, OPT_NEEDS_BRIDGE }, { "add-host", required_argument, NULL, OPT_NEEDS_BRIDGE },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 		{ 0 },
 	};
 	struct err e = { 0 };

@@ -103,6 +103,8 @@ static void serve(struct netd *d, int lfd)
 		log_info("drop a client: %s", strerror(-r));
 		return;
 	}
+	if (netd_peer_refused(fd))
+		return;
 	reply = handle(d, buf, len);
 	size_t n;
 	const char *s = json_object_to_json_string_length(reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);

@@ -19,6 +19,11 @@ struct netd {
 	struct deleter *del;
 };
 
+/* ---- who may connect (peer.c) ---- */
+/* True when the peer is neither root nor netd's own uid (SO_PEERCRED); it has
+ * been sent an error reply. */
+bool netd_peer_refused(int fd);
+
 /* ---- requests (pure) ---- */
 
 /* Parse one request: JSON object, protocol version, known op.
