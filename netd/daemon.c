@@ -168,6 +168,11 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	_cleanup_close_ int wfd = netd_fw_watch_open(e);
+	if (wfd < 0)
+		return wfd;
+	ev.data.fd = wfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, wfd, &ev);
 	for (;;) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(ep, evs, ARRAY_SIZE(evs), -1);
@@ -178,6 +183,10 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == lfd) {
 				serve(d, lfd);
+				continue;
+			}
+			if (evs[i].data.fd == wfd) {
+				netd_fw_watch_handle(d, wfd);
 				continue;
 			}
 			struct signalfd_siginfo si;

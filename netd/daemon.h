@@ -24,6 +24,14 @@ struct netd {
  * been sent an error reply. */
 bool netd_peer_refused(int fd);
 
+/* ---- firewall reloads (fw-watch.c) ---- */
+/* A socket on nftables' change events; -errno on failure. */
+int netd_fw_watch_open(struct err *e) _wur_;
+/* Read the queued events; re-apply the table when another program changed it. */
+void netd_fw_watch_handle(struct netd *d, int fd);
+/* The whole table from the networks in memory, one transaction. */
+int netd_fw_reapply(struct netd *d, struct err *e) _wur_;
+
 /* ---- requests (pure) ---- */
 
 /* Parse one request: JSON object, protocol version, known op.
