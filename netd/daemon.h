@@ -24,6 +24,10 @@ struct netd {
  * been sent an error reply. */
 bool netd_peer_refused(int fd);
 
+/* ---- bridge limits (limits.c) ---- */
+/* -EXFULL with a clear message when n's bridge has no port left. */
+int netd_bridge_room(const struct network *n, struct err *e) _wur_;
+
 /* ---- firewall reloads (fw-watch.c) ---- */
 /* A socket on nftables' change events; -errno on failure. */
 int netd_fw_watch_open(struct err *e) _wur_;

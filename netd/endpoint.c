@@ -184,6 +184,8 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	for (size_t i = 0; i < n->neps; i++)
 		if (strcmp(n->eps[i]->container, a->container) == 0)
 			return err_setx(e, EEXIST, "container %s is already attached to network %s", a->name, n->name);
+	if ((r = netd_bridge_room(n, e)) < 0)
+		return r;
 	nsfd = open_netns(a->netns, e);
 	if (nsfd < 0)
 		return nsfd;

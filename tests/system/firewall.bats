@@ -127,3 +127,29 @@ teardown() {
 	sleep 0.5
 	[ "$(reapplied)" -eq "$n" ]
 }
+
+@test "a bridge takes 1,023 ports: the next attach is refused with a clear error and leaves nothing" {
+	pontoon net create --subnet 10.200.0.0/20 big
+	br=$(ip -o addr show | awk '/10.200.0.1\//{print $2}')
+	# eight namespaces with up to 128 interfaces each (eth0, eth1, ...)
+	for k in 0 1 2 3 4 5 6 7; do ip netns add n$k; done
+	for i in $(seq 1 1023); do
+		echo "{\"version\":1,\"op\":\"attach\",\"container\":\"c-$i\",\"name\":\"c$i\",\"netns\":\"/run/netns/n$((i % 8))\",\"network\":\"big\"}"
+	done | while read -r req; do
+		netd "$req" | grep -q '"ok":true' || { echo "attach failed: $req" >&2; exit 1; }
+	done
+	[ "$(ip -o link show master "$br" | wc -l)" -eq 1023 ]
+	before=$(ip -o link show | wc -l)
+	r=$(netd '{"version":1,"op":"attach","container":"c-1024","name":"c1024","netns":"/run/netns/n0","network":"big"}')
+	echo "$r"
+	[ "$(echo "$r" | jq -r .ok)" = false ]
+	[ "$(echo "$r" | jq -r .errno)" -eq 54 ]     # EXFULL, but in words:
+	[[ "$(echo "$r" | jq -r .error)" == "network big is full: its bridge $br has 1023 ports, the most a Linux bridge takes"* ]]
+	[ "$(ip -o link show | wc -l)" -eq "$before" ]
+	[ "$(pontoon net inspect big | jq '.[0].Containers | length')" -eq 1023 ] ||
+		[ "$(grep -c '^+' "$PONTOON_ROOT"/networks/*.endpoints)" -ge 1023 ]
+	# a port freed is a port to take
+	r=$(netd '{"version":1,"op":"detach","container":"c-7","network":"big"}')
+	[ "$(echo "$r" | jq -r .ok)" = true ]
+	attach n0 big
+}
