@@ -24,6 +24,15 @@ struct netd {
  * been sent an error reply. */
 bool netd_peer_refused(int fd);
 
+/* ---- pontoon system check (check.c) ---- */
+/* {repair?} -> {findings: [{kind, object, problem, repaired}]} */
+int netd_check(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
+#ifdef PONTOON_FAULT_INJECTION
+/* debug.leak {network}: allocate an address without an endpoint (tests of check). */
+int netd_debug_leak(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+#endif
+
 /* ---- bridge limits (limits.c) ---- */
 /* -EXFULL with a clear message when n's bridge has no port left. */
 int netd_bridge_room(const struct network *n, struct err *e) _wur_;

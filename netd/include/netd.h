@@ -20,6 +20,8 @@
  *   attach {container, name, netns, network, ip?, aliases?[], mac?}
  *                         -> {endpoint, ip, ip6?, mac, gateway, gateway6?, prefix, ifname}
  *   detach {container, network}  -> {}
+ *   check {repair?}       -> {findings: [{kind, object, problem, repaired}]}
+ *                            (state and kernel disagreements; see check.c)
  */
 #ifndef PONTOON_NETD_H
 #define PONTOON_NETD_H

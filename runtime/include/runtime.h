@@ -122,6 +122,11 @@ int rt_state_write(const char *root, const char *id, const struct rt_state *s, s
 json_object *rt_state_to_json(const struct rt_state *s);
 void rt_now_rfc3339(char buf[40]);
 
+/* `pontoon system check` (check.c): containers marked running whose shim is
+ * gone, orphan cgroups, mounts under root on the host; each appended to
+ * findings as {kind, object, problem, repaired}; repaired when repair. */
+int rt_check(const char *root, bool repair, json_object *findings, struct err *e) _wur_;
+
 /* ---- store ---------------------------------------------------------------- */
 
 /* $ROOT/containers/<id> (caller frees). */
