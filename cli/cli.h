@@ -30,6 +30,7 @@ struct cli_command {
 	int (*run)(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 	const struct cli_command *sub; /* a group ("net", "image"): its commands, ending in {0} */
 	bool no_root;                  /* runs without root (help, version) */
+	bool h_is_option;              /* -h is one of its options (run/create: --hostname), not --help */
 };
 
 /* Print cmd's --help text to stdout; returns 0. */

@@ -269,7 +269,7 @@ const struct cli_command cli_net_commands[] = {
 		   "      --ip-range CIDR       allocate container addresses from this part of the subnet\n"
 		   "                            (or FIRST-LAST)\n"
 		   "      --internal            no route out: no masquerade, no traffic to or from outside\n"
-		   "      --ipv6                add an IPv6 subnet (a ULA /64 when no IPv6 --subnet is given)\n"
+		   "      --ipv6                add an IPv6 subnet (a free ULA /64 of this host's /48 without an IPv6 --subnet)\n"
 		   "  -o, --opt KEY=VALUE       driver options:\n"
 		   "                              bridge.name=DEV   bridge device (default pn-<first 12 hex of id>)\n"
 		   "                              mtu=N             MTU of the bridge and its veths\n"

@@ -13,8 +13,7 @@
 	"  -t, --tty                  allocate a pseudo-terminal\n" \
 	"      --rm                   remove the container when it exits\n" \
 	"      --name NAME            name the container\n" \
-	"  -h, --hostname NAME        the container's hostname (default: its short id);\n" \
-	"                             -h as the very first argument prints this help\n" \
+	"  -h, --hostname NAME        the container's hostname (default: its short id)\n" \
 	"      --network MODE         none (default), host or container:NAME; bridge and\n" \
 	"                             user-defined networks are not available yet\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \

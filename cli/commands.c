@@ -4,8 +4,8 @@
 
 const struct cli_command cli_commands[] = {
 	/* containers */
-	{ .name = "run", .summary = "Create and run a container", .run = cli_cmd_run, .usage = cli_run_usage },
-	{ .name = "create", .summary = "Create a container without starting it", .run = cli_cmd_create, .usage = cli_create_usage },
+	{ .name = "run", .summary = "Create and run a container", .run = cli_cmd_run, .usage = cli_run_usage, .h_is_option = true },
+	{ .name = "create", .summary = "Create a container without starting it", .run = cli_cmd_create, .usage = cli_create_usage, .h_is_option = true },
 	{ .name = "start", .summary = "Start containers", .run = cli_cmd_start,
 	  .usage = "Usage: pontoon start [-a] CONTAINER...\n\nStart created or stopped containers.\n\n"
 		   "Options:\n  -a, --attach   attach to the container's output and exit with its status\n"

@@ -121,7 +121,7 @@ static int dispatch(struct cli_ctx *ctx, const struct cli_command *cmds, const c
 		snprintf(sub_prefix, sizeof(sub_prefix), "%s ", path);
 		return dispatch(ctx, c->sub, sub_prefix, argc - 1, argv + 1);
 	}
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || (!c->h_is_option && strcmp(argv[1], "-h") == 0)))
 		return cli_help(c);
 	if (!c->no_root && !have_privileges()) {
 		log_error("\"%s\" needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run it as root or with sudo", path);

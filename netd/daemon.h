@@ -104,6 +104,8 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;
+/* The whole nftables table from the state, in one transaction. */
+int netd_fw_sync(struct netd *d, struct err *e) _wur_;
 
 /* ---- background link deletion (deleter.c) ---- */
 int deleter_new(struct deleter **ret, struct err *e) _wur_;

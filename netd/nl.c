@@ -68,7 +68,7 @@ void nl_netns_leave(int self)
 
 int nl_open_netns(int nsfd, struct nl **ret, struct err *e)
 {
-	int self, r = nl_netns_enter(nsfd, &self, e);
+	int self = -1, r = nl_netns_enter(nsfd, &self, e);
 	if (r < 0)
 		return r;
 	r = nl_open(ret, e);
@@ -434,6 +434,15 @@ int nl_link_set_up(struct nl *nl, uint32_t ifindex, const char *name, struct err
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int r = nl_talk(nl, nl_msg_link_up(buf, ifindex), NULL, NULL, e);
 	return r < 0 ? err_wrap(e, "set %s up", name) : 0;
+}
+
+int nl_link_set_master(struct nl *nl, uint32_t ifindex, uint32_t master, const char *name, struct err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg_link_up(buf, ifindex);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	int r = nl_talk(nl, nlh, NULL, NULL, e);
+	return r < 0 ? err_wrap(e, "attach %s to its bridge", name) : 0;
 }
 
 int nl_default_route_add(struct nl *nl, uint32_t ifindex, const struct nl_addr *gw, struct err *e)

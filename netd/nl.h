@@ -81,6 +81,8 @@ int nl_bridge_add(struct nl *nl, const char *name, uint32_t mtu, const uint8_t m
 		  struct err *e) _wur_;
 int nl_addr_add(struct nl *nl, uint32_t ifindex, const struct nl_addr *a, struct err *e) _wur_;
 int nl_link_set_up(struct nl *nl, uint32_t ifindex, const char *name, struct err *e) _wur_;
+/* Enslave ifindex to master (and set it up). */
+int nl_link_set_master(struct nl *nl, uint32_t ifindex, uint32_t master, const char *name, struct err *e) _wur_;
 /* Default route via gw: -EEXIST (e cleared) when one is there already. */
 int nl_default_route_add(struct nl *nl, uint32_t ifindex, const struct nl_addr *gw, struct err *e) _wur_;
 /* Every IPv4 and IPv6 address and route prefix on the host (routes: not default). */

@@ -160,26 +160,26 @@ static int pick_subnets(struct netd *d, struct net_spec *s, struct err *e)
 		r = ipam_pool_pick(ipam_default_pools, ipam_default_pools_n, AF_INET, u, nu, &s->sub4, e);
 		s->has_sub4 = r == 0;
 	}
-	if (r == 0 && s->has_sub6)
+	if (r == 0 && s->has_sub6) {
 		r = ipam_conflict_check(&s->sub6, u, nu, &at, e);
+	} else if (r == 0 && s->ipv6) {
+		/* a ULA /64 of this host's /48 (from its machine id), as Docker does */
+		_cleanup_free_ char *seed = NULL;
+		size_t len = 0;
+		struct ipam_pool ula;
+		if (read_file("/etc/machine-id", 4096, &seed, &len, NULL) < 0) {
+			seed = xstrdup("pontoon");
+			len = strlen(seed);
+		}
+		ipam_ula_pool(seed, len, &ula);
+		r = ipam_pool_pick(&ula, 1, AF_INET6, u, nu, &s->sub6, e);
+		s->has_sub6 = r == 0;
+	}
 	if (r == -EADDRINUSE) {
 		snprintf(what, sizeof(what), "%s", err_msg(e));
 		return err_setx(e, EADDRINUSE, "%s", what);
 	}
 	return r;
-}
-
-/* An IPv6 ULA /64 from the network id (fdXX:XXXX:XXXX::/64), when --ipv6
- * comes without an IPv6 --subnet. */
-static void ula_from_id(const char *id, struct ipam_prefix *ret)
-{
-	struct ipam_addr a = { .family = AF_INET6 };
-	a.b[0] = 0xfd;
-	for (int i = 1; i < 6; i++) {
-		char h[3] = { id[2 * i], id[2 * i + 1], 0 };
-		a.b[i] = (uint8_t)strtoul(h, NULL, 16);
-	}
-	UNDO(ipam_prefix_make(&a, 64, ret));
 }
 
 static int network_from_spec(struct netd *d, struct net_spec *s, struct network **ret, struct err *e)
@@ -214,8 +214,6 @@ static int network_from_spec(struct netd *d, struct net_spec *s, struct network 
 	if (r < 0)
 		return r;
 	if (s->ipv6) {
-		if (!s->has_sub6)
-			ula_from_id(n->id, &s->sub6);
 		r = ipam_subnet_new(&s->sub6, s->has_gw6 ? &s->gw6 : NULL, s->has_range6 ? &s->range6 : NULL, &n->sub6,
 				    e);
 		if (r < 0)
@@ -302,18 +300,26 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e)
 
 	network_fw(n, &fw, &a4, &a6);
 	r = fw_net_apply(&fw, false, e);
-	if (r < 0 && r != -ENOENT)
+	/* ENOENT: some element was gone already, and the batch did nothing:
+	 * rebuild the sets from the state once the network is out of it */
+	bool resync = r == -ENOENT;
+	if (r < 0 && !resync)
 		return err_wrap(e, "remove network %s", n->name);
+	err_clear(e);
 	r = nl_link_del(d->nl, 0, n->bridge, e);
 	if (r == -ENODEV) {
 		err_clear(e);
 	} else if (r < 0) {
-		UNDO(fw_net_apply(&fw, true, NULL));
+		if (!resync)
+			UNDO(fw_net_apply(&fw, true, NULL));
 		return err_wrap(e, "remove network %s", n->name);
 	}
 	netd_state_unlink(d, n);
 	nets_drop(d, n);
 	network_free(n);
+	struct err e2 = { 0 };
+	if (resync && netd_fw_sync(d, &e2) < 0)
+		log_err(&e2, "resync the nftables table");
 	return 0;
 }
 

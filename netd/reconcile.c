@@ -44,6 +44,28 @@ static int load_one(struct netd *d, const char *file)
 	return 0;
 }
 
+/* A journal whose network file is gone (removed between the two unlinks). */
+static void drop_orphan_journals(struct netd *d)
+{
+	DIR *dir = opendir(d->netdir);
+	struct dirent *de;
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (!has_suffix(de->d_name, ".endpoints"))
+			continue;
+		bool known = false;
+		for (size_t i = 0; i < d->nnets && !known; i++)
+			known = strncmp(de->d_name, d->nets[i]->id, ID_LEN) == 0 && de->d_name[ID_LEN] == '.';
+		if (!known) {
+			_cleanup_free_ char *p = xasprintf("%s/%s", d->netdir, de->d_name);
+			log_info("removing %s: no network owns it", p);
+			unlink(p);
+		}
+	}
+	closedir(dir);
+}
+
 int netd_load(struct netd *d, struct err *e)
 {
 	DIR *dir = opendir(d->netdir);
@@ -63,6 +85,7 @@ int netd_load(struct netd *d, struct err *e)
 			load_one(d, de->d_name);
 	}
 	closedir(dir);
+	drop_orphan_journals(d);
 	return 0;
 }
 
@@ -131,11 +154,18 @@ static int sweep_links(struct netd *d, struct err *e)
 		struct network *net = d->nets[k];
 		for (size_t j = net->neps; j-- > 0;) {
 			struct endpoint *ep = net->eps[j];
-			bool present = false;
-			for (size_t i = 0; i < n && !present; i++)
-				present = strcmp(links[i].name, ep->hostif) == 0;
-			if (present)
+			const struct nl_link *l = NULL;
+			for (size_t i = 0; i < n && !l; i++)
+				if (strcmp(links[i].name, ep->hostif) == 0)
+					l = &links[i];
+			if (l) {
+				/* a bridge recreated above has lost its ports: enslave them again */
+				struct err e2 = { 0 };
+				if (net->ifindex && (l->master != net->ifindex || !l->up) &&
+				    nl_link_set_master(d->nl, l->ifindex, net->ifindex, l->name, &e2) < 0)
+					log_err(&e2, "reconcile");
 				continue;
+			}
 			struct err e2 = { 0 };
 			log_info("releasing endpoint %s of %s on %s: its link is gone", ep->hostif, ep->name, net->name);
 			if (netd_ep_unlink(d, net, ep, &e2) < 0) {
@@ -154,10 +184,20 @@ static int sweep_links(struct netd *d, struct err *e)
 	return 0;
 }
 
+int netd_fw_sync(struct netd *d, struct err *e)
+{
+	struct fw_net *fw = xcalloc(d->nnets + 1, sizeof(*fw));
+	struct nl_addr *a = xcalloc(2 * d->nnets + 2, sizeof(*a));
+	for (size_t i = 0; i < d->nnets; i++)
+		network_fw(d->nets[i], &fw[i], &a[2 * i], &a[2 * i + 1]);
+	int r = fw_sync(fw, d->nnets, e);
+	free(fw);
+	free(a);
+	return r;
+}
+
 int netd_reconcile(struct netd *d, struct err *e)
 {
-	struct fw_net *fw;
-	struct nl_addr *a;
 	int r;
 
 	drop_creating(d);
@@ -166,13 +206,7 @@ int netd_reconcile(struct netd *d, struct err *e)
 		if (netd_net_kernel_up(d, d->nets[i], true, &e2) < 0)
 			log_err(&e2, "bring up network %s", d->nets[i]->name);
 	}
-	fw = xcalloc(d->nnets + 1, sizeof(*fw));
-	a = xcalloc(2 * d->nnets + 2, sizeof(*a));
-	for (size_t i = 0; i < d->nnets; i++)
-		network_fw(d->nets[i], &fw[i], &a[2 * i], &a[2 * i + 1]);
-	r = fw_sync(fw, d->nnets, e);
-	free(fw);
-	free(a);
+	r = netd_fw_sync(d, e);
 	if (r < 0)
 		return r;
 	r = sweep_links(d, e);

@@ -30,7 +30,7 @@ char *rt_cgroup_path(const char *id, const char *controller)
 {
 	if (is_v2())
 		return xasprintf(CG_ROOT "/pontoon/%s", id);
-	return xasprintf(CG_ROOT "/%s/pontoon/%s", controller, id);
+	return xasprintf(CG_ROOT "/%s/pontoon/%s", controller ? controller : "", id);
 }
 
 static int write_str(const char *dir, const char *file, const char *val, struct err *e)

@@ -3,8 +3,7 @@
 #ifndef PONTOON_RT_IMAGE_INTERNAL_H
 #define PONTOON_RT_IMAGE_INTERNAL_H
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive-lazy.h"
 #include <nettle/sha2.h>
 #include "rt-image.h"
 

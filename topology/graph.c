@@ -1,8 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The topology as a picture: DOT written here, SVG laid out and rendered by
  * Graphviz's library (libgvc, the "dot" engine), HTML a page embedding it. */
+#include <dlfcn.h>
+#include <pthread.h>
 #include <graphviz/gvc.h>
 #include "topology.h"
+
+/* libgvc is loaded when an SVG is first asked for, not linked: linking it
+ * would make every pontoon command load Graphviz and its dependencies. The
+ * pointers have the types of Graphviz's own declarations. */
+#define GVC_FUNCS(X) X(gvContext) X(gvFreeContext) X(gvLayout) X(gvFreeLayout) \
+	X(gvRenderData) X(gvFreeRenderData) X(agmemread) X(agclose)
+static struct {
+#define X(f) __typeof__(f) *f;
+	GVC_FUNCS(X)
+#undef X
+} gv;
+static const char *gv_error;
+static pthread_once_t gv_once = PTHREAD_ONCE_INIT;
+
+static void gv_load(void)
+{
+	/* Debian 12's soname; the unversioned name where the -dev package is installed */
+	void *h = dlopen("libgvc.so.6", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		h = dlopen("libgvc.so", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		gv_error = xstrdup(dlerror());
+		return;
+	}
+	/* agmemread and agclose come from libcgraph, a dependency of libgvc:
+	 * dlsym on the handle searches its dependencies too */
+#define X(f) \
+	*(void **)&gv.f = dlsym(h, #f); \
+	if (!gv.f) { \
+		gv_error = "missing symbol " #f; \
+		return; \
+	}
+	GVC_FUNCS(X)
+#undef X
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_ASAN 1
@@ -175,29 +212,32 @@ int topo_graph_svg(const struct topo *t, char **ret, size_t *ret_len, struct err
 	unsigned int len = 0;
 	int r = 0;
 
-	gvc = gvContext();
+	pthread_once(&gv_once, gv_load);
+	if (gv_error)
+		return err_setx(e, ELIBACC, "cannot load Graphviz's library (package libgvc6): %s", gv_error);
+	gvc = gv.gvContext();
 	if (!gvc)
 		return err_setx(e, ENOMEM, "graphviz: cannot create a context");
-	g = agmemread(dot);
+	g = gv.agmemread(dot);
 	if (!g) {
-		gvFreeContext(gvc);
+		gv.gvFreeContext(gvc);
 		return err_setx(e, EINVAL, "graphviz: cannot read the generated graph");
 	}
-	if (gvLayout(gvc, g, "dot") != 0) {
+	if (gv.gvLayout(gvc, g, "dot") != 0) {
 		r = err_setx(e, EIO, "graphviz: layout failed (is the \"dot\" layout plugin installed?)");
 	} else {
-		if (gvRenderData(gvc, g, "svg", &data, &len) != 0 || !data)
+		if (gv.gvRenderData(gvc, g, "svg", &data, &len) != 0 || !data)
 			r = err_setx(e, EIO, "graphviz: SVG rendering failed");
 		else {
 			*ret = xstrndup(data, len);
 			*ret_len = len;
 		}
 		if (data)
-			gvFreeRenderData(data);
-		gvFreeLayout(gvc, g);
+			gv.gvFreeRenderData(data);
+		gv.gvFreeLayout(gvc, g);
 	}
-	agclose(g);
-	gvFreeContext(gvc);
+	gv.agclose(g);
+	gv.gvFreeContext(gvc);
 	return r;
 }
 

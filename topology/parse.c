@@ -311,7 +311,7 @@ static int parse_top(struct parser *p, const struct ynode *root)
 	static const char *const top_known[] = {"name", "prefix", "mgmt", "topology", "settings", "debug", NULL};
 	static const char *const topo_known[] = {"defaults", "kinds", "groups", "nodes", "links", NULL};
 	struct topo *t = p->t;
-	const char *s;
+	const char *s = NULL;
 	const struct ynode *topo, *settings;
 	int r;
 

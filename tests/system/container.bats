@@ -469,3 +469,12 @@ make_save_archive() {
 	wait
 	assert_gone "$id"
 }
+
+@test "run -h is --hostname, as in Docker; --help prints the help" {
+	run pontoon run --rm -h myhost busybox hostname
+	assert_status 0
+	[ "$output" = myhost ]
+	run pontoon run --help
+	assert_status 0
+	assert_output_contains "Usage: pontoon run"
+}

@@ -122,11 +122,16 @@ teardown() {
 	run pontoon net inspect six
 	[ "$(echo "$output" | jq -r '.[0].EnableIPv6')" = true ]
 	[ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].IPRange')" = 10.30.0.128/25 ]
+	# an element gone behind netd's back: removing the network still leaves the sets clean
+	abr=$(pontoon net inspect a | jq -r '.[0].Options["bridge.name"]')
+	nft delete element inet pontoon masq4 '{ 172.19.0.0/16 }'
 	run pontoon net prune
 	assert_status 0
 	assert_output_contains "Deleted Networks:"
 	[ "$(pontoon net ls -q | wc -l)" -eq 1 ]
 	! ip link show br-custom 2>/dev/null
+	! nft list set inet pontoon bridges | grep -q "$abr"
+	[ "$(nft -j list set inet pontoon bridges | jq -c '.nftables[1].set.elem')" = '["pontoon0"]' ]
 }
 
 @test "two namespaces on one network reach each other and the gateway; detach removes the veth" {
@@ -139,9 +144,11 @@ teardown() {
 	[ "$(echo "$output" | jq -r .gateway)" = 192.168.0.1 ]
 	[ "$(echo "$output" | jq -r .prefix)" = 16 ]
 	ep=$(echo "$output" | jq -r .endpoint)
-	attach b mynet '"ip":"192.168.7.7","aliases":["web"]'
+	attach b mynet '"ip":"192.168.7.7","aliases":["web"],"mac":"02:42:aa:bb:cc:dd"'
 	[ "$(ip4 a)" = 192.168.0.2 ]
 	[ "$(ip4 b)" = 192.168.7.7 ]
+	ip -n b link show eth0 | grep -q 'link/ether 02:42:aa:bb:cc:dd'
+	ip -n a link show eth0 | grep -q 'link/ether 02:42:c0:a8:00:02' 
 	ip -n a route show default | grep -q 'via 192.168.0.1 dev eth0'
 	ip link show "pnv${ep:0:8}" | grep -q "master pn-"
 	can_ping a 192.168.7.7
@@ -163,6 +170,37 @@ teardown() {
 	wait_until 5 bash -c "! ip -n a link show eth0 2>/dev/null"
 	! can_ping b 192.168.0.2
 	[ "$(pontoon net inspect mynet | jq '.[0].Containers | length')" = 1 ]
+}
+
+@test "IPv6: endpoints of an --ipv6 network get both families; IPv4-only links have IPv6 off" {
+	pontoon net create --ipv6 --subnet fd00:1::/64 --subnet 10.30.0.0/24 --ip-range 10.30.0.128/25 six
+	nft list set inet pontoon masq6 | grep -q 'fd00:1::/64'
+	ip netns add a
+	ip netns add b
+	run attach a six
+	assert_status 0
+	[ "$(echo "$output" | jq -r .ip6)" = fd00:1::2 ]
+	[ "$(echo "$output" | jq -r .gateway6)" = fd00:1::1 ]
+	# IPv4 from the --ip-range
+	ip=$(echo "$output" | jq -r .ip)
+	[[ "$ip" == 10.30.0.* ]] && [ "${ip##*.}" -ge 128 ]
+	attach b six
+	ip -n a -6 -o addr show dev eth0 | grep -q 'fd00:1::2/64'
+	ip -n a -6 route show default | grep -q 'via fd00:1::1'
+	ip netns exec a busybox ping -6 -c1 -W2 fd00:1::3 >/dev/null
+	ip netns exec a busybox ping -6 -c1 -W2 fd00:1::1 >/dev/null
+	[ "$(pontoon net inspect six | jq -r '.[0].Containers["c-b"].IPv6Address')" = fd00:1::3/64 ]
+	pontoon net create --subnet 10.31.0.0/24 four
+	ip netns add c
+	attach c four
+	[ "$(ip netns exec c cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 1 ]
+	[ "$(ip netns exec a cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" = 0 ]
+	# --ipv6 without an IPv6 subnet: distinct ULA /64s
+	pontoon net create --ipv6 u1
+	pontoon net create --ipv6 u2
+	s1=$(pontoon net inspect u1 | jq -r '.[0].IPAM.Config[1].Subnet')
+	s2=$(pontoon net inspect u2 | jq -r '.[0].IPAM.Config[1].Subnet')
+	[[ "$s1" == fd*::/64 ]] && [[ "$s2" == fd*::/64 ]] && [ "$s1" != "$s2" ]
 }
 
 @test "a namespace on another network cannot reach them (and can once our rules are gone)" {
@@ -404,6 +442,15 @@ expect_unchanged() {
 	ip -o addr show dev "$br" | grep -q 192.168.0.1/16
 	nft list set inet pontoon bridges | grep -q "\"$br\""
 	can_ping a 192.168.0.1
+	# even the bridge itself: recreated, and a's veth enslaved to it again
+	kill -9 "$(netd_pid)"
+	rm -f "$PONTOON_RUN/netd.sock"
+	ip link del "$br"
+	touch "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints"
+	pontoon net ls >/dev/null
+	ip -o link show master "$br" | grep -q pnv
+	can_ping a 192.168.0.1
+	[ ! -e "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints" ]
 }
 
 @test "netd: one instance, SIGTERM stops it and networks stay, a clear error when it cannot start" {
