@@ -54,6 +54,10 @@ extern const struct cli_command cli_image_commands[];
 int cli_cmd_version(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 extern const struct cli_command cli_net_commands[];
 int cli_cmd_netd(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+/* net connect / net disconnect (cmd-netconnect.c) */
+extern const char cli_net_connect_usage[], cli_net_disconnect_usage[];
+int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+int cli_cmd_net_disconnect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 
 /* Containers (cmd-run.c, cmd-container.c). */
 extern const char cli_run_usage[], cli_create_usage[];

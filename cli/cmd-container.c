@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <time.h>
 #include "cli.h"
+#include "netrun.h"
 #include "runtime.h"
 
 /* getopt loop prelude shared by the commands below */
@@ -363,6 +364,8 @@ static json_object *inspect_one(struct cli_ctx *ctx, const char *id, struct err 
 	json_object_object_add(o, "LogPath", json_object_new_string(logp));
 	json_object_object_add(o, "RestartCount", json_object_new_int(0));
 	json_object_object_del(o, "Layers");
+	json_object_object_del(o, "Networks");
+	json_object_object_add(o, "NetworkSettings", cli_net_settings(&c, st.status == RT_RUNNING ? st.pid : 0));
 	rt_config_done(&c);
 	return o;
 }

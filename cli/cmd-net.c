@@ -305,6 +305,10 @@ const struct cli_command cli_net_commands[] = {
 		   "\n"
 		   "Options:\n"
 		   "  -h, --help   print this help\n" },
+	{ .name = "connect", .summary = "Connect a container to a network", .run = cli_cmd_net_connect,
+	  .usage = cli_net_connect_usage },
+	{ .name = "disconnect", .summary = "Disconnect a container from a network", .run = cli_cmd_net_disconnect,
+	  .usage = cli_net_disconnect_usage },
 	{ .name = "prune", .summary = "Remove all networks without containers", .run = cmd_prune,
 	  .usage = "Usage: pontoon net prune [-f]\n"
 		   "\n"

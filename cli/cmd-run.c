@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <termios.h>
 #include "cli.h"
+#include "netrun.h"
 #include "runtime.h"
 
 #define RUN_OPTIONS \
@@ -14,8 +15,22 @@
 	"      --rm                   remove the container when it exits\n" \
 	"      --name NAME            name the container\n" \
 	"  -h, --hostname NAME        the container's hostname (default: its short id)\n" \
-	"      --network MODE         none (default), host or container:NAME; bridge and\n" \
-	"                             user-defined networks are not available yet\n" \
+	"      --network NET          connect to network NET (default: bridge, the default\n" \
+	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
+	"                             none (loopback only), host (the host's network) or\n" \
+	"                             container:NAME (the network of a running container)\n" \
+	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
+	"                             networks only; inside the subnet, free, not the gateway)\n" \
+	"      --ip6 ADDR             static IPv6 address on the first network\n" \
+	"      --network-alias NAME   another DNS name on the first network (repeatable;\n" \
+	"                             user-defined networks only)\n" \
+	"      --mac-address MAC      MAC address of the first network's interface\n" \
+	"      --dns ADDR             DNS server for /etc/resolv.conf (repeatable)\n" \
+	"      --dns-search DOMAIN    search domain for /etc/resolv.conf (repeatable)\n" \
+	"      --dns-option OPT       option line entry for /etc/resolv.conf (repeatable)\n" \
+	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable)\n" \
+	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
+	"                             network bridge, under its name and ALIAS (repeatable)\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \
 	"      --env-file FILE        read KEY=VALUE lines from FILE\n" \
 	"  -v, --volume SRC:DST[:ro]  bind a host path (absolute SRC) or a named volume\n" \
@@ -37,9 +52,8 @@
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"      --help                 print this help\n" \
 	"\n" \
-	"--ip, --network-alias, --link, -p/--publish, -P/--publish-all, --dns and\n" \
-	"--add-host need a bridge network, which this version does not have yet:\n" \
-	"they are refused.\n"
+	"-p/--publish and -P/--publish-all are not available in this version: they\n" \
+	"are refused.\n"
 
 const char cli_run_usage[] =
 	"Usage: pontoon run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
@@ -58,7 +72,8 @@ const char cli_create_usage[] =
 enum {
 	OPT_RM = 256, OPT_NAME, OPT_NETWORK, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CPUS, OPT_PIDS, OPT_CPUSET,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_INIT, OPT_STOP_TIMEOUT, OPT_STOP_SIGNAL,
-	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_SECURITY_OPT,
+	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_IP, OPT_IP6, OPT_ALIAS, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPT,
+	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT,
 };
 
 struct run_opts {
@@ -89,11 +104,16 @@ static int parse_one(const struct cli_command *cmd, struct run_opts *o, int c, c
 		free(cf->hostname);
 		cf->hostname = xstrdup(arg);
 		break;
-	case OPT_NETWORK:
-		r = rt_parse_network(arg, e);
-		free(cf->network);
-		cf->network = xstrdup(arg);
-		break;
+	case OPT_NETWORK: r = cli_opt_network(cf, arg, e); break;
+	case OPT_IP:
+	case OPT_IP6:
+	case OPT_ALIAS:
+	case OPT_MAC:
+	case OPT_DNS:
+	case OPT_DNS_SEARCH:
+	case OPT_DNS_OPT:
+	case OPT_ADD_HOST:
+	case OPT_LINK: r = cli_opt_net(cf, c - OPT_IP, arg, e); break;
 	case 'e': {
 		char *v = NULL;
 		r = rt_parse_env(arg, &v, e);
@@ -183,10 +203,13 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		{ "privileged", no_argument, NULL, OPT_PRIVILEGED }, { "read-only", no_argument, NULL, OPT_READ_ONLY },
 		{ "init", no_argument, NULL, OPT_INIT }, { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 		{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL }, { "help", no_argument, NULL, OPT_HELP },
-		{ "ip", required_argument, NULL, OPT_NEEDS_BRIDGE }, { "ip6", required_argument, NULL, OPT_NEEDS_BRIDGE },
-		{ "network-alias", required_argument, NULL, OPT_NEEDS_BRIDGE }, { "link", required_argument, NULL, OPT_NEEDS_BRIDGE },
+		{ "ip", required_argument, NULL, OPT_IP }, { "ip6", required_argument, NULL, OPT_IP6 },
+		{ "network-alias", required_argument, NULL, OPT_ALIAS }, { "net-alias", required_argument, NULL, OPT_ALIAS },
+		{ "link", required_argument, NULL, OPT_LINK }, { "mac-address", required_argument, NULL, OPT_MAC },
 		{ "publish", required_argument, NULL, 'p' }, { "publish-all", no_argument, NULL, 'P' },
-		{ "dns", required_argument, NULL, OPT_NEEDS_BRIDGE }, { "add-host", required_argument, NULL, OPT_NEEDS_BRIDGE },
+		{ "dns", required_argument, NULL, OPT_DNS }, { "add-host", required_argument, NULL, OPT_ADD_HOST },
+		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH }, { "dns-option", required_argument, NULL, OPT_DNS_OPT },
+		{ "dns-opt", required_argument, NULL, OPT_DNS_OPT },
 		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 		{ 0 },
 	};
@@ -206,8 +229,7 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		}
 		if (c == OPT_NEEDS_BRIDGE || c == 'p' || c == 'P') {
 			const char *name = c == 'p' ? "--publish" : c == 'P' ? "--publish-all" : argv[optind - 1];
-			log_error("%s needs a bridge network, and bridge networks are not available in this version "
-				  "(containers run with --network none, host or container:NAME)", name);
+			log_error("%s: publishing ports is not available in this version", name);
 			*ret_exit = CLI_EXIT_RUNTIME;
 			return -1;
 		}
@@ -216,6 +238,11 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 			*ret_exit = CLI_EXIT_RUNTIME;
 			return -1;
 		}
+	}
+	if (cli_net_opts_finish(&o->c, &e) < 0) {
+		log_error("%s", err_msg(&e));
+		*ret_exit = CLI_EXIT_RUNTIME;
+		return -1;
 	}
 	if (optind >= argc) {
 		cli_usage_error(cmd, "\"%s\" requires at least 1 argument: IMAGE", cmd->name);
@@ -279,6 +306,8 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 		o->c.cmd = xcalloc(1, sizeof(char *));
 	}
 	r = check_host(ctx, &o->c, e);
+	if (r >= 0)
+		r = cli_net_resolve(&o->c, e);
 	if (r < 0)
 		return r;
 	/* under the store's lock until config.json exists, so that a concurrent
@@ -299,6 +328,9 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	if (r < 0)
 		return r;
 	r = make_volumes(ctx, &o->c, e);
+	/* --network none: no start hook writes /etc/hosts; --add-host goes in now */
+	if (r >= 0 && o->c.n_nets == 0 && rt_config_own_netns(&o->c) && o->c.add_hosts)
+		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;
@@ -388,13 +420,15 @@ static int run_or_create(struct cli_ctx *ctx, const struct cli_command *cmd, int
 	if (!o.detach) {
 		fflush(stdout);
 		code = cli_run_attached(ctx, o.c.id, o.c.tty, o.c.auto_remove);
+		if (cli_net_attach_failed() && !o.c.auto_remove)
+			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}
 	int fd;
 	if (rt_container_start(ctx->root, o.c.id, NULL, &fd, &e) < 0) {
 		code = start_exit_code(&e);
 		log_error("%s", err_msg(&e));
-		if (o.c.auto_remove)
+		if (o.c.auto_remove || cli_net_attach_failed())
 			(void)!rt_container_remove(ctx->root, o.c.id, true, NULL); /* best effort */
 		goto out;
 	}

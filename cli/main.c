@@ -2,6 +2,7 @@
 /* pontoon: global options, the root check, and dispatch to the commands. */
 #include <sys/capability.h>
 #include "cli.h"
+#include "netrun.h"
 
 #define DEFAULT_ROOT "/var/lib/pontoon"
 #define DEFAULT_RUN "/run/pontoon"
@@ -189,5 +190,6 @@ int main(int argc, char **argv)
 		log_error("--root and --run must be absolute paths");
 		return CLI_EXIT_USAGE;
 	}
+	cli_netrun_init(&ctx);
 	return dispatch(&ctx, cli_commands, "", argc - optind, argv + optind);
 }

@@ -98,21 +98,14 @@ static void check_endpoints(struct netd *d, struct report *rp, const struct nl_l
 		struct network *net = d->nets[k];
 		for (size_t j = net->neps; j-- > 0;) {
 			struct endpoint *ep = net->eps[j];
-			int r = 0;
+			char hostif[IFNAMSIZ], msg[300];
 			if (link_present(links, n, ep->hostif))
 				continue;
-			if (rp->repair && (r = netd_ep_unlink(d, net, ep, NULL)) >= 0) {
-				if (ep->has4)
-					UNDO(ipam_subnet_release(net->sub4, &ep->ip4, NULL));
-				if (ep->has6)
-					UNDO(ipam_subnet_release(net->sub6, &ep->ip6, NULL));
-				memmove(&net->eps[j], &net->eps[j + 1], (net->neps - j - 1) * sizeof(*net->eps));
-				net->neps--;
-			}
-			found(rp, "lost-endpoint", ep->hostif, r, "endpoint of container %s on network %s: its link is gone",
-			      ep->name, net->name);
-			if (rp->repair && r >= 0)
-				endpoint_free(ep);
+			snprintf(hostif, sizeof(hostif), "%s", ep->hostif);
+			snprintf(msg, sizeof(msg), "endpoint of container %s on network %s: its link is gone", ep->name,
+				 net->name);
+			/* releasing frees ep (journal, addresses, its watch) */
+			found(rp, "lost-endpoint", hostif, rp->repair ? netd_ep_release(d, net, j, NULL) : 0, "%s", msg);
 		}
 	}
 }

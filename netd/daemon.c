@@ -145,6 +145,8 @@ static void netd_free(struct netd *d)
 	free(d->nets);
 	nl_close(d->nl);
 	free(d->netdir);
+	if (d->epfd > 0)
+		close(d->epfd);
 }
 
 static int setup(struct netd *d, const struct netd_paths *p, struct err *e)
@@ -152,18 +154,20 @@ static int setup(struct netd *d, const struct netd_paths *p, struct err *e)
 	int r;
 	d->p = *p;
 	d->netdir = path_join(p->root, "networks");
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0)
+		return err_set(e, errno, "epoll");
 	if ((r = mkdir_p(d->netdir, 0700, e)) < 0 || (r = nl_open(&d->nl, e)) < 0 ||
 	    (r = deleter_new(&d->del, e)) < 0 || (r = netd_load(d, e)) < 0 || (r = netd_reconcile(d, e)) < 0)
 		return r;
+	netd_watch_restore(d);
 	return 0;
 }
 
 static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 {
-	_cleanup_close_ int ep = epoll_create1(EPOLL_CLOEXEC);
+	int ep = d->epfd;
 	struct epoll_event ev = { .events = EPOLLIN };
-	if (ep < 0)
-		return err_set(e, errno, "epoll");
 	ev.data.fd = lfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = sfd;
@@ -187,6 +191,10 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 			}
 			if (evs[i].data.fd == wfd) {
 				netd_fw_watch_handle(d, wfd);
+				continue;
+			}
+			if (evs[i].data.fd != sfd) {
+				netd_watch_fired(d, evs[i].data.fd);
 				continue;
 			}
 			struct signalfd_siginfo si;

@@ -17,6 +17,7 @@ struct netd {
 	size_t nnets;
 	struct nl *nl; /* host namespace */
 	struct deleter *del;
+	int epfd;  /* the main loop's epoll; endpoints' pidfds are in it */
 };
 
 /* ---- who may connect (peer.c) ---- */
@@ -57,6 +58,9 @@ struct attach_req {
 	struct ipam_addr ip;
 	uint8_t mac[6];
 	char **aliases;
+	const char *hostname; /* optional */
+	char **dns;           /* optional: addresses */
+	pid_t pid;            /* optional (0): the container's init, watched */
 };
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e) _wur_;
 void attach_req_done(struct attach_req *a);
@@ -64,6 +68,8 @@ struct detach_req {
 	const char *container, *network;
 };
 int detach_parse(json_object *req, struct detach_req *ret, struct err *e) _wur_;
+/* release {container}: its container id. */
+int release_parse(json_object *req, const char **ret, struct err *e) _wur_;
 /* net.inspect {names: [..]} / net.rm {name}: the names. */
 int names_parse(json_object *req, char ***ret, struct err *e) _wur_;
 
@@ -100,6 +106,25 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e) _wur_;
 /* ---- endpoints (endpoint.c) ---- */
 int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
+/* Drop n's endpoint at index i: journal, addresses, link (in the background). */
+int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e) _wur_;
+
+/* ---- watching containers (watch.c) ----
+ * An endpoint attached with a pid holds a pidfd of it in netd's epoll; when
+ * the process ends (stopped, killed, its shim killed), netd releases the
+ * endpoint by itself. At start, endpoints whose process is gone (or whose
+ * pid now names another process) are released. */
+/* Open ep's pidfd and watch it; -ESRCH when the process is gone. */
+int netd_watch_add(struct netd *d, struct endpoint *ep, struct err *e) _wur_;
+/* An fd of the epoll that is none of the loop's own: a pidfd became readable. */
+void netd_watch_fired(struct netd *d, int fd);
+/* After load: watch every endpoint's process, release the dead ones. */
+void netd_watch_restore(struct netd *d);
+/* The start time of pid (field 22 of /proc/PID/stat), 0 when gone. */
+uint64_t netd_pid_start(pid_t pid);
+/* release {container}: every endpoint of a container, on every network. */
+int netd_release(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 
 /* ---- reconciliation (reconcile.c) ---- */
 int netd_load(struct netd *d, struct err *e) _wur_;

@@ -160,6 +160,8 @@ static void reply_endpoint(const struct network *n, const struct endpoint *ep, j
 	char a[IPAM_ADDR_STRLEN], m[18];
 	const uint8_t *x = ep->mac;
 	ju_add_str(reply, "endpoint", ep->id);
+	ju_add_str(reply, "network", n->name);
+	ju_add_str(reply, "network_id", n->id);
 	ju_add_str(reply, "ifname", ep->ifname);
 	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", x[0], x[1], x[2], x[3], x[4], x[5]);
 	ju_add_str(reply, "mac", m);
@@ -181,9 +183,19 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	struct endpoint *ep;
 	int r;
 
-	for (size_t i = 0; i < n->neps; i++)
-		if (strcmp(n->eps[i]->container, a->container) == 0)
-			return err_setx(e, EEXIST, "container %s is already attached to network %s", a->name, n->name);
+	for (size_t i = 0; i < n->neps; i++) {
+		if (strcmp(n->eps[i]->container, a->container) != 0)
+			continue;
+		/* an earlier run of the container whose end netd has not handled yet */
+		if (a->pid > 0 && n->eps[i]->pid != a->pid) {
+			log_info("releasing endpoint %s of %s on %s: the container runs again", n->eps[i]->hostif,
+				 n->eps[i]->name, n->name);
+			if ((r = netd_ep_release(d, n, i, e)) < 0)
+				return r;
+			break;
+		}
+		return err_setx(e, EEXIST, "container %s is already attached to network %s", a->name, n->name);
+	}
 	if ((r = netd_bridge_room(n, e)) < 0)
 		return r;
 	nsfd = open_netns(a->netns, e);
@@ -199,6 +211,13 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	ep->name = xstrdup(a->name);
 	ep->netns = xstrdup(a->netns);
 	ep->aliases = TAKE_PTR(a->aliases);
+	ep->dns = TAKE_PTR(a->dns);
+	ep->hostname = a->hostname ? xstrdup(a->hostname) : NULL;
+	ep->pid = a->pid;
+	if (ep->pid > 0 && (ep->pid_start = netd_pid_start(ep->pid)) == 0) {
+		endpoint_free(ep);
+		return err_setx(e, ESRCH, "container %s: its process %d is gone", a->name, (int)a->pid);
+	}
 	pick_ifname(d, a->netns, ep->ifname);
 	if ((r = alloc_addrs(n, ep, a, e)) < 0) {
 		endpoint_free(ep);
@@ -220,6 +239,11 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	if (r < 0) {
 		release_addrs(n, ep);
 		endpoint_free(ep);
+		return r;
+	}
+	if (ep->pid > 0 && (r = netd_watch_add(d, ep, e)) < 0) {
+		/* it died while we attached it */
+		UNDO(netd_ep_release(d, n, n->neps - 1, NULL));
 		return r;
 	}
 	reply_endpoint(n, ep, reply);
@@ -263,15 +287,20 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 			ep = n->eps[i];
 	if (!ep)
 		return err_setx(e, ENOENT, "container %s is not attached to network %s", q.container, n->name);
-	i--;
-	r = netd_ep_unlink(d, n, ep, e);
+	ju_add_str(reply, "endpoint", ep->id);
+	return netd_ep_release(d, n, i - 1, e);
+}
+
+int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e)
+{
+	struct endpoint *ep = n->eps[i];
+	int r = netd_ep_unlink(d, n, ep, e);
 	if (r < 0)
 		return r;
 	memmove(&n->eps[i], &n->eps[i + 1], (n->neps - i - 1) * sizeof(*n->eps));
 	n->neps--;
 	release_addrs(n, ep);
 	deleter_push(d->del, ep->hostif, ep->netns);
-	ju_add_str(reply, "endpoint", ep->id);
 	endpoint_free(ep);
 	return 0;
 }

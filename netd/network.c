@@ -230,6 +230,10 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	free(ep->hostname);
+	strv_free(ep->dns);
+	if (ep->pidfd > 0)
+		close(ep->pidfd);
 	free(ep);
 }
 
@@ -313,6 +317,14 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "ip6", ipam_addr_format(&ep->ip6, a, sizeof(a)));
 	ju_add_str(o, "mac", mac_fmt(ep->mac, m));
 	json_object_object_add(o, "aliases", strv_json(ep->aliases));
+	if (ep->hostname)
+		ju_add_str(o, "hostname", ep->hostname);
+	if (ep->dns)
+		json_object_object_add(o, "dns", strv_json(ep->dns));
+	if (ep->pid > 0) {
+		json_object_object_add(o, "pid", json_object_new_int(ep->pid));
+		json_object_object_add(o, "pid_start", json_object_new_int64((int64_t)ep->pid_start));
+	}
 	return o;
 }
 
@@ -365,6 +377,33 @@ static int copy_ifname(json_object *o, const char *key, char dst[IFNAMSIZ], stru
 	return 0;
 }
 
+/* Fields added after the first version of the state: optional. */
+static int optional_fields(json_object *o, struct endpoint *ep, struct err *e)
+{
+	const char *hn = NULL;
+	json_object *dns, *v;
+	int r;
+	if ((r = ju_str(o, "hostname", false, &hn, e)) < 0 || (r = ju_array(o, "dns", &dns, e)) < 0)
+		return r;
+	if (hn)
+		ep->hostname = xstrdup(hn);
+	for (size_t i = 0; dns && i < json_object_array_length(dns); i++) {
+		v = json_object_array_get_idx(dns, i);
+		if (!json_object_is_type(v, json_type_string))
+			return err_setx(e, EINVAL, "\"dns\" must hold strings");
+		strv_push(&ep->dns, json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(o, "pid", &v)) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0 ||
+		    json_object_get_int64(v) > INT32_MAX)
+			return err_setx(e, EINVAL, "bad \"pid\"");
+		ep->pid = (pid_t)json_object_get_int64(v);
+		if (json_object_object_get_ex(o, "pid_start", &v) && json_object_is_type(v, json_type_int))
+			ep->pid_start = (uint64_t)json_object_get_int64(v);
+	}
+	return 0;
+}
+
 int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 {
 	struct endpoint *ep = xcalloc(1, sizeof(*ep));
@@ -399,6 +438,10 @@ int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 	ep->container = xstrdup(ctr);
 	ep->name = xstrdup(name);
 	ep->netns = xstrdup(ns);
+	if (optional_fields(o, ep, e) < 0) {
+		r = -EINVAL;
+		goto fail;
+	}
 	*ret = ep;
 	return 0;
 fail:

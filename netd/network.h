@@ -23,6 +23,11 @@ struct endpoint {
 	struct ipam_addr ip4, ip6;
 	uint8_t mac[6];
 	char **aliases;
+	char *hostname;  /* the container's hostname (NULL: none given) */
+	char **dns;      /* the container's --dns servers */
+	pid_t pid;       /* the container's init (0: not known); its exit releases the endpoint */
+	uint64_t pid_start; /* its start time (/proc/PID/stat), against pid reuse */
+	int pidfd;       /* watched in netd's loop (0: none) */
 };
 
 struct network {

@@ -443,7 +443,7 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 	} table[] = {
 		{ "ping", op_ping },	      { "net.create", op_create }, { "net.ls", op_ls },
 		{ "net.inspect", op_inspect }, { "net.rm", op_rm },	   { "net.prune", op_prune },
-		{ "attach", netd_attach },     { "detach", netd_detach },
+		{ "attach", netd_attach },     { "detach", netd_detach },  { "release", netd_release },
 		{ "check", netd_check },
 #ifdef PONTOON_FAULT_INJECTION
 		{ "debug.leak", netd_debug_leak },

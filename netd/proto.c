@@ -6,7 +6,7 @@
 #include "jsonu.h"
 
 static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
-				   "attach", "detach",
+				   "attach", "detach", "release",
 				   "check", /* pontoon system check */
 #ifdef PONTOON_FAULT_INJECTION
 				   "debug.leak", /* test builds: allocate an address no endpoint holds */
@@ -81,6 +81,36 @@ void attach_req_done(struct attach_req *a)
 {
 	strv_free(a->aliases);
 	a->aliases = NULL;
+	strv_free(a->dns);
+	a->dns = NULL;
+}
+
+static int dns_parse(json_object *req, char ***ret, struct err *e)
+{
+	json_object *arr;
+	int r = ju_array(req, "dns", &arr, e);
+	for (size_t i = 0; r == 0 && arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		struct ipam_addr a;
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v) ||
+		    ipam_addr_parse(json_object_get_string(v), &a, NULL) < 0)
+			r = err_setx(e, EINVAL, "invalid dns server at position %zu", i);
+		else
+			strv_push(ret, json_object_get_string(v));
+	}
+	return r;
+}
+
+static bool hostname_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("-.", s[i]))
+			return false;
+	return true;
 }
 
 static int aliases_parse(json_object *req, char ***ret, struct err *e)
@@ -102,16 +132,23 @@ static int aliases_parse(json_object *req, char ***ret, struct err *e)
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "aliases", "mac", NULL };
+					    "ip", "aliases", "mac", "hostname", "dns", "pid", NULL };
 	struct attach_req a = { 0 };
 	const char *ip = NULL, *mac = NULL;
+	uint32_t pid = 0;
 	int r;
 
 	if ((r = ju_only(req, keys, "attach", e)) < 0 || (r = ju_str(req, "container", true, &a.container, e)) < 0 ||
 	    (r = ju_str(req, "name", true, &a.name, e)) < 0 || (r = ju_str(req, "netns", true, &a.netns, e)) < 0 ||
 	    (r = ju_str(req, "network", true, &a.network, e)) < 0 || (r = ju_str(req, "ip", false, &ip, e)) < 0 ||
-	    (r = ju_str(req, "mac", false, &mac, e)) < 0)
+	    (r = ju_str(req, "mac", false, &mac, e)) < 0 || (r = ju_str(req, "hostname", false, &a.hostname, e)) < 0 ||
+	    (r = ju_u32(req, "pid", &pid, e)) < 0)
 		return r;
+	if (pid > INT_MAX)
+		return err_setx(e, EINVAL, "invalid pid");
+	a.pid = (pid_t)pid;
+	if (a.hostname && !hostname_valid(a.hostname))
+		return err_setx(e, EINVAL, "invalid hostname \"%.64s\"", a.hostname);
 	if (!container_id_valid(a.container))
 		return err_setx(e, EINVAL, "invalid container id");
 	if (!net_name_valid(a.name))
@@ -124,7 +161,7 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;
-	if ((r = aliases_parse(req, &a.aliases, e)) < 0) {
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_parse(req, &a.dns, e)) < 0) {
 		attach_req_done(&a);
 		return r;
 	}
@@ -143,6 +180,17 @@ int detach_parse(json_object *req, struct detach_req *ret, struct err *e)
 	if (!container_id_valid(d.container))
 		return err_setx(e, EINVAL, "invalid container id");
 	*ret = d;
+	return 0;
+}
+
+int release_parse(json_object *req, const char **ret, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "container", NULL };
+	int r;
+	if ((r = ju_only(req, keys, "release", e)) < 0 || (r = ju_str(req, "container", true, ret, e)) < 0)
+		return r;
+	if (!container_id_valid(*ret))
+		return err_setx(e, EINVAL, "invalid container id");
 	return 0;
 }
 

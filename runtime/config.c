@@ -14,6 +14,29 @@ void rt_config_init(struct rt_config *c)
 	c->pids_limit = -1;
 }
 
+void rt_netconf_done(struct rt_netconf *n)
+{
+	free(n->name);
+	free(n->ip);
+	free(n->ip6);
+	strv_free(n->aliases);
+	free(n->mac);
+	memset(n, 0, sizeof(*n));
+}
+
+bool rt_config_own_netns(const struct rt_config *c)
+{
+	return !c->network || (strcmp(c->network, "host") != 0 && strncmp(c->network, "container:", 10) != 0);
+}
+
+ssize_t rt_config_net_find(const struct rt_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_nets; i++)
+		if (strcmp(c->nets[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
 void rt_config_done(struct rt_config *c)
 {
 	free(c->name);
@@ -36,6 +59,14 @@ void rt_config_done(struct rt_config *c)
 	free(c->binds);
 	free(c->cpuset);
 	free(c->network);
+	for (size_t i = 0; i < c->n_nets; i++)
+		rt_netconf_done(&c->nets[i]);
+	free(c->nets);
+	strv_free(c->dns);
+	strv_free(c->dns_search);
+	strv_free(c->dns_opt);
+	strv_free(c->add_hosts);
+	strv_free(c->links);
 	rt_config_init(c);
 }
 
@@ -104,6 +135,42 @@ static json_object *get_obj(json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
+static json_object *nets_to_json(const struct rt_config *c)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < c->n_nets; i++) {
+		const struct rt_netconf *n = &c->nets[i];
+		json_object *o = json_object_new_object();
+		add_str(o, "Name", n->name);
+		add_str(o, "IPv4Address", n->ip);
+		add_str(o, "IPv6Address", n->ip6);
+		add_str(o, "MacAddress", n->mac);
+		json_object_object_add(o, "Aliases", rt_strv_to_json(n->aliases));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static char *get_str(json_object *o, const char *k);
+static json_object *get_obj(json_object *o, const char *k);
+
+static int nets_from_json(json_object *a, struct rt_config *c, struct err *e)
+{
+	for (size_t i = 0; a && json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct rt_netconf n = { 0 };
+		if (!json_object_is_type(o, json_type_object) || !(n.name = get_str(o, "Name")))
+			return err_setx(e, EINVAL, "malformed container config: Networks[%zu]", i);
+		n.ip = get_str(o, "IPv4Address");
+		n.ip6 = get_str(o, "IPv6Address");
+		n.mac = get_str(o, "MacAddress");
+		n.aliases = rt_strv_from_json(get_obj(o, "Aliases"));
+		c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
+		c->nets[c->n_nets++] = n;
+	}
+	return 0;
+}
+
 json_object *rt_config_to_json(const struct rt_config *c)
 {
 	json_object *o = json_object_new_object(), *cfg = json_object_new_object(), *hc = json_object_new_object();
@@ -149,7 +216,13 @@ json_object *rt_config_to_json(const struct rt_config *c)
 	json_object_object_add(hc, "ReadonlyRootfs", json_object_new_boolean(c->read_only));
 	json_object_object_add(hc, "Init", json_object_new_boolean(c->init));
 	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(c->auto_remove));
+	json_object_object_add(hc, "Dns", rt_strv_to_json(c->dns));
+	json_object_object_add(hc, "DnsSearch", rt_strv_to_json(c->dns_search));
+	json_object_object_add(hc, "DnsOptions", rt_strv_to_json(c->dns_opt));
+	json_object_object_add(hc, "ExtraHosts", rt_strv_to_json(c->add_hosts));
+	json_object_object_add(hc, "Links", rt_strv_to_json(c->links));
 	json_object_object_add(o, "HostConfig", hc);
+	json_object_object_add(o, "Networks", nets_to_json(c));
 	return o;
 }
 
@@ -206,7 +279,12 @@ int rt_config_from_json(json_object *o, struct rt_config *c, struct err *e)
 	c->auto_remove = get_bool(hc, "AutoRemove");
 	if (!c->network)
 		c->network = xstrdup("none");
-	return 0;
+	c->dns = rt_strv_from_json(get_obj(hc, "Dns"));
+	c->dns_search = rt_strv_from_json(get_obj(hc, "DnsSearch"));
+	c->dns_opt = rt_strv_from_json(get_obj(hc, "DnsOptions"));
+	c->add_hosts = rt_strv_from_json(get_obj(hc, "ExtraHosts"));
+	c->links = rt_strv_from_json(get_obj(hc, "Links"));
+	return nets_from_json(get_obj(o, "Networks"), c, e);
 }
 
 static char **strv_copy(char *const *v)
@@ -328,6 +406,13 @@ int rt_write_json(const char *path, json_object *o, struct err *e)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	return rt_write_file(path, s, strlen(s), e);
+}
+
+int rt_config_write(const char *root, const struct rt_config *c, struct err *e)
+{
+	_cleanup_free_ char *path = rt_container_file(root, c->id, "config.json");
+	_cleanup_json_ json_object *o = rt_config_to_json(c);
+	return rt_write_json(path, o, e);
 }
 
 int rt_state_write(const char *root, const char *id, const struct rt_state *s, struct err *e)

@@ -177,7 +177,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
-	if (strcmp(c->network, "none") == 0 && (r = loopback_up(e)) < 0)
+	if (rt_config_own_netns(c) && (r = loopback_up(e)) < 0)
 		return r;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return err_set(e, errno, "set the hostname");

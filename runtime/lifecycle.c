@@ -30,6 +30,13 @@ char *rt_shim_path(void)
 	return xstrdup(PONTOON_LIBEXECDIR "/pontoon-shim");
 }
 
+struct rt_net_hooks rt_hooks;
+
+void rt_set_net_hooks(const struct rt_net_hooks *h)
+{
+	rt_hooks = h ? *h : (struct rt_net_hooks){ 0 };
+}
+
 /* One line from the shim's report pipe (unbuffered: the fd is passed on). */
 static ssize_t read_line(int fd, char *buf, size_t len)
 {
@@ -70,7 +77,7 @@ static int netns_of(const char *root, const struct rt_config *c, char **ret, str
  * shim in its own session, stdio the attached fds or /dev/null, the report
  * pipe as fd 3. The shim forks once more at its start and its first process
  * exits, so it is nobody's child here. */
-static int exec_shim(const char *shim, char **argv, int report, const struct rt_attach *a, pid_t *ret_pid)
+static int exec_shim(const char *shim, char **argv, int report, int go, const struct rt_attach *a, pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -90,6 +97,8 @@ static int exec_shim(const char *shim, char **argv, int report, const struct rt_
 		posix_spawn_file_actions_adddup2(&fa, 0, 2);
 	}
 	posix_spawn_file_actions_adddup2(&fa, report, RT_REPORT_FD);
+	if (go >= 0)
+		posix_spawn_file_actions_adddup2(&fa, go, RT_GO_FD);
 	sigemptyset(&none);
 	sigfillset(&dflt);
 	posix_spawnattr_setsigmask(&at, &none);
@@ -101,12 +110,28 @@ static int exec_shim(const char *shim, char **argv, int report, const struct rt_
 	return -r;
 }
 
-static int spawn_shim(const char *root, const char *id, const char *netns, const struct rt_attach *a, int *ret_fd,
-		      pid_t *ret_pid, struct err *e)
+/* --hold: the shim said "pid INIT SHIM"; run the attach hook, then tell it
+ * to go on (or not). Returns the hook's result. */
+static int run_hook(const char *root, const struct rt_config *c, const char *line, int go, struct err *e)
+{
+	char *end;
+	long pid = strtol(line + 4, &end, 10), shim_pid = strtol(end, NULL, 10);
+	int r = pid > 0 && shim_pid > 0 ? 0 : err_setx(e, EPROTO, "the shim sent \"%s\"", line);
+	if (r == 0)
+		r = rt_hooks.attach(root, c, (pid_t)pid, (pid_t)shim_pid, e);
+	if (write(go, r == 0 ? "go\n" : "no\n", 3) != 3 && r == 0)
+		r = err_set(e, errno, "release the container's init");
+	close(go);
+	return r;
+}
+
+static int spawn_shim(const char *root, const struct rt_config *c, const char *netns, const struct rt_attach *a,
+		      int *ret_fd, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_free_ char *shim = rt_shim_path();
-	char *argv[8] = { "pontoon-shim", (char *)root, (char *)id, NULL, NULL, NULL, NULL, NULL };
-	int n = 3, p[2], status;
+	char *argv[9] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL };
+	int n = 3, p[2], g[2] = { -1, -1 }, status;
+	bool have_line = false;
 	char line[700];
 
 	if (a && a->attached)
@@ -115,17 +140,51 @@ static int spawn_shim(const char *root, const char *id, const char *netns, const
 		argv[n++] = "--netns";
 		argv[n++] = (char *)netns;
 	}
+	/* the report pipe first: the go pipe's fds are then above fd 4, which
+	 * the report's dup2 onto fd 3 cannot clobber */
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(e, errno, "pipe");
+	if (rt_hooks.attach && c->n_nets > 0) {
+		argv[n++] = "--hold";
+		if (pipe2(g, O_CLOEXEC) < 0) {
+			close(p[0]);
+			close(p[1]);
+			return err_set(e, errno, "pipe");
+		}
+	}
 	pid_t child;
-	int r = exec_shim(shim, argv, p[1], a, &child);
+	int r = exec_shim(shim, argv, p[1], g[0], a, &child);
 	close(p[1]);
+	if (g[0] >= 0)
+		close(g[0]);
 	if (r < 0) {
 		close(p[0]);
+		if (g[1] >= 0)
+			close(g[1]);
 		return err_set(e, -r, "start the shim %s", shim);
 	}
 	waitpid(child, &status, 0);
-	if (read_line(p[0], line, sizeof(line)) <= 0) {
+	if (g[1] >= 0) {
+		have_line = read_line(p[0], line, sizeof(line)) > 0;
+		if (have_line && strncmp(line, "pid ", 4) == 0) {
+			r = run_hook(root, c, line, g[1], e);
+			have_line = false;
+		} else {
+			close(g[1]); /* the shim failed before it held: that line is its error */
+		}
+		if (r < 0) {
+			/* the shim's "err": the init's own failure, when it failed
+			 * first, is the cause; else ours says why */
+			if (read_line(p[0], line, sizeof(line)) > 4 && strncmp(line, "err ", 4) == 0 &&
+			    strtol(line + 4, NULL, 10) != ECANCELED) {
+				have_line = true;
+			} else {
+				close(p[0]);
+				return r;
+			}
+		}
+	}
+	if (!have_line && read_line(p[0], line, sizeof(line)) <= 0) {
 		close(p[0]);
 		return err_setx(e, EIO, "the shim %s did not start (is it installed?)", shim);
 	}
@@ -169,8 +228,10 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 		rt_config_done(&c);
 		return r;
 	}
-	r = spawn_shim(root, id, netns, a, &fd, &pid, e);
+	r = spawn_shim(root, &c, netns, a, &fd, &pid, e);
 	if (r < 0) {
+		if (rt_hooks.release && c.n_nets > 0)
+			rt_hooks.release(root, id); /* attached, then the command failed */
 		(void)rt_cgroup_remove(id, NULL);
 		rt_config_done(&c);
 		return r;
@@ -222,11 +283,16 @@ int rt_container_stop(const char *root, const char *id, int timeout, struct err 
 	if (timeout < 0)
 		timeout = c.stop_timeout;
 	rt_config_done(&c);
-	if (kill(st.pid, sig) == 0 && rt_wait_pid_exit(st.shim_pid, timeout * 1000) == 0)
+	if (kill(st.pid, sig) == 0 && rt_wait_pid_exit(st.shim_pid, timeout * 1000) == 0) {
+		if (rt_hooks.release)
+			rt_hooks.release(root, id);
 		return 0;
+	}
 	kill(st.pid, SIGKILL);
 	if (rt_wait_pid_exit(st.shim_pid, 30000) < 0)
 		return err_setx(e, ETIMEDOUT, "container %.12s did not stop after SIGKILL", id);
+	if (rt_hooks.release)
+		rt_hooks.release(root, id);
 	return 0;
 }
 

@@ -7,6 +7,10 @@
 
 /* The shim's fd 3: its report to the CLI ("ok PID", "err ERRNO MSG", "exit N"). */
 #define RT_REPORT_FD 3
+/* With --hold: the CLI's word to go on ("go\n") once the init is cloned. */
+#define RT_GO_FD 4
+/* The hooks set by rt_set_net_hooks (all NULL by default). */
+extern struct rt_net_hooks rt_hooks;
 
 json_object *rt_strv_to_json(char *const *v);
 char **rt_strv_from_json(json_object *a);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon-shim ROOT ID [--attach] [--netns PATH]
+ * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold]
  *
  * One per running container, detached from the CLI (its own session), the
  * parent of the container's init and a child subreaper. It clones the init
@@ -13,7 +13,10 @@
  *
  * fds: 0/1/2 are the attached CLI's (or /dev/null); 3 reports to the CLI:
  * "ok PID" once the command is exec'd or "err ERRNO MESSAGE"; then, attached,
- * "exit STATUS" at the very end.
+ * "exit STATUS" at the very end. With --hold, once the init is cloned and in
+ * its cgroups, the shim reports "pid INIT SHIM" and waits for one line on fd 4
+ * from the CLI ("go", or anything else / EOF: give up) before it lets the
+ * init exec: the CLI attaches the container's namespace to its networks then.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +35,7 @@ struct shim {
 	const char *root;
 	struct rt_config c;
 	bool attached;
+	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
 	int logfd;
 	int out, errp;     /* what the shim reads: pipes, or the pty master (out) */
 	int relay_in;      /* attached tty with -i: fd 0 -> master */
@@ -166,9 +170,30 @@ static int setup_io(struct shim *s, int child_fds[3], struct err *e)
 static int clone_flags(const struct rt_config *c)
 {
 	int f = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	if (strcmp(c->network, "none") == 0)
+	if (rt_config_own_netns(c))
 		f |= CLONE_NEWNET;
 	return f;
+}
+
+/* --hold: tell the CLI the init's pid, wait for its word. */
+static int hold_for_cli(pid_t pid, struct err *e)
+{
+	char buf[8];
+	size_t n = 0;
+	report("pid %d %d\n", pid, getpid());
+	while (n < sizeof(buf) - 1) {
+		ssize_t k = read(RT_GO_FD, buf + n, 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0 || buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	close(RT_GO_FD);
+	if (strcmp(buf, "go") != 0)
+		return err_setx(e, ECANCELED, "the start was given up before the command ran");
+	return 0;
 }
 
 static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret_report, struct err *e)
@@ -191,6 +216,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		return err_set(e, errno, "clone the container's init");
 	}
 	if (pid == 0) {
+		/* a killed shim takes its container along: no container runs
+		 * unseen, and netd (watching the init) releases its endpoints */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		close(rp[0]);
 		close(go[1]);
 		for (int i = 0; i < 3; i++)
@@ -204,17 +232,23 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	close(go[0]);
 	/* in parallel with the child's mounts: see init.c */
 	int r = rt_cgroup_enter(s->c.id, pid, e);
+	bool held = false;
+	if (r >= 0 && s->wait_cli) {
+		r = hold_for_cli(pid, e);
+		held = r < 0;
+	}
 	bool sent = r >= 0 && write(go[1], "g", 1) == 1;
 	close(go[1]);
 	if (!sent) {
 		/* the child may have failed first (then the write met EPIPE, or the
 		 * pid was gone): its own report says why; else ours does */
+		/* the child, told nothing, gives up (ECANCELED) unless it failed first */
 		struct err child = { 0 };
 		if (rt_read_report(rp[0], &child) < 0 && child.code != ECANCELED)
 			*e = child;
 		else if (r >= 0)
 			err_set(e, EPIPE, "join the container's cgroups");
-		else
+		else if (!held)
 			err_wrap(e, "join the container's cgroups");
 		close(rp[0]);
 		kill(pid, SIGKILL);
@@ -412,8 +446,12 @@ int rt_shim_main(int argc, char **argv)
 			s.attached = true;
 		else if (strcmp(argv[i], "--netns") == 0 && i + 1 < argc)
 			netns = argv[++i];
+		else if (strcmp(argv[i], "--hold") == 0)
+			s.wait_cli = true;
 	}
 	fcntl(RT_REPORT_FD, F_SETFD, FD_CLOEXEC);
+	if (s.wait_cli)
+		fcntl(RT_GO_FD, F_SETFD, FD_CLOEXEC);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if (rt_config_read(s.root, argv[2], &s.c, &e) < 0) {
 		report("err %d %s\n", e.code, err_msg(&e));

@@ -430,6 +430,8 @@ int rt_container_remove(const char *root, const char *id, bool force, struct err
 	err_clear(e);
 	r = rt_container_purge(root, id, e);
 	close(lock);
+	if (r == 0 && rt_hooks.release)
+		rt_hooks.release(root, id);
 	return r;
 }
 

@@ -17,9 +17,19 @@
  *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
  *   net.rm {name}         -> {id, name}
  *   net.prune             -> {removed: [names]}
- *   attach {container, name, netns, network, ip?, aliases?[], mac?}
- *                         -> {endpoint, ip, ip6?, mac, gateway, gateway6?, prefix, ifname}
- *   detach {container, network}  -> {}
+ *   attach {container, name, netns, network, ip?, aliases?[], mac?,
+ *           hostname?, dns?[], pid?}
+ *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
+ *                             gateway6?, prefix, prefix6?, ifname}
+ *       container: its id; name: its name; netns: path of its network
+ *       namespace (/proc/PID/ns/net); ip: a static address (v4 or v6);
+ *       aliases: --network-alias names; hostname: the container's hostname;
+ *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
+ *       init, which netd watches (pidfd): when it ends, the endpoint is
+ *       released. An endpoint of the same container with another pid (an
+ *       earlier run netd has not seen end yet) is released first.
+ *   detach {container, network}  -> {endpoint}
+ *   release {container}   -> {released: [network names]}  every endpoint of it
  *   check {repair?}       -> {findings: [{kind, object, problem, repaired}]}
  *                            (state and kernel disagreements; see check.c)
  */

@@ -56,12 +56,23 @@ int rt_parse_hostname(const char *s, struct err *e) _wur_;
 /* "KEY=VALUE"; "KEY" alone takes the value from the host environment (or
  * is dropped when unset, ret NULL). */
 int rt_parse_env(const char *s, char **ret, struct err *e) _wur_;
-/* --network: "none", "host", "container:NAME". Named networks need netd. */
+/* --network: "none", "host", "container:NAME", or a network's name or id
+ * (checked by netd at start). */
 int rt_parse_network(const char *s, struct err *e) _wur_;
 /* Lines of an --env-file (comments, blank lines skipped) appended to *env. */
 int rt_parse_env_file(const char *path, char ***env, struct err *e) _wur_;
 
 /* ---- configuration ------------------------------------------------------ */
+
+/* One network the container is (to be) attached to, as the user asked. */
+struct rt_netconf {
+	char *name;     /* the network's name (or id) */
+	char *ip;       /* --ip / --ip6 (NULL: allocated) */
+	char *ip6;
+	char **aliases; /* --network-alias / net connect --alias */
+	char *mac;      /* --mac-address (first network only) */
+};
+void rt_netconf_done(struct rt_netconf *n);
 
 struct rt_config {
 	char id[ID_LEN + 1];
@@ -86,7 +97,12 @@ struct rt_config {
 	uint64_t nano_cpus;  /* 0 = unlimited */
 	int64_t pids_limit;  /* <= 0: unlimited */
 	char *cpuset;        /* NULL = all */
-	char *network;       /* "none", "host", "container:<id>" */
+	char *network;       /* "none", "host", "container:<id>", or the first network's name */
+	struct rt_netconf *nets; /* the networks, in order (eth0, eth1, ...); empty for none/host/container: */
+	size_t n_nets;
+	char **dns, **dns_search, **dns_opt; /* --dns, --dns-search, --dns-option */
+	char **add_hosts;    /* --add-host "NAME:IP" */
+	char **links;        /* --link "CONTAINER:ALIAS" (default bridge) */
 	int stop_signal;
 	int stop_timeout;    /* seconds */
 };
@@ -97,6 +113,10 @@ void rt_config_done(struct rt_config *c);
 char **rt_config_argv(const struct rt_config *c);
 json_object *rt_config_to_json(const struct rt_config *c);
 int rt_config_from_json(json_object *o, struct rt_config *c, struct err *e) _wur_;
+/* The container gets its own network namespace (not host, not container:). */
+bool rt_config_own_netns(const struct rt_config *c);
+/* The index of network name in c->nets, or -1. */
+ssize_t rt_config_net_find(const struct rt_config *c, const char *name);
 /* Fill what the user left unset from the image (env, cmd, entrypoint, workdir, user). */
 void rt_config_apply_image(struct rt_config *c, const struct rt_image *img);
 
@@ -136,6 +156,12 @@ int rt_container_resolve(const char *root, const char *ref, char ret_id[ID_LEN +
 /* All container ids (NULL-terminated; caller frees), newest first. */
 int rt_container_list(const char *root, char ***ret_ids, struct err *e) _wur_;
 int rt_config_read(const char *root, const char *id, struct rt_config *ret, struct err *e) _wur_;
+/* Rewrite config.json of an existing container (net connect/disconnect);
+ * hold rt_container_lock around the read, change and write. */
+int rt_config_write(const char *root, const struct rt_config *c, struct err *e) _wur_;
+/* flock(2) on the container's directory: start, rm, the shim's --rm removal
+ * and changes of its config take it. Returns the fd (close it to unlock). */
+int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
 /* Allocate the id (c->id), check the name, make the directory, config.json,
  * state.json, hostname, hosts and resolv.conf. All or nothing. */
 int rt_container_create(const char *root, struct rt_config *c, struct err *e) _wur_;
@@ -144,6 +170,19 @@ int rt_container_create(const char *root, struct rt_config *c, struct err *e) _w
 int rt_container_remove(const char *root, const char *id, bool force, struct err *e) _wur_;
 
 /* ---- lifecycle -------------------------------------------------------------- */
+
+/* What the runtime calls to put a container on its networks; runtime knows
+ * no netd, the CLI fills these in (rt_set_net_hooks) at its start. */
+struct rt_net_hooks {
+	/* After the init is cloned (its namespace is /proc/PID/ns/net) and before
+	 * it execs: attach, write the /etc files. On failure it undoes its own
+	 * work, and the start fails with its error. */
+	int (*attach)(const char *root, const struct rt_config *c, pid_t pid, pid_t shim_pid, struct err *e);
+	/* After the container ended (stop, kill, rm): release its endpoints.
+	 * Best effort (netd also notices the end by itself). */
+	void (*release)(const char *root, const char *id);
+};
+void rt_set_net_hooks(const struct rt_net_hooks *h);
 
 struct rt_attach {
 	int in, out, err;  /* the CLI's fds the container is attached to, -1: none */

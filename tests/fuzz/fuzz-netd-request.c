@@ -24,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			attach_req_done(&a);
 		if (strcmp(op, "detach") == 0)
 			(void)!detach_parse(req, &d, &e);
+		const char *ctr;
+		if (strcmp(op, "release") == 0)
+			(void)!release_parse(req, &ctr, &e);
 		if (names_parse(req, &names, &e) == 0)
 			strv_free(names);
 		struct endpoint *ep = NULL;

@@ -79,9 +79,29 @@ static void attach_requests(void **state)
 	assert_int_equal(a.mac[5], 9);
 	assert_int_equal(strv_len(a.aliases), 2);
 	assert_string_equal(a.aliases[0], "www");
+	assert_null(a.hostname);
+	assert_int_equal(a.pid, 0);
+	attach_req_done(&a);
+
+	/* what DNS and the pid watch need */
+	_cleanup_json_ json_object *o2 = json_tokener_parse(
+		"{\"version\":1,\"op\":\"attach\",\"container\":\"c1\",\"name\":\"web\",\"netns\":\"/proc/9/ns/net\","
+		"\"network\":\"n\",\"hostname\":\"box-1\",\"dns\":[\"10.0.0.53\",\"fd00::53\"],\"pid\":4242}");
+	assert_int_equal(attach_parse(o2, &a, &e), 0);
+	assert_string_equal(a.hostname, "box-1");
+	assert_int_equal(strv_len(a.dns), 2);
+	assert_int_equal(a.pid, 4242);
 	attach_req_done(&a);
 
 	static const char *const bad[] = {
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":-1}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":\"1\"}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":4294967295}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"hostname\":\"a b\"}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"hostname\":\"\"}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"dns\":[\"x.y\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"dns\":\"1.1.1.1\"}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"dns\":[1]}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\"}",                 /* no network */
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"run/netns/a\",\"network\":\"x\"}", /* relative */
 		"{\"container\":\"c/../x\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\"}",
@@ -122,6 +142,18 @@ static void detach_and_names(void **state)
 	strv_free(names);
 	assert_int_equal(names_parse(n2, &names, &e), -EINVAL);
 	assert_int_equal(names_parse(n3, &names, &e), -EINVAL);
+
+	/* release {container} */
+	const char *ctr = NULL;
+	_cleanup_json_ json_object *r1 = json_tokener_parse("{\"version\":1,\"op\":\"release\",\"container\":\"c1\"}");
+	_cleanup_json_ json_object *r2 = json_tokener_parse("{\"container\":\"../x\"}");
+	_cleanup_json_ json_object *r3 = json_tokener_parse("{\"container\":\"c1\",\"network\":\"n\"}");
+	_cleanup_json_ json_object *r4 = json_tokener_parse("{}");
+	assert_int_equal(release_parse(r1, &ctr, &e), 0);
+	assert_string_equal(ctr, "c1");
+	assert_int_equal(release_parse(r2, &ctr, &e), -EINVAL);
+	assert_int_equal(release_parse(r3, &ctr, &e), -EINVAL);
+	assert_int_equal(release_parse(r4, &ctr, &e), -EINVAL);
 }
 
 static int spec(const char *s, struct net_spec *ret, struct err *e)
@@ -263,11 +295,56 @@ static void state_round_trip(void **state)
 	network_free(back);
 }
 
+/* The fields an endpoint gained for containers: optional, strict when present. */
+static void endpoint_watch_fields(void **state)
+{
+	static const char base[] = "{\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+				   "\"container\":\"c\",\"name\":\"n\",\"netns\":\"/proc/1/ns/net\",\"ifname\":\"eth0\","
+				   "\"hostif\":\"pnv01234567\",\"ip4\":\"10.0.0.2\",\"mac\":\"02:42:0a:00:00:02\","
+				   "\"aliases\":[]";
+	struct err e = { 0 };
+	struct endpoint *ep = NULL;
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s}", base);
+	_cleanup_json_ json_object *old = json_tokener_parse(buf);
+	assert_int_equal(endpoint_from_state(old, &ep, &e), 0);
+	assert_int_equal(ep->pid, 0);
+	assert_null(ep->hostname);
+	endpoint_free(ep);
+
+	snprintf(buf, sizeof(buf), "%s,\"hostname\":\"h\",\"dns\":[\"1.2.3.4\"],\"pid\":77,\"pid_start\":12345}", base);
+	_cleanup_json_ json_object *full = json_tokener_parse(buf);
+	assert_int_equal(endpoint_from_state(full, &ep, &e), 0);
+	assert_int_equal(ep->pid, 77);
+	assert_int_equal(ep->pid_start, 12345);
+	assert_string_equal(ep->hostname, "h");
+	assert_string_equal(ep->dns[0], "1.2.3.4");
+	_cleanup_json_ json_object *again = endpoint_to_state(ep);
+	endpoint_free(ep);
+	assert_int_equal(endpoint_from_state(again, &ep, &e), 0);
+	assert_int_equal(ep->pid, 77);
+	assert_int_equal(ep->pid_start, 12345);
+	endpoint_free(ep);
+
+	static const char *const bad[] = { ",\"pid\":0}", ",\"pid\":-3}", ",\"pid\":\"7\"}", ",\"pid\":99999999999}",
+					   ",\"dns\":[1]}", ",\"hostname\":5}" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", base, bad[i]);
+		_cleanup_json_ json_object *o = json_tokener_parse(buf);
+		assert_non_null(o);
+		if (endpoint_from_state(o, &ep, &e) == 0) {
+			endpoint_free(ep);
+			fail_msg("accepted: %s", bad[i]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(request_envelope), cmocka_unit_test(attach_requests), cmocka_unit_test(detach_and_names),
-		cmocka_unit_test(create_spec),	    cmocka_unit_test(state_round_trip),
+		cmocka_unit_test(endpoint_watch_fields), cmocka_unit_test(create_spec),	    cmocka_unit_test(state_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

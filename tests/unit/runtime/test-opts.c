@@ -197,8 +197,12 @@ static void env_and_network(void **state)
 	assert_int_equal(rt_parse_network("host", NULL), 0);
 	assert_int_equal(rt_parse_network("container:web", NULL), 0);
 	assert_int_equal(rt_parse_network("container:", NULL), -EINVAL);
-	assert_int_equal(rt_parse_network("bridge", NULL), -ENOTSUP);
-	assert_int_equal(rt_parse_network("mynet", NULL), -ENOTSUP);
+	assert_int_equal(rt_parse_network("bridge", NULL), 0);
+	assert_int_equal(rt_parse_network("my-net.1_x", NULL), 0);
+	assert_int_equal(rt_parse_network("", NULL), -EINVAL);
+	assert_int_equal(rt_parse_network("-x", NULL), -EINVAL);
+	assert_int_equal(rt_parse_network("a b", NULL), -EINVAL);
+	assert_int_equal(rt_parse_network("a/b", NULL), -EINVAL);
 }
 
 static void config_round_trip(void **state)
@@ -223,6 +227,15 @@ static void config_round_trip(void **state)
 	c.binds = xmalloc(sizeof(b));
 	c.binds[0] = b;
 	c.n_binds = 1;
+	c.nets = xcalloc(2, sizeof(*c.nets));
+	c.nets[0].name = xstrdup("mynet");
+	c.nets[0].ip = xstrdup("10.1.0.9");
+	strv_push(&c.nets[0].aliases, "db");
+	c.nets[1].name = xstrdup("other");
+	c.n_nets = 2;
+	strv_push(&c.dns, "10.0.0.53");
+	strv_push(&c.add_hosts, "h:1.2.3.4");
+	strv_push(&c.links, "web:w");
 	json_object *o = rt_config_to_json(&c);
 	assert_int_equal(rt_config_from_json(o, &d, NULL), 0);
 	json_object_put(o);
@@ -236,6 +249,17 @@ static void config_round_trip(void **state)
 	assert_string_equal(d.binds[0].dst, "/b");
 	assert_true(d.binds[0].ro);
 	assert_string_equal(d.cap_add[0], "NET_ADMIN");
+	assert_int_equal(d.n_nets, 2);
+	assert_string_equal(d.nets[0].name, "mynet");
+	assert_string_equal(d.nets[0].ip, "10.1.0.9");
+	assert_string_equal(d.nets[0].aliases[0], "db");
+	assert_null(d.nets[1].ip);
+	assert_string_equal(d.nets[1].name, "other");
+	assert_int_equal(rt_config_net_find(&d, "other"), 1);
+	assert_int_equal(rt_config_net_find(&d, "nope"), -1);
+	assert_string_equal(d.dns[0], "10.0.0.53");
+	assert_string_equal(d.add_hosts[0], "h:1.2.3.4");
+	assert_string_equal(d.links[0], "web:w");
 	rt_config_done(&c);
 	rt_config_done(&d);
 	/* hostile JSON is refused, never crashes */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pontoon net connect / net disconnect: a container joins or leaves a network,
+ * live when it runs, in its configuration (applied at the next start) always. */
+#include "cli.h"
+#include "dns.h"
+#include "ipam.h"
+#include "netrun.h"
+#include "runtime.h"
+
+const char cli_net_connect_usage[] =
+	"Usage: pontoon net connect [OPTIONS] NETWORK CONTAINER\n"
+	"\n"
+	"Connect a container to a network. A running container gets a new interface\n"
+	"(eth1, eth2, ...) at once, with its address and /etc/hosts updated; a created\n"
+	"or stopped one is connected when it starts. The default route stays with the\n"
+	"first network.\n"
+	"\n"
+	"Options:\n"
+	"      --ip ADDR         static address (IPv4 or IPv6) in the network's subnet\n"
+	"                        (user-defined networks only)\n"
+	"      --alias NAME      another DNS name of the container on this network\n"
+	"                        (repeatable; user-defined networks only)\n"
+	"  -h, --help            print this help\n";
+
+const char cli_net_disconnect_usage[] =
+	"Usage: pontoon net disconnect [OPTIONS] NETWORK CONTAINER\n"
+	"\n"
+	"Disconnect a container from a network: a running container loses that\n"
+	"interface at once (its address goes back to the network's pool and its\n"
+	"/etc/hosts line goes away); a stopped one is not connected at its next start.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --force   also when netd has no endpoint for it (the network is removed\n"
+	"                from the container's configuration regardless)\n"
+	"  -h, --help    print this help\n";
+
+/* Rewrite the /etc files of a running container from its endpoints now. */
+static int refresh_etc(struct cli_ctx *ctx, const struct rt_config *c, struct err *e)
+{
+	struct cli_ep *eps = NULL;
+	size_t n = 0;
+	int r = cli_net_endpoints(c, &eps, &n, e);
+	if (r == 0)
+		r = cli_etc_update(ctx->root, c, eps, n, e);
+	cli_eps_free(eps, n);
+	return r;
+}
+
+static int check_mode(const struct rt_config *c, const char *what, struct err *e)
+{
+	if (strcmp(c->network, "host") == 0 || strncmp(c->network, "container:", 10) == 0)
+		return err_setx(e, EINVAL, "container %s uses --network %s: it cannot be %s", c->name, c->network, what);
+	if (strcmp(c->network, "none") == 0 && c->n_nets == 0)
+		return err_setx(e, EINVAL, "container %s has --network none: it cannot be %s", c->name, what);
+	return 0;
+}
+
+static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, struct rt_netconf *want, struct err *e)
+{
+	char id[ID_LEN + 1];
+	struct rt_config c;
+	struct rt_config probe;
+	struct rt_state st;
+	struct cli_ep ep = { 0 };
+	int r;
+
+	if ((r = rt_container_resolve(ctx->root, ref, id, e)) < 0)
+		return r;
+	_cleanup_close_ int lock = rt_container_lock(ctx->root, id, e);
+	if (lock < 0)
+		return lock;
+	if ((r = rt_config_read(ctx->root, id, &c, e)) < 0)
+		return r;
+	if ((r = rt_state_read(ctx->root, id, &st, e)) < 0 || (r = check_mode(&c, "connected to a network", e)) < 0)
+		goto out;
+	/* the network's own name (and it exists) */
+	rt_config_init(&probe);
+	probe.network = xstrdup(net);
+	probe.nets = xcalloc(1, sizeof(*probe.nets));
+	probe.nets[0].name = xstrdup(net);
+	probe.n_nets = 1;
+	r = cli_net_resolve(&probe, e);
+	if (r == 0) {
+		free(want->name);
+		want->name = xstrdup(probe.nets[0].name);
+	}
+	rt_config_done(&probe);
+	if (r < 0)
+		goto out;
+	if (rt_config_net_find(&c, want->name) >= 0) {
+		r = err_setx(e, EEXIST, "container %s is already connected to network %s", c.name, want->name);
+		goto out;
+	}
+	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->aliases)) {
+		r = err_setx(e, EINVAL, "--ip and --alias are supported on user-defined networks only");
+		goto out;
+	}
+	if (st.status == RT_RUNNING && (r = cli_net_attach(&c, want, st.pid, &ep, e)) < 0)
+		goto out;
+	c.nets = xrealloc(c.nets, (c.n_nets + 1) * sizeof(*c.nets));
+	c.nets[c.n_nets++] = *want;
+	memset(want, 0, sizeof(*want));
+	r = rt_config_write(ctx->root, &c, e);
+	if (r < 0 && st.status == RT_RUNNING)
+		(void)!cli_net_detach(c.id, ep.network, NULL); /* undo */
+	if (r == 0 && st.status == RT_RUNNING)
+		r = refresh_etc(ctx, &c, e);
+out:
+	cli_ep_done(&ep);
+	rt_config_done(&c);
+	return r;
+}
+
+int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, 'i' },
+					      { "alias", required_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
+	struct rt_netconf want = { 0 };
+	struct err e = { 0 };
+	struct ipam_addr a;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (ipam_addr_parse(optarg, &a, NULL) < 0) {
+				rt_netconf_done(&want);
+				return cli_usage_error(cmd, "invalid --ip \"%s\": not an IP address", optarg);
+			}
+			free(want.ip);
+			want.ip = xstrdup(optarg);
+			break;
+		case 'a':
+			if (!dns_name_is_valid(optarg)) {
+				rt_netconf_done(&want);
+				return cli_usage_error(cmd, "invalid --alias \"%s\"", optarg);
+			}
+			if (!strv_contains(want.aliases, optarg))
+				strv_push(&want.aliases, optarg);
+			break;
+		case 'h':
+			rt_netconf_done(&want);
+			return cli_help(cmd);
+		default:
+			rt_netconf_done(&want);
+			return cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		rt_netconf_done(&want);
+		return cli_usage_error(cmd, "\"net connect\" requires exactly 2 arguments: NETWORK CONTAINER");
+	}
+	r = do_connect(ctx, argv[optind], argv[optind + 1], &want, &e);
+	rt_netconf_done(&want);
+	return r < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, bool force, struct err *e)
+{
+	char id[ID_LEN + 1];
+	struct rt_config c;
+	struct rt_state st;
+	ssize_t i;
+	int r;
+
+	if ((r = rt_container_resolve(ctx->root, ref, id, e)) < 0)
+		return r;
+	_cleanup_close_ int lock = rt_container_lock(ctx->root, id, e);
+	if (lock < 0)
+		return lock;
+	if ((r = rt_config_read(ctx->root, id, &c, e)) < 0)
+		return r;
+	if ((r = rt_state_read(ctx->root, id, &st, e)) < 0 || (r = check_mode(&c, "disconnected", e)) < 0)
+		goto out;
+	i = rt_config_net_find(&c, net);
+	if (i < 0) {
+		/* by id or id prefix: the network's own name */
+		struct rt_config probe;
+		rt_config_init(&probe);
+		probe.network = xstrdup(net);
+		probe.nets = xcalloc(1, sizeof(*probe.nets));
+		probe.nets[0].name = xstrdup(net);
+		probe.n_nets = 1;
+		if (cli_net_resolve(&probe, NULL) == 0)
+			i = rt_config_net_find(&c, probe.nets[0].name);
+		rt_config_done(&probe);
+	}
+	if (i < 0) {
+		r = err_setx(e, ENOENT, "container %s is not connected to network %s", c.name, net);
+		goto out;
+	}
+	if (st.status == RT_RUNNING) {
+		r = cli_net_detach(c.id, c.nets[i].name, e);
+		if (r == -ENOENT && force) {
+			err_clear(e);
+			r = 0;
+		}
+		if (r < 0)
+			goto out;
+	}
+	rt_netconf_done(&c.nets[i]);
+	memmove(&c.nets[i], &c.nets[i + 1], (c.n_nets - (size_t)i - 1) * sizeof(*c.nets));
+	c.n_nets--;
+	r = rt_config_write(ctx->root, &c, e);
+	if (r == 0 && st.status == RT_RUNNING)
+		r = refresh_etc(ctx, &c, e);
+out:
+	rt_config_done(&c);
+	return r;
+}
+
+int cli_cmd_net_disconnect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, CLI_HELP_OPTION, { 0 } };
+	struct err e = { 0 };
+	bool force = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'h': return cli_help(cmd);
+		default: return cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(cmd, "\"net disconnect\" requires exactly 2 arguments: NETWORK CONTAINER");
+	if (do_disconnect(ctx, argv[optind], argv[optind + 1], force, &e) < 0)
+		return cli_fail(&e);
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Containers on networks (netrun.c): netd's side of a container, its /etc files. */
+#ifndef PONTOON_CLI_NETRUN_H
+#define PONTOON_CLI_NETRUN_H
+
+#include "cli.h"
+#include "runtime.h"
+
+/* One endpoint of a container, as netd reports it. */
+struct cli_ep {
+	char *network, *network_id, *endpoint;
+	char *ip, *ip6, *gateway, *gateway6, *mac; /* NULL when absent */
+	int prefix, prefix6;
+};
+void cli_ep_done(struct cli_ep *x);
+void cli_eps_free(struct cli_ep *v, size_t n);
+
+/* Set the runtime's network hooks; remember ctx's paths for netd. */
+void cli_netrun_init(const struct cli_ctx *ctx);
+/* netd_call with the paths of cli_netrun_init. */
+int cli_netd_call(json_object *req, bool autostart, json_object **ret, struct err *e) _wur_;
+/* Attach the namespace of pid to network nc of container c. */
+int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t pid, struct cli_ep *ret,
+		   struct err *e) _wur_;
+int cli_net_detach(const char *id, const char *network, struct err *e) _wur_;
+/* The container's endpoints now (none when it is not running). */
+int cli_net_endpoints(const struct rt_config *c, struct cli_ep **ret, size_t *ret_n, struct err *e) _wur_;
+/* Rewrite /etc/hosts and /etc/resolv.conf from eps (keeping the user's edits). */
+int cli_etc_update(const char *root, const struct rt_config *c, const struct cli_ep *eps, size_t n,
+		   struct err *e) _wur_;
+
+/* The last start failed in the network attach (run then removes the
+ * container it made: nothing is left of a refused --ip). */
+bool cli_net_attach_failed(void);
+/* Before create: the networks exist (netd says), by their names. */
+int cli_net_resolve(struct rt_config *c, struct err *e) _wur_;
+/* inspect's NetworkSettings (pid: the running init, 0 when not running). */
+json_object *cli_net_settings(const struct rt_config *c, pid_t pid);
+
+/* Options of run/create (netopts.c). --network NET (repeatable) */
+int cli_opt_network(struct rt_config *c, const char *arg, struct err *e) _wur_;
+/* which: 0 --ip, 1 --ip6, 2 --network-alias, 3 --mac-address, 4 --dns,
+ * 5 --dns-search, 6 --dns-option, 7 --add-host, 8 --link */
+int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e) _wur_;
+/* After all options: the default network, and what goes with what. */
+int cli_net_opts_finish(struct rt_config *c, struct err *e) _wur_;
+/* The default network's name. */
+#define CLI_DEFAULT_NET "bridge"
+
+#endif
