@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Fault injection sweep: for every N, the N-th pass through each fault point
 # (PONTOON_FAULT=site:N:EIO) fails, along `net create` (netd's netlink, nft
-# and state points, armed in the daemon) and `run --network none` (the CLI's,
+# and state points, armed in the daemon), `run --network none` (the CLI's,
 # the shim's and the container init's mount, cgroup, state and seccomp
-# points), until the operation gets through without reaching the N-th pass.
+# points) and `run --rm --network NET` (netd's points and the CLI's), until the operation gets through without reaching the N-th pass.
 # Each failed operation must report an error and leave the kernel, the state
 # directory, cgroups and mounts as they were. The number of fault points
 # tried is printed.
@@ -14,8 +14,10 @@ netd() {
 	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
 }
 
+# kernel_snapshot without what moves by itself: IPv6 DAD progress, and a
+# bridge's carrier, which follows its last port's background deletion
 snapshot() {
-	kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g'
+	kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//; s/ link\/ether [0-9a-f:]+ brd [0-9a-f:]+//'
 }
 
 cgroup_dirs() {
@@ -64,7 +66,7 @@ teardown() {
 		for n in $(seq 1 80); do
 			before=$(grep -F "$PONTOON_ROOT" /proc/mounts || true)
 			files_before=$(ls "$PONTOON_ROOT/containers" 2>/dev/null | grep -vE '^(names|\.mnt|\.etc-layer)$' || true)
-			PONTOON_FAULT=$site:$n:EIO run pontoon run -d --name "f-$site-$n" --memory 64m --pids-limit 50 busybox true
+			PONTOON_FAULT=$site:$n:EIO run pontoon run -d --network none --name "f-$site-$n" --memory 64m --pids-limit 50 busybox true
 			if [ "$status" -eq 0 ]; then
 				pontoon rm -f "f-$site-$n" >/dev/null
 				break
@@ -90,4 +92,38 @@ teardown() {
 	done
 	echo "# run --network none: $tried fault points tried, all clean" >&3
 	[ "$tried" -ge 4 ]
+}
+
+@test "run --rm --network NET: every fault point of netd and of the CLI fails cleanly" {
+	pontoon net create --subnet 10.45.0.0/24 mynet
+	pontoon run --rm --network mynet busybox true      # images, default files: made once
+	tried=0
+	# netd's points (armed in the daemon), then the CLI's, shim's and init's
+	for site in netd:netlink netd:nft netd:state state cgroup mount seccomp; do
+		for n in $(seq 1 80); do
+			before=$(snapshot)
+			if [[ $site == netd:* ]]; then
+				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
+				run pontoon run --rm --network mynet busybox true
+			else
+				PONTOON_FAULT=$site:$n:EIO run pontoon run --rm --network mynet busybox true
+			fi
+			if [ "$status" -eq 0 ]; then
+				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+				break
+			fi
+			tried=$((tried + 1))
+			[ "$status" -eq 125 ] || fail "$site:$n: status $status: $output"
+			[[ "$output" == *"Input/output error"* ]] || fail "$site:$n: $output"
+			# the shim's --rm removal and netd's release may end after the CLI returns
+			wait_until 10 bash -c '[ -z "$(ls "$PONTOON_ROOT/containers" | grep -vE "^(names|\.mnt|\.etc-layer)$")" ]' ||
+				fail "$site:$n left a container"
+			wait_until 10 bash -c "[ \"\$(ip -o link show | grep -c pnv)\" -eq 0 ]" || fail "$site:$n left a veth"
+			after=$(snapshot)
+			[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "$site:$n left something"; }
+			[ "$n" -lt 80 ] || fail "run still fails at $site:80"
+		done
+	done
+	echo "# run --rm --network mynet: $tried fault points tried, all clean" >&3
+	[ "$tried" -ge 5 ]
 }

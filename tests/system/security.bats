@@ -170,3 +170,20 @@ sectest() {
 	run pontoon run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status
 	assert_output_contains 1
 }
+
+@test "a container cannot reach another network's containers; on its own network it can" {
+	pontoon net create --subnet 10.91.0.0/24 red
+	pontoon net create --subnet 10.92.0.0/24 blue
+	r1=$(pontoon run -d --network red --name r1 busybox sleep 60)
+	pontoon run -d --network red --name r2 busybox sleep 60
+	pontoon run -d --network blue --name b1 busybox sleep 60
+	ip_r1=$(pontoon inspect r1 | jq -r '.[0].NetworkSettings.Networks.red.IPAddress')
+	[[ "$ip_r1" == 10.91.0.* ]]
+	pontoon exec r2 ping -c1 -W2 "$ip_r1"
+	run pontoon exec b1 ping -c1 -W2 "$ip_r1"
+	[ "$status" -ne 0 ]
+	# --privileged does not open other networks either: isolation is the host's firewall
+	run pontoon run --rm --privileged --network blue busybox ping -c1 -W2 "$ip_r1"
+	[ "$status" -ne 0 ]
+	[ -n "$r1" ]
+}
