@@ -119,8 +119,12 @@ static int run_hook(const char *root, const struct rt_config *c, const char *lin
 	int r = pid > 0 && shim_pid > 0 ? 0 : err_setx(e, EPROTO, "the shim sent \"%s\"", line);
 	if (r == 0)
 		r = rt_hooks.attach(root, c, (pid_t)pid, (pid_t)shim_pid, e);
+	/* a shim that died meanwhile must not take us along with SIGPIPE */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigaction(SIGPIPE, &ign, &old);
 	if (write(go, r == 0 ? "go\n" : "no\n", 3) != 3 && r == 0)
 		r = err_set(e, errno, "release the container's init");
+	sigaction(SIGPIPE, &old, NULL);
 	close(go);
 	return r;
 }

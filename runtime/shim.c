@@ -13,10 +13,11 @@
  *
  * fds: 0/1/2 are the attached CLI's (or /dev/null); 3 reports to the CLI:
  * "ok PID" once the command is exec'd or "err ERRNO MESSAGE"; then, attached,
- * "exit STATUS" at the very end. With --hold, once the init is cloned and in
- * its cgroups, the shim reports "pid INIT SHIM" and waits for one line on fd 4
- * from the CLI ("go", or anything else / EOF: give up) before it lets the
- * init exec: the CLI attaches the container's namespace to its networks then.
+ * "exit STATUS" at the very end. With --hold, once the init is cloned, the
+ * shim reports "pid INIT SHIM", and after joining the cgroups waits for one
+ * line on fd 4 from the CLI ("go", or anything else / EOF: give up) before it
+ * lets the init exec: the CLI attaches the container's namespace to its
+ * networks meanwhile.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -175,12 +176,11 @@ static int clone_flags(const struct rt_config *c)
 	return f;
 }
 
-/* --hold: tell the CLI the init's pid, wait for its word. */
-static int hold_for_cli(pid_t pid, struct err *e)
+/* --hold: wait for the CLI's word (it has the init's pid since the clone). */
+static int hold_for_cli(struct err *e)
 {
 	char buf[8];
 	size_t n = 0;
-	report("pid %d %d\n", pid, getpid());
 	while (n < sizeof(buf) - 1) {
 		ssize_t k = read(RT_GO_FD, buf + n, 1);
 		if (k < 0 && errno == EINTR)
@@ -230,12 +230,22 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	}
 	close(rp[1]);
 	close(go[0]);
+	/* the CLI attaches the networks while we join the cgroups and the
+	 * child builds its root: all three at once */
+	if (s->wait_cli)
+		report("pid %d %d\n", pid, getpid());
 	/* in parallel with the child's mounts: see init.c */
 	int r = rt_cgroup_enter(s->c.id, pid, e);
 	bool held = false;
-	if (r >= 0 && s->wait_cli) {
-		r = hold_for_cli(pid, e);
-		held = r < 0;
+	if (s->wait_cli) {
+		/* its answer is read even after a failure here: the CLI writes it */
+		struct err he = { 0 };
+		int h = hold_for_cli(&he);
+		if (r >= 0 && h < 0) {
+			*e = he;
+			r = h;
+			held = true;
+		}
 	}
 	bool sent = r >= 0 && write(go[1], "g", 1) == 1;
 	close(go[1]);

@@ -47,6 +47,11 @@ endpoints_gone() {
 	# no IPv6 on a network without it (not even a link-local address)
 	run pontoon exec a ip -o -6 addr show dev eth0
 	[ -z "$output" ] || fail "IPv6 on eth0: $output"
+	# --network container:a shares a's interface, /etc/hosts and resolv.conf
+	run pontoon run --rm --network container:a busybox sh -c 'ip -o -4 addr show eth0; cat /etc/hosts /etc/resolv.conf'
+	assert_output_contains "$a/16"
+	assert_output_contains "nameserver 192.168.0.1"
+	[ "$(echo "$output" | grep -c "$a")" -ge 2 ]
 }
 
 @test "several --network at run (eth0, eth1), an IPv6 network, the route through the first" {
@@ -302,8 +307,9 @@ endpoints_gone() {
 	netd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
 	state() {
 		# links by name: a bridge's carrier follows its ports with a delay
+		# (and its IPv6 link-local address passes DAD meanwhile)
 		ip -o link show | awk '{print $2}'
-		ip -o addr show
+		ip -o addr show | grep -v 'scope link'
 		nft list table inet pontoon | sed -E 's/ # handle [0-9]+//'
 		grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
 		find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print | grep -v '\.endpoints$' | sort
