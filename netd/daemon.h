@@ -9,6 +9,8 @@
 #include "nl.h"
 
 struct deleter;
+struct dns_store;
+struct dns_server;
 
 struct netd {
 	struct netd_paths p;
@@ -17,6 +19,8 @@ struct netd {
 	size_t nnets;
 	struct nl *nl; /* host namespace */
 	struct deleter *del;
+	struct dns_store *dns;     /* the embedded DNS (resolver.c); NULL until started */
+	struct dns_server *dnssrv;
 	int epfd;  /* the main loop's epoll; endpoints' pidfds are in it */
 };
 
@@ -131,6 +135,27 @@ int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;
 /* The whole nftables table from the state, in one transaction. */
 int netd_fw_sync(struct netd *d, struct err *e) _wur_;
+
+/* ---- the embedded DNS (resolver.c) ----
+ * One dns_server for every network: UDP+TCP port 53 on each network's
+ * gateway addresses (host namespace), records per endpoint. User networks
+ * answer their containers' names; the default network is forward-only
+ * (no names, as in Docker; its containers may use the forwarder when the
+ * host has only loopback resolvers). Every function is a no-op before
+ * netd_dns_start. */
+int netd_dns_start(struct netd *d, struct err *e) _wur_;
+void netd_dns_stop(struct netd *d);
+/* Register the network and listen on its gateways; the default network's
+ * listener failing is only logged. */
+int netd_dns_net_add(struct netd *d, struct network *n, struct err *e) _wur_;
+void netd_dns_net_remove(struct netd *d, struct network *n);
+/* The endpoint's names (container name, short id, hostname, aliases) and
+ * its --dns upstreams. Containers whose id is not hex get no records. */
+int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, struct err *e) _wur_;
+void netd_dns_ep_remove(struct netd *d, struct network *n, struct endpoint *ep);
+/* The epoll fd to watch (-1 before start), and its handler. */
+int netd_dns_fd(struct netd *d);
+void netd_dns_process(struct netd *d);
 
 /* ---- background link deletion (deleter.c) ---- */
 int deleter_new(struct deleter **ret, struct err *e) _wur_;

@@ -42,6 +42,14 @@
 /* Largest request or reply, in bytes. */
 #define NETD_MSG_MAX (4u << 20)
 
+/* The embedded DNS: netd serves UDP and TCP port 53 on every network's
+ * gateway addresses (from net.create, or netd's start, to net.rm). attach
+ * registers the container's name, short id (the first 12 hex digits of
+ * "container"), hostname and aliases with its addresses on that network, and
+ * its "dns" servers as its upstreams, before it replies; detach and release
+ * remove them before they reply. The default network "bridge" holds no
+ * names: its listener only forwards. See README, "Embedded DNS". */
+
 struct netd_paths {
 	const char *root; /* state: networks in root/networks */
 	const char *run;  /* socket, lock, log */
