@@ -46,6 +46,8 @@
 	"      --cap-drop CAP         drop a capability (or ALL)\n" \
 	"      --privileged           all capabilities, no masked paths, /sys writable\n" \
 	"      --read-only            mount the root filesystem read-only\n" \
+	"      --security-opt OPT     seccomp=unconfined: no seccomp filter (--privileged\n" \
+	"                             implies it); no-new-privileges (always set)\n" \
 	"      --init                 run a tiny init as pid 1 that reaps zombies and forwards signals\n" \
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
@@ -72,7 +74,7 @@ enum {
 	OPT_RM = 256, OPT_NAME, OPT_NETWORK, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CPUS, OPT_PIDS, OPT_CPUSET,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_INIT, OPT_STOP_TIMEOUT, OPT_STOP_SIGNAL,
 	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_IP, OPT_IP6, OPT_ALIAS, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPT,
-	OPT_ADD_HOST, OPT_LINK,
+	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT,
 };
 
 struct run_opts {
@@ -173,6 +175,11 @@ static int parse_one(const struct cli_command *cmd, struct run_opts *o, int c, c
 		break;
 	}
 	case OPT_STOP_SIGNAL: r = rt_parse_signal(arg, &cf->stop_signal, e); break;
+	case OPT_SECURITY_OPT:
+		r = rt_parse_security_opt(arg, e);
+		if (r >= 0)
+			strv_push(&cf->security_opt, arg);
+		break;
 	default:
 		(void)cmd;
 		return err_setx(e, EINVAL, "internal: option %d", c);
@@ -204,6 +211,7 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		{ "dns", required_argument, NULL, OPT_DNS }, { "add-host", required_argument, NULL, OPT_ADD_HOST },
 		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH }, { "dns-option", required_argument, NULL, OPT_DNS_OPT },
 		{ "dns-opt", required_argument, NULL, OPT_DNS_OPT },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 		{ 0 },
 	};
 	struct err e = { 0 };

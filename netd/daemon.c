@@ -103,6 +103,8 @@ static void serve(struct netd *d, int lfd)
 		log_info("drop a client: %s", strerror(-r));
 		return;
 	}
+	if (netd_peer_refused(fd))
+		return;
 	reply = handle(d, buf, len);
 	size_t n;
 	const char *s = json_object_to_json_string_length(reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
@@ -172,6 +174,11 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	_cleanup_close_ int wfd = netd_fw_watch_open(e);
+	if (wfd < 0)
+		return wfd;
+	ev.data.fd = wfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, wfd, &ev);
 	ev.data.fd = netd_dns_fd(d);
 	if (ev.data.fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
 		return err_set(e, errno, "epoll: add the DNS server");
@@ -185,6 +192,10 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == lfd) {
 				serve(d, lfd);
+				continue;
+			}
+			if (evs[i].data.fd == wfd) {
+				netd_fw_watch_handle(d, wfd);
 				continue;
 			}
 			if (evs[i].data.fd == netd_dns_fd(d)) {

@@ -25,6 +25,30 @@ struct netd {
 	int epfd;  /* the main loop's epoll; endpoints' pidfds are in it */
 };
 
+/* ---- who may connect (peer.c) ---- */
+/* True when the peer is neither root nor netd's own uid (SO_PEERCRED); it has
+ * been sent an error reply. */
+bool netd_peer_refused(int fd);
+
+/* ---- pontoon system check (check.c) ---- */
+/* {repair?} -> {findings: [{kind, object, problem, repaired}]} */
+int netd_check(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+
+#ifdef PONTOON_FAULT_INJECTION
+/* debug.leak {network}: allocate an address without an endpoint (tests of check). */
+int netd_debug_leak(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
+#endif
+
+/* ---- bridge limits (limits.c) ---- */
+/* -EXFULL with a clear message when n's bridge has no port left. */
+int netd_bridge_room(const struct network *n, struct err *e) _wur_;
+
+/* ---- firewall reloads (fw-watch.c) ---- */
+/* A socket on nftables' change events; -errno on failure. */
+int netd_fw_watch_open(struct err *e) _wur_;
+/* Read the queued events; re-apply the table when another program changed it. */
+void netd_fw_watch_handle(struct netd *d, int fd);
+
 /* ---- requests (pure) ---- */
 
 /* Parse one request: JSON object, protocol version, known op.

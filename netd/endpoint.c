@@ -196,6 +196,8 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 		}
 		return err_setx(e, EEXIST, "container %s is already attached to network %s", a->name, n->name);
 	}
+	if ((r = netd_bridge_room(n, e)) < 0)
+		return r;
 	nsfd = open_netns(a->netns, e);
 	if (nsfd < 0)
 		return nsfd;

@@ -422,6 +422,7 @@ int fw_batch_send(struct fw_batch *fb, struct err *e)
 	r = nft_open(&nl, e);
 	if (r < 0)
 		return r;
+	fw_note_own_port(mnl_socket_get_portid(nl));
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b)) < 0)
 		return err_set(e, errno, "nftables: send batch");
 	/* The kernel handles the batch inside sendmsg: every reply is queued now. */

@@ -71,6 +71,10 @@ struct nftnl_rule *fw_rule_new(unsigned int i);
 /* Send a batch and read every ACK; errors name the failing items. */
 int fw_batch_send(struct fw_batch *fb, struct err *e) _wur_;
 
+/* fw-watch.c: the port of each batch netd sends, so that the event watcher
+ * can tell its own transactions from other programs'. */
+void fw_note_own_port(uint32_t portid);
+
 /* Whole operations. */
 int fw_sync(const struct fw_net *nets, size_t n, struct err *e) _wur_;
 int fw_net_apply(const struct fw_net *n, bool add, struct err *e) _wur_;

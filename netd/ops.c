@@ -452,7 +452,9 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 		{ "net.inspect", op_inspect }, { "net.rm", op_rm },	   { "net.prune", op_prune },
 		{ "attach", netd_attach },     { "detach", netd_detach },  { "release", netd_release },
 		{ "link.create", netd_link_create },
+		{ "check", netd_check },
 #ifdef PONTOON_FAULT_INJECTION
+		{ "debug.leak", netd_debug_leak },
 		{ "debug.fault", op_fault },
 #endif
 	};

@@ -7,7 +7,9 @@
 
 static const char *const ops[] = { "ping", "net.create", "net.ls", "net.inspect", "net.rm", "net.prune",
 				   "attach", "detach", "release", "link.create",
+				   "check", /* pontoon system check */
 #ifdef PONTOON_FAULT_INJECTION
+				   "debug.leak", /* test builds: allocate an address no endpoint holds */
 				   "debug.fault", /* test builds: arm fault points in the daemon */
 #endif
 				   NULL };

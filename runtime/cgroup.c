@@ -15,7 +15,7 @@
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* v1 controllers pontoon uses; cpuset only when --cpuset-cpus is given. */
-static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset" };
+static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "devices" };
 
 static bool is_v2(void)
 {
@@ -120,6 +120,8 @@ static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir,
 		r = write_str(dir, "pids.max", buf, e);
 	} else if (strcmp(ctl, "cpuset") == 0 && c->cpuset) {
 		r = write_str(dir, "cpuset.cpus", c->cpuset, e);
+	} else if (strcmp(ctl, "devices") == 0 && !c->privileged) {
+		r = rt_cgroup_devices_v1(dir, e);
 	}
 	return r;
 }

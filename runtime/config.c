@@ -54,6 +54,7 @@ void rt_config_done(struct rt_config *c)
 	strv_free(c->ports);
 	strv_free(c->cap_add);
 	strv_free(c->cap_drop);
+	strv_free(c->security_opt);
 	for (size_t i = 0; i < c->n_binds; i++)
 		rt_bind_done(&c->binds[i]);
 	free(c->binds);
@@ -211,6 +212,7 @@ json_object *rt_config_to_json(const struct rt_config *c)
 	add_str(hc, "CpusetCpus", c->cpuset);
 	json_object_object_add(hc, "CapAdd", rt_strv_to_json(c->cap_add));
 	json_object_object_add(hc, "CapDrop", rt_strv_to_json(c->cap_drop));
+	json_object_object_add(hc, "SecurityOpt", rt_strv_to_json(c->security_opt));
 	json_object_object_add(hc, "Privileged", json_object_new_boolean(c->privileged));
 	json_object_object_add(hc, "ReadonlyRootfs", json_object_new_boolean(c->read_only));
 	json_object_object_add(hc, "Init", json_object_new_boolean(c->init));
@@ -275,6 +277,7 @@ int rt_config_from_json(json_object *o, struct rt_config *c, struct err *e)
 	c->cpuset = get_str(hc, "CpusetCpus");
 	c->cap_add = rt_strv_from_json(get_obj(hc, "CapAdd"));
 	c->cap_drop = rt_strv_from_json(get_obj(hc, "CapDrop"));
+	c->security_opt = rt_strv_from_json(get_obj(hc, "SecurityOpt"));
 	c->privileged = get_bool(hc, "Privileged");
 	c->read_only = get_bool(hc, "ReadonlyRootfs");
 	c->init = get_bool(hc, "Init");

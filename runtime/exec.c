@@ -75,6 +75,8 @@ static _Noreturn void exec_in_container(const struct rt_config *c, const struct 
 		err_set(&e, errno, "no_new_privs");
 		goto fail;
 	}
+	if (rt_seccomp_apply(c, caps, &e) < 0)
+		goto fail;
 	rt_exec_command(x->argv, env, &e);
 	rt_report_error(report, &e);
 	_exit(e.code == ENOENT ? 127 : e.code == EACCES ? 126 : 125);

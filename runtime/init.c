@@ -150,7 +150,7 @@ static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(e, errno, "no_new_privs");
-	return 0;
+	return rt_seccomp_apply(c, caps, e);
 }
 
 /* A new network namespace starts with lo down; Docker's containers have it

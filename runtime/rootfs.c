@@ -184,8 +184,12 @@ static int mount_binds(const char *root, int rootfd, const struct rt_config *c, 
 static int mount_etc(const char *root, int rootfd, const struct rt_config *c, struct err *e)
 {
 	static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+	/* --network container:ID shares that container's hosts and resolv.conf
+	 * (as Docker): its network's names and resolver are ours too */
+	const char *peer = strncmp(c->network, "container:", 10) == 0 && id_is_valid(c->network + 10) ? c->network + 10
+													   : NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *src = rt_container_file(root, c->id, files[i]);
+		_cleanup_free_ char *src = rt_container_file(root, peer && i > 0 ? peer : c->id, files[i]);
 		_cleanup_free_ char *dst = xasprintf("/etc/%s", files[i]);
 		bool user_bound = false;
 		for (size_t j = 0; j < c->n_binds; j++)

@@ -27,6 +27,10 @@ int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
 int rt_cgroup_remove(const char *id, struct err *e);
 bool rt_cgroup_oom_killed(const char *id);
+/* v1 devices controller (seccomp.c, beside the other default denials):
+ * nothing but null, zero, full, random, urandom, tty, console, ptmx and pts
+ * may be read or written; any device node may be created (mknod). */
+int rt_cgroup_devices_v1(const char *dir, struct err *e) _wur_;
 /* A cgroup file of the container ("cpuacct", "cpuacct.usage"), for tests and stats. */
 char *rt_cgroup_path(const char *id, const char *controller);
 
@@ -51,6 +55,13 @@ int rt_caps_compute(const struct rt_config *c, uint64_t *ret_mask, struct err *e
 int rt_caps_bound(uint64_t mask, struct err *e) _wur_;
 /* ...then, after it, permitted/effective/inheritable for root. */
 int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
+/* seccomp.c: the default filter (denials, some lifted by the capabilities in
+ * caps), loaded last before exec unless --privileged or seccomp=unconfined. */
+bool rt_seccomp_confined(const struct rt_config *c);
+int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e) _wur_;
+/* The filter as a libseccomp context (scmp_filter_ctx), for tests. */
+int rt_seccomp_build(uint64_t caps, void **ret_ctx, struct err *e) _wur_;
+void rt_seccomp_free(void *ctx);
 /* Exit status and report code of a failure before exec: ENOENT and EACCES
  * mean "command not found / not executable" (127/126) only from exec itself. */
 int rt_setup_failure_code(const struct err *e);

@@ -15,20 +15,8 @@
  *               ipv6?, options?{}, labels?{}}                -> {id}
  *   net.ls                -> {networks: [inspect objects]}
  *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
- *   net.rm {name}         -> {id, name}
+ *   net.rm {names: [name]} -> {id, name}   (one name; the CLI loops)
  *   net.prune             -> {removed: [names]}
-<<<<<<< HEAD
- *   attach {container, name, netns, network, ip?, aliases?[], mac?}
- *                         -> {endpoint, ip, ip6?, mac, gateway, gateway6?, prefix, ifname}
- *   detach {container, network}  -> {}
- *   link.create {a:{netns, ifname, mac?}, b:{netns, ifname, mac?} | b:{bridge, ifname, mac?}, mtu?}
- *                         -> {}   a veth pair for a lab link (netd/link.c): a's end
- *                         is created inside a's namespace (up) with its peer born
- *                         directly in b's (then set up); never made on the host and
- *                         moved. With b.bridge, b's end is a host interface enslaved
- *                         to that existing bridge. No state: the pair goes with
- *                         either namespace. mtu 0/absent: the kernel's default.
-=======
  *   attach {container, name, netns, network, ip?, aliases?[], mac?,
  *           hostname?, dns?[], pid?, ports?[]}
  *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
@@ -48,7 +36,15 @@
  *       earlier run netd has not seen end yet) is released first.
  *   detach {container, network}  -> {endpoint}
  *   release {container}   -> {released: [network names]}  every endpoint of it
->>>>>>> netrun
+ *   link.create {a:{netns, ifname, mac?}, b:{netns, ifname, mac?} | b:{bridge, ifname, mac?}, mtu?}
+ *                         -> {}   a veth pair for a lab link (netd/link.c): a's end
+ *                         is created inside a's namespace (up) with its peer born
+ *                         directly in b's (then set up); never made on the host and
+ *                         moved. With b.bridge, b's end is a host interface enslaved
+ *                         to that existing bridge. No state: the pair goes with
+ *                         either namespace. mtu 0/absent: the kernel's default.
+ *   check {repair?}       -> {findings: [{kind, object, problem, repaired}]}
+ *                            (state and kernel disagreements; see check.c)
  */
 #ifndef PONTOON_NETD_H
 #define PONTOON_NETD_H

@@ -45,6 +45,8 @@ int rt_parse_pids_limit(const char *s, int64_t *ret, struct err *e) _wur_;
 int rt_parse_cap(const char *s, int *ret, struct err *e) _wur_;
 /* "user", "1000", "user:group", "1000:1000": validated, not resolved. */
 int rt_parse_user(const char *s, struct err *e) _wur_;
+/* --security-opt: seccomp=unconfined, no-new-privileges (always on); others refused. */
+int rt_parse_security_opt(const char *s, struct err *e) _wur_;
 /* "TERM", "SIGTERM", "15" -> signal number. */
 int rt_parse_signal(const char *s, int *ret, struct err *e) _wur_;
 /* Container names as Docker's: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (<= 128). */
@@ -88,6 +90,7 @@ struct rt_config {
 	char **exposed;   /* the image's exposed ports ("80/tcp") */
 	bool tty, stdin_open, auto_remove, read_only, privileged, init;
 	char **cap_add, **cap_drop;
+	char **security_opt; /* "seccomp=unconfined", "no-new-privileges" */
 	struct rt_bind *binds;
 	size_t n_binds;
 	uint64_t memory;     /* bytes, 0 = unlimited */
@@ -140,6 +143,11 @@ int rt_state_read(const char *root, const char *id, struct rt_state *ret, struct
 int rt_state_write(const char *root, const char *id, const struct rt_state *s, struct err *e) _wur_;
 json_object *rt_state_to_json(const struct rt_state *s);
 void rt_now_rfc3339(char buf[40]);
+
+/* `pontoon system check` (check.c): containers marked running whose shim is
+ * gone, orphan cgroups, mounts under root on the host; each appended to
+ * findings as {kind, object, problem, repaired}; repaired when repair. */
+int rt_check(const char *root, bool repair, json_object *findings, struct err *e) _wur_;
 
 /* ---- store ---------------------------------------------------------------- */
 

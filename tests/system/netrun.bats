@@ -47,6 +47,11 @@ endpoints_gone() {
 	# no IPv6 on a network without it (not even a link-local address)
 	run pontoon exec a ip -o -6 addr show dev eth0
 	[ -z "$output" ] || fail "IPv6 on eth0: $output"
+	# --network container:a shares a's interface, /etc/hosts and resolv.conf
+	run pontoon run --rm --network container:a busybox sh -c 'ip -o -4 addr show eth0; cat /etc/hosts /etc/resolv.conf'
+	assert_output_contains "$a/16"
+	assert_output_contains "nameserver 192.168.0.1"
+	[ "$(echo "$output" | grep -c "$a")" -ge 2 ]
 }
 
 @test "several --network at run (eth0, eth1), an IPv6 network, the route through the first" {

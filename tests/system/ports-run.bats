@@ -159,3 +159,15 @@ ip_of() {
 	[ "$status" -eq 125 ]
 	assert_output_contains "invalid port spec"
 }
+
+@test "after nft flush ruleset, netd re-applies its table with the port mappings: the port answers again" {
+	web w1 -p 8080:80
+	ip=$(ip_of w1)
+	wait_until 10 sh -c "ip netns exec out timeout 5 busybox wget -qO- http://$HOST:8080/ >/dev/null"
+	nft flush ruleset
+	# the mapping comes back with the rest of the table, not only the base chains
+	wait_until 10 sh -c "nft list map inet pontoon ports4any 2>/dev/null | grep -q 'tcp . 8080 : $ip . 80'"
+	wait_until 10 sh -c "ip netns exec out timeout 5 busybox wget -qO- http://$HOST:8080/ >/dev/null"
+	[ "$(get out http://$HOST:8080/)" = w1 ]
+	[ "$(get http://127.0.0.1:8080/)" = w1 ]
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The runtime's half of `pontoon system check`: where the containers' state
+ * and the host disagree, and with repair, making them agree.
+ *
+ *   dead-container   state.json says running, its shim is gone   -> what is left in its
+ *                    cgroups killed, marked exited (255), cgroups removed
+ *   orphan-cgroup    pontoon/<id> with no task, of no running container -> removed
+ *   orphan-mount     a mount under $ROOT in the host's namespace -> detached
+ *
+ * Containers mount their roots inside their own mount namespaces, so no
+ * mount under $ROOT belongs on the host. cgroups are host-wide (another
+ * pontoon root's containers share /sys/fs/cgroup/.../pontoon): a cgroup with
+ * tasks is never touched, and an empty one only when it is still empty
+ * ORPHAN_SETTLE_SEC later: it may be a container of some root that is being
+ * started (created, not yet entered; cgroupfs has no creation time to tell).
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "rt-internal.h"
+
+#define ORPHAN_SETTLE_SEC 2
+
+static void found(json_object *arr, bool repair, const char *kind, const char *object, int repair_r, const char *problem)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "object", json_object_new_string(object));
+	json_object_object_add(o, "problem", json_object_new_string(problem));
+	json_object_object_add(o, "repaired", json_object_new_boolean(repair && repair_r >= 0));
+	json_object_array_add(arr, o);
+}
+
+/* SIGKILL what is left in the container's cgroups (its init outlives a
+ * killed shim); the cgroup, not a remembered pid, says what is the container's. */
+static void kill_leftovers(const char *id)
+{
+	static const char *const ctls[] = { "memory", "pids", "cpu" };
+	for (size_t i = 0; i < ARRAY_SIZE(ctls); i++) {
+		_cleanup_free_ char *dir = rt_cgroup_path(id, ctls[i]);
+		_cleanup_free_ char *p = path_join(dir, "cgroup.procs");
+		_cleanup_fclose_ FILE *f = fopen(p, "re");
+		long pid;
+		while (f && fscanf(f, "%ld", &pid) == 1)
+			if (pid > 1)
+				kill((pid_t)pid, SIGKILL);
+	}
+}
+
+static void check_containers(const char *root, bool repair, json_object *arr)
+{
+	_cleanup_strv_ char **ids = NULL;
+	if (rt_container_list(root, &ids, NULL) < 0)
+		return;
+	for (size_t i = 0; ids && ids[i]; i++) {
+		_cleanup_free_ char *path = rt_container_file(root, ids[i], "state.json");
+		_cleanup_json_ json_object *o = NULL;
+		struct rt_state s;
+		char msg[128];
+		if (state_read_json(path, &o, NULL) < 0)
+			continue;
+		rt_state_parse(o, &s);
+		if (s.status != RT_RUNNING || rt_shim_alive(s.shim_pid))
+			continue;
+		int r = 0;
+		if (repair) {
+			_cleanup_close_ int lock = rt_container_lock(root, ids[i], NULL);
+			s.status = RT_EXITED;
+			s.exit_code = 255;
+			rt_now_rfc3339(s.finished);
+			snprintf(s.error, sizeof(s.error), "the container's shim (pid %d) is gone", s.shim_pid);
+			r = lock < 0 ? lock : rt_state_write(root, ids[i], &s, NULL);
+			kill_leftovers(ids[i]);
+			if (r >= 0)
+				r = rt_cgroup_remove(ids[i], NULL);
+		}
+		snprintf(msg, sizeof(msg), "marked running, but its shim (pid %d) is gone", s.shim_pid);
+		found(arr, repair, "dead-container", ids[i], r, msg);
+	}
+}
+
+static bool running_here(const char *root, const char *id)
+{
+	struct rt_state s;
+	return rt_state_read(root, id, &s, NULL) == 0 && s.status == RT_RUNNING;
+}
+
+/* Tasks in a pid namespace of our own do not see the others' pids in
+ * cgroup.procs: ask the kernel's counters instead (v2: cgroup.events
+ * "populated"; v1: the pids controller's pids.current for that id). */
+static bool has_tasks(const char *dir)
+{
+	const char *id = strrchr(dir, '/') + 1;
+	_cleanup_free_ char *events = path_join(dir, "cgroup.events");
+	_cleanup_free_ char *pids = xasprintf("/sys/fs/cgroup/pids/pontoon/%s/pids.current", id);
+	_cleanup_free_ char *procs = path_join(dir, "cgroup.procs");
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+
+	if (read_file(events, 4096, &data, &len, NULL) == 0)
+		return strstr(data, "populated 0") == NULL;
+	if (read_file(pids, 64, &data, &len, NULL) == 0)
+		return strtoul(data, NULL, 10) > 0;
+	_cleanup_fclose_ FILE *f = fopen(procs, "re");
+	return !f || fgetc(f) != EOF; /* unreadable: assume busy */
+}
+
+/* Empty cgroups of no running container of ours under parent, into *cands. */
+static void cgroup_candidates(const char *root, const char *parent, char ***cands)
+{
+	DIR *d = opendir(parent);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		_cleanup_free_ char *dir = path_join(parent, de->d_name);
+		struct stat st;
+		if (!id_is_valid(de->d_name) || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (!has_tasks(dir) && !running_here(root, de->d_name))
+			strv_push(cands, dir);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void check_cgroups(const char *root, bool repair, json_object *arr)
+{
+	_cleanup_strv_ char **cands = NULL;
+	DIR *d = opendir("/sys/fs/cgroup");
+	cgroup_candidates(root, "/sys/fs/cgroup/pontoon", &cands); /* v2 */
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s/pontoon", de->d_name);
+		cgroup_candidates(root, p, &cands);
+	}
+	if (d)
+		closedir(d);
+	if (!cands)
+		return;
+	struct timespec ts = { ORPHAN_SETTLE_SEC, 0 };
+	nanosleep(&ts, NULL);
+	for (size_t i = 0; cands[i]; i++) {
+		const char *id = strrchr(cands[i], '/') + 1;
+		if (access(cands[i], F_OK) < 0 || has_tasks(cands[i]) || running_here(root, id))
+			continue;
+		int r = repair && rmdir(cands[i]) < 0 ? -errno : 0;
+		found(arr, repair, "orphan-cgroup", cands[i], r, "no task, and no running container owns it");
+	}
+}
+
+/* Mount points in /proc/self/mountinfo under root, deepest first. */
+static void check_mounts(const char *root, bool repair, json_object *arr)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_strv_ char **mps = NULL;
+	char line[4096];
+	size_t rl = strlen(root);
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[5] = { 0 }, *p = line;
+		int n = 0;
+		for (char *tok; n < 5 && (tok = strsep(&p, " "));)
+			fields[n++] = tok;
+		if (n < 5 || strncmp(fields[4], root, rl) != 0 || (fields[4][rl] != '/' && fields[4][rl] != '\0'))
+			continue;
+		strv_push(&mps, fields[4]); /* octal escapes (\040) kept: such paths are reported, not touched */
+	}
+	for (size_t i = strv_len(mps); i-- > 0;) {
+		bool escaped = strchr(mps[i], '\\') != NULL;
+		int r = repair && (escaped || umount2(mps[i], MNT_DETACH) < 0) ? -(escaped ? EINVAL : errno) : 0;
+		found(arr, repair, "orphan-mount", mps[i], r, "mounted under pontoon's root in the host's mount namespace");
+	}
+}
+
+int rt_check(const char *root, bool repair, json_object *findings, struct err *e)
+{
+	if (!json_object_is_type(findings, json_type_array))
+		return err_setx(e, EINVAL, "internal: findings must be an array");
+	check_containers(root, repair, findings);
+	check_cgroups(root, repair, findings);
+	check_mounts(root, repair, findings);
+	return 0;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The default seccomp filter (libseccomp), loaded by the container's init
+ * just before exec, and by exec'd processes.
+ *
+ * Docker's default profile is an allow-list of ~350 syscalls; what it keeps
+ * out are the syscalls that reach kernel-global state no namespace covers:
+ * the keyring, kernel modules and kexec, reboot, the clocks, swap, process
+ * accounting, BPF and perf events, mounts, new namespaces (user namespaces
+ * above all, the door to most kernel attack surface), open_by_handle_at (the
+ * "shocker" escape), io_uring, personality flags that weaken ASLR, and old
+ * debugging interfaces. pontoon states those denials directly: the filter
+ * allows by default and answers EPERM to each listed syscall, except where
+ * the container holds the capability that Docker's profile ties it to
+ * (--cap-add SYS_ADMIN allows mount, as in Docker). Syscalls of other ABIs
+ * (i386, x32 on x86_64) are filtered alike; any other ABI is killed.
+ * --privileged and --security-opt seccomp=unconfined load no filter.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/utsname.h>
+#include <linux/capability.h>
+#include "rt-internal.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define CAPB(c) (1ull << (c))
+#define ALWAYS 0ull /* no capability lifts it */
+
+struct denial {
+	const char *name;
+	uint64_t lifted_by; /* any of these capabilities allows the syscall */
+};
+
+static const struct denial denials[] = {
+	/* the kernel keyring is not namespaced */
+	{ "keyctl", ALWAYS }, { "add_key", ALWAYS }, { "request_key", ALWAYS },
+	/* modules, kexec, reboot */
+	{ "init_module", CAPB(CAP_SYS_MODULE) }, { "finit_module", CAPB(CAP_SYS_MODULE) },
+	{ "delete_module", CAPB(CAP_SYS_MODULE) }, { "create_module", CAPB(CAP_SYS_MODULE) },
+	{ "query_module", CAPB(CAP_SYS_MODULE) }, { "get_kernel_syms", CAPB(CAP_SYS_MODULE) },
+	{ "kexec_load", CAPB(CAP_SYS_BOOT) }, { "kexec_file_load", CAPB(CAP_SYS_BOOT) },
+	{ "reboot", CAPB(CAP_SYS_BOOT) },
+	/* the host's clocks */
+	{ "settimeofday", CAPB(CAP_SYS_TIME) }, { "stime", CAPB(CAP_SYS_TIME) },
+	{ "clock_settime", CAPB(CAP_SYS_TIME) }, { "clock_settime64", CAPB(CAP_SYS_TIME) },
+	{ "clock_adjtime", CAPB(CAP_SYS_TIME) }, { "clock_adjtime64", CAPB(CAP_SYS_TIME) },
+	/* host-wide accounting, swap, quotas, logs, ttys, raw I/O */
+	{ "acct", CAPB(CAP_SYS_PACCT) }, { "swapon", CAPB(CAP_SYS_ADMIN) }, { "swapoff", CAPB(CAP_SYS_ADMIN) },
+	{ "quotactl", CAPB(CAP_SYS_ADMIN) }, { "syslog", CAPB(CAP_SYSLOG) }, { "vhangup", CAPB(CAP_SYS_TTY_CONFIG) },
+	{ "iopl", CAPB(CAP_SYS_RAWIO) }, { "ioperm", CAPB(CAP_SYS_RAWIO) },
+	/* BPF programs and perf events see the whole kernel */
+	{ "bpf", CAPB(CAP_SYS_ADMIN) | CAPB(CAP_BPF) },
+	{ "perf_event_open", CAPB(CAP_SYS_ADMIN) | CAPB(CAP_PERFMON) },
+	{ "lookup_dcookie", CAPB(CAP_SYS_ADMIN) }, { "fanotify_init", CAPB(CAP_SYS_ADMIN) },
+	/* mounts, both APIs, and other namespaces */
+	{ "mount", CAPB(CAP_SYS_ADMIN) }, { "umount", CAPB(CAP_SYS_ADMIN) }, { "umount2", CAPB(CAP_SYS_ADMIN) },
+	{ "pivot_root", CAPB(CAP_SYS_ADMIN) }, { "fsopen", CAPB(CAP_SYS_ADMIN) }, { "fsconfig", CAPB(CAP_SYS_ADMIN) },
+	{ "fsmount", CAPB(CAP_SYS_ADMIN) }, { "fspick", CAPB(CAP_SYS_ADMIN) }, { "move_mount", CAPB(CAP_SYS_ADMIN) },
+	{ "open_tree", CAPB(CAP_SYS_ADMIN) }, { "mount_setattr", CAPB(CAP_SYS_ADMIN) },
+	{ "setns", CAPB(CAP_SYS_ADMIN) },
+	/* file handles bypass the mount namespace ("shocker") */
+	{ "open_by_handle_at", CAPB(CAP_DAC_READ_SEARCH) },
+	/* userfaultfd stretches kernel race windows */
+	{ "userfaultfd", CAPB(CAP_SYS_PTRACE) },
+	/* io_uring: a second syscall interface, much of the recent kernel CVEs */
+	{ "io_uring_setup", ALWAYS }, { "io_uring_enter", ALWAYS }, { "io_uring_register", ALWAYS },
+	/* obsolete interfaces nothing in a container needs */
+	{ "uselib", ALWAYS }, { "ustat", ALWAYS }, { "sysfs", ALWAYS }, { "_sysctl", ALWAYS },
+	{ "nfsservctl", ALWAYS }, { "vm86", ALWAYS }, { "vm86old", ALWAYS },
+};
+
+/* Namespace flags of clone(2) and unshare(2): without CAP_SYS_ADMIN a
+ * container may create none (in particular no user namespace). */
+static const uint64_t ns_flags[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+};
+
+static bool kernel_before(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
+}
+
+static int deny(scmp_filter_ctx ctx, const char *name, int errno_ret, unsigned n, const struct scmp_arg_cmp *cmp,
+		struct err *e)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr == __NR_SCMP_ERROR)
+		return 0; /* not a syscall libseccomp knows on any of our ABIs */
+	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)errno_ret), nr, n, cmp);
+	if (r < 0)
+		return err_set(e, -r, "seccomp rule for %s", name);
+	return 0;
+}
+
+static int add_namespace_rules(scmp_filter_ctx ctx, struct err *e)
+{
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ns_flags) && r >= 0; i++) {
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
+		r = deny(ctx, "clone", EPERM, 1, &c, e);
+		if (r >= 0)
+			r = deny(ctx, "unshare", EPERM, 1, &c, e);
+	}
+	if (r >= 0) {
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWTIME, CLONE_NEWTIME);
+		r = deny(ctx, "unshare", EPERM, 1, &c, e);
+	}
+	/* clone3 passes its flags in memory, out of a filter's reach: ENOSYS
+	 * makes the C library fall back to clone(2), which is checked above */
+	if (r >= 0)
+		r = deny(ctx, "clone3", ENOSYS, 0, NULL, e);
+	return r;
+}
+
+/* personality(2): only PER_LINUX, PER_LINUX32, UNAME26 and the query
+ * 0xffffffff, as Docker; other flags (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC,
+ * MMAP_PAGE_ZERO ...) weaken the container's own hardening. A flag bit is
+ * refused when set without bit 31, which only the query has. */
+static int add_personality_rules(scmp_filter_ctx ctx, struct err *e)
+{
+	const uint64_t allowed = 0x0008 | 0x0020000, query = 0x80000000u;
+	for (int bit = 0; bit < 31; bit++) {
+		uint64_t b = 1ull << bit;
+		if (b & allowed)
+			continue;
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, b | query, b);
+		int r = deny(ctx, "personality", EPERM, 1, &c, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void add_compat_arches(scmp_filter_ctx ctx)
+{
+	uint32_t native = seccomp_arch_native();
+	/* a kernel that lacks an ABI rejects its syscalls anyway: failure is harmless */
+	if (native == SCMP_ARCH_X86_64) {
+		(void)seccomp_arch_add(ctx, SCMP_ARCH_X86);
+		(void)seccomp_arch_add(ctx, SCMP_ARCH_X32);
+	} else if (native == SCMP_ARCH_AARCH64) {
+		(void)seccomp_arch_add(ctx, SCMP_ARCH_ARM);
+	}
+}
+
+int rt_seccomp_build(uint64_t caps, void **ret_ctx, struct err *e)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r = 0;
+
+	if (!ctx)
+		return err_setx(e, ENOMEM, "seccomp_init failed");
+	add_compat_arches(ctx);
+	for (size_t i = 0; i < ARRAY_SIZE(denials) && r >= 0; i++)
+		if (!(caps & denials[i].lifted_by))
+			r = deny(ctx, denials[i].name, EPERM, 0, NULL, e);
+	if (r >= 0 && !(caps & CAPB(CAP_SYS_ADMIN)))
+		r = add_namespace_rules(ctx, e);
+	if (r >= 0)
+		r = add_personality_rules(ctx, e);
+	/* before 4.8 a ptraced process could bypass seccomp */
+	if (r >= 0 && kernel_before(4, 8) && !(caps & CAPB(CAP_SYS_PTRACE))) {
+		const char *pt[] = { "ptrace", "process_vm_readv", "process_vm_writev", "kcmp" };
+		for (size_t i = 0; i < ARRAY_SIZE(pt) && r >= 0; i++)
+			r = deny(ctx, pt[i], EPERM, 0, NULL, e);
+	}
+	if (r < 0) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*ret_ctx = ctx;
+	return 0;
+}
+
+void rt_seccomp_free(void *ctx)
+{
+	if (ctx)
+		seccomp_release(ctx);
+}
+
+bool rt_seccomp_confined(const struct rt_config *c)
+{
+	if (c->privileged)
+		return false;
+	return !strv_contains(c->security_opt, "seccomp=unconfined") &&
+	       !strv_contains(c->security_opt, "seccomp:unconfined");
+}
+
+int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e)
+{
+	void *ctx = NULL;
+	int r;
+
+	if (!rt_seccomp_confined(c))
+		return 0;
+	r = fault_point("seccomp");
+	if (r < 0)
+		return err_set(e, -r, "load the seccomp filter");
+	r = rt_seccomp_build(caps, &ctx, e);
+	if (r < 0)
+		return r;
+	r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0)
+		return err_set(e, -r, "load the seccomp filter");
+	return 0;
+}
+
+int rt_parse_security_opt(const char *s, struct err *e)
+{
+	if (strcmp(s, "seccomp=unconfined") == 0 || strcmp(s, "seccomp:unconfined") == 0 ||
+	    strcmp(s, "no-new-privileges") == 0 || strcmp(s, "no-new-privileges=true") == 0 ||
+	    strcmp(s, "no-new-privileges:true") == 0)
+		return 0;
+	if (strncmp(s, "seccomp=", 8) == 0 || strncmp(s, "seccomp:", 8) == 0)
+		return err_setx(e, EINVAL,
+				"--security-opt \"%s\": seccomp profile files are not supported; use seccomp=unconfined to lift the default filter",
+				s);
+	if (strncmp(s, "no-new-privileges", 17) == 0)
+		return err_setx(e, EINVAL, "--security-opt \"%s\": no_new_privs is always set in pontoon's containers", s);
+	return err_setx(e, EINVAL,
+			"invalid --security-opt \"%s\": pontoon takes seccomp=unconfined and no-new-privileges", s);
+}
+
+static int cg_write(const char *path, const char *val, struct err *e)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open %s", path);
+	if (write(fd, val, strlen(val)) < 0)
+		return err_set(e, errno, "write \"%s\" to %s", val, path);
+	return 0;
+}
+
+/* Docker's default device rules: a container may create any device node but
+ * open only these, so a node of the host's disk made with CAP_MKNOD is useless. */
+int rt_cgroup_devices_v1(const char *dir, struct err *e)
+{
+	static const char *const allow[] = {
+		"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+		"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+	};
+	_cleanup_free_ char *deny = path_join(dir, "devices.deny");
+	_cleanup_free_ char *allowp = path_join(dir, "devices.allow");
+	int r = fault_point("cgroup");
+	if (r < 0)
+		return err_set(e, -r, "write %s", deny);
+	r = cg_write(deny, "a", e);
+	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(allow); i++)
+		r = cg_write(allowp, allow[i], e);
+	return r;
+}
