@@ -63,6 +63,12 @@ int cli_cmd_net_disconnect(struct cli_ctx *ctx, const struct cli_command *cmd, i
 extern const char cli_run_usage[], cli_create_usage[];
 #define CLI_CONTAINER_COMMANDS(X) \
 	X(run) X(create) X(start) X(stop) X(kill) X(restart) X(rm) X(ps) X(exec) X(logs) X(inspect) X(wait)
+/* Published ports (cmd-port.c). */
+int cli_cmd_port(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
+struct rt_config;
+/* inspect's NetworkSettings.Ports, and ps's PORTS text (pid: the running init, 0 when not running). */
+json_object *cli_ports_settings(const struct rt_config *c, pid_t pid);
+char *cli_ports_text(const struct rt_config *c, pid_t pid);
 #define CLI_DECLARE_CMD(n) int cli_cmd_##n(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv);
 CLI_CONTAINER_COMMANDS(CLI_DECLARE_CMD)
 /* Start a container attached to our stdio; returns run's exit status. */

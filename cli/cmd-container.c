@@ -233,6 +233,7 @@ static void ps_row(const struct rt_config *c, const struct rt_state *st, bool js
 {
 	char status[128], created[64];
 	_cleanup_free_ char *cmd = command_text(c);
+	_cleanup_free_ char *ports = cli_ports_text(c, st->status == RT_RUNNING ? st->pid : 0);
 	status_text(st, status, sizeof(status));
 	if (json) {
 		json_object *o = json_object_new_object();
@@ -246,7 +247,7 @@ static void ps_row(const struct rt_config *c, const struct rt_state *st, bool js
 		json_object_object_add(o, "Status", json_object_new_string(status));
 		json_object_object_add(o, "Pid", json_object_new_int(st->status == RT_RUNNING ? st->pid : 0));
 		json_object_object_add(o, "ExitCode", json_object_new_int(st->exit_code));
-		json_object_object_add(o, "Ports", json_object_new_string(""));
+		json_object_object_add(o, "Ports", json_object_new_string(ports));
 		json_object_array_add(arr, o);
 		return;
 	}
@@ -254,7 +255,7 @@ static void ps_row(const struct rt_config *c, const struct rt_state *st, bool js
 	char quoted[24];
 	snprintf(quoted, sizeof(quoted), "\"%.18s%s\"", cmd, strlen(cmd) > 18 ? "…" : "");
 	printf("%-14.12s %-15.15s %-22s %-20s %-28s %-7s %s\n", c->id, c->image ? c->image : "", quoted,
-	       strcat(created, " ago"), status, "", c->name ? c->name : "");
+	       strcat(created, " ago"), status, ports, c->name ? c->name : "");
 }
 
 int cli_cmd_ps(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <termios.h>
 #include "cli.h"
+#include "netd.h"
 #include "netrun.h"
 #include "runtime.h"
 
@@ -48,10 +49,10 @@
 	"      --init                 run a tiny init as pid 1 that reaps zombies and forwards signals\n" \
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
-	"      --help                 print this help\n" \
-	"\n" \
-	"-p/--publish and -P/--publish-all are not available in this version: they\n" \
-	"are refused.\n"
+	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
+	"                             (a range A-B:A-B keeps its ports)\n" \
+	"  -P, --publish-all          publish every port the image exposes on random host ports\n" \
+	"      --help                 print this help\n"
 
 const char cli_run_usage[] =
 	"Usage: pontoon run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
@@ -219,8 +220,21 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 			*ret_exit = CLI_EXIT_RUNTIME;
 			return -1;
 		}
-		if (c == OPT_NEEDS_BRIDGE || c == 'p' || c == 'P') {
-			const char *name = c == 'p' ? "--publish" : c == 'P' ? "--publish-all" : argv[optind - 1];
+		if (c == 'p' || c == 'P') {
+			struct netd_port pp;
+			if (c == 'p' && netd_port_parse(optarg, &pp, &e) < 0) {
+				log_error("%s", err_msg(&e));
+				*ret_exit = CLI_EXIT_RUNTIME;
+				return -1;
+			}
+			if (c == 'p')
+				strv_push(&o->c.ports, optarg);
+			else
+				o->c.publish_all = true;
+			continue;
+		}
+		if (c == OPT_NEEDS_BRIDGE) {
+			const char *name = argv[optind - 1];
 			log_error("%s: publishing ports is not available in this version", name);
 			*ret_exit = CLI_EXIT_RUNTIME;
 			return -1;
@@ -233,6 +247,12 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 	}
 	if (cli_net_opts_finish(&o->c, &e) < 0) {
 		log_error("%s", err_msg(&e));
+		*ret_exit = CLI_EXIT_RUNTIME;
+		return -1;
+	}
+	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0) {
+		log_error("-p/-P publish ports of a bridge network: --network %s has none",
+			  o->c.network ? o->c.network : "none");
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
 	}

@@ -45,6 +45,11 @@ const struct cli_command cli_commands[] = {
 	{ .name = "inspect", .summary = "Show containers' configuration and state as JSON", .run = cli_cmd_inspect,
 	  .usage = "Usage: pontoon inspect CONTAINER...\n\nPrint a JSON array, shaped like docker inspect: Id, Name, State,\n"
 		   "Config, HostConfig, GraphDriver, Mounts...\n\nOptions:\n  -h, --help   print this help\n" },
+	{ .name = "port", .summary = "List a container's published ports", .run = cli_cmd_port,
+	  .usage = "Usage: pontoon port CONTAINER [PORT[/PROTO]]\n\n"
+		   "List the container's port mappings (\"80/tcp -> 0.0.0.0:8080\"), or the host\n"
+		   "addresses and ports of one container port (PROTO: tcp, the default, or udp).\n\n"
+		   "Options:\n  -h, --help   print this help\n" },
 	{ .name = "wait", .summary = "Wait for containers to stop; print their exit codes", .run = cli_cmd_wait,
 	  .usage = "Usage: pontoon wait CONTAINER...\n\nBlock until each container stops, then print its exit code.\n\n"
 		   "Options:\n  -h, --help   print this help\n" },

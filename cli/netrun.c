@@ -31,6 +31,7 @@ void cli_ep_done(struct cli_ep *x)
 	free(x->ip6);
 	free(x->gateway);
 	free(x->gateway6);
+	strv_free(x->ports);
 	free(x->mac);
 	memset(x, 0, sizeof(*x));
 }
@@ -105,6 +106,13 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 		json_object_object_add(req, "aliases", strv_arr(nc->aliases));
 	if (c->dns)
 		json_object_object_add(req, "dns", strv_arr(c->dns));
+	if (nc == &c->nets[0] && (c->ports || c->publish_all)) {
+		/* published on the first network, as Docker does */
+		json_object *pa = strv_arr(c->ports);
+		for (size_t i = 0; c->publish_all && c->exposed && c->exposed[i]; i++)
+			json_object_array_add(pa, json_object_new_string(c->exposed[i]));
+		json_object_object_add(req, "ports", pa);
+	}
 	r = netd_call(&paths, req, true, &reply, e);
 	if (r < 0)
 		return err_wrap(e, "attach to network %s", nc->name);
@@ -152,6 +160,10 @@ int cli_net_endpoints(const struct rt_config *c, struct cli_ep **ret, size_t *re
 		x->network_id = jstr(net, "Id");
 		x->endpoint = jstr(me, "EndpointID");
 		x->mac = jstr(me, "MacAddress");
+		json_object *pv;
+		if (json_object_object_get_ex(me, "Ports", &pv) && json_object_is_type(pv, json_type_array))
+			for (size_t k = 0; k < json_object_array_length(pv); k++)
+				strv_push(&x->ports, json_object_get_string(json_object_array_get_idx(pv, k)));
 		_cleanup_free_ char *a4 = jstr(me, "IPv4Address"), *a6 = jstr(me, "IPv6Address");
 		if (a4 && strchr(a4, '/')) {
 			x->prefix = atoi(strchr(a4, '/') + 1);
@@ -613,7 +625,7 @@ json_object *cli_net_settings(const struct rt_config *c, pid_t pid)
 	_cleanup_free_ char *key = pid > 0 && rt_config_own_netns(c) ? xasprintf("/proc/%d/ns/net", (int)pid) : NULL;
 	json_object_object_add(o, "Bridge", json_object_new_string(""));
 	json_object_object_add(o, "SandboxKey", jstr_or_empty(key));
-	json_object_object_add(o, "Ports", json_object_new_object());
+	json_object_object_add(o, "Ports", cli_ports_settings(c, pid));
 	json_object_object_add(o, "Gateway", jstr_or_empty(dflt ? dflt->gateway : NULL));
 	json_object_object_add(o, "IPAddress", jstr_or_empty(dflt ? dflt->ip : NULL));
 	json_object_object_add(o, "IPPrefixLen", json_object_new_int(dflt ? dflt->prefix : 0));

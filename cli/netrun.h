@@ -11,6 +11,7 @@ struct cli_ep {
 	char *network, *network_id, *endpoint;
 	char *ip, *ip6, *gateway, *gateway6, *mac; /* NULL when absent */
 	int prefix, prefix6;
+	char **ports; /* published ports, canonical -p specs with the host ports netd chose */
 };
 void cli_ep_done(struct cli_ep *x);
 void cli_eps_free(struct cli_ep *v, size_t n);

@@ -66,6 +66,10 @@ static int start_netd(const struct netd_paths *p, struct err *e)
 		/* its error line comes back to us, to be reported as one line */
 		dup2(pfd[1], STDERR_FILENO);
 		char *argv[] = { "pontoon", "--root", (char *)p->root, "--run", (char *)p->run, "--log-level", lvl, "netd", NULL };
+		/* A fault spec armed for this command is not netd's: inherited, it would
+		 * fire inside the daemon at some later operation (netd's own points
+		 * are armed through its debug.fault request). */
+		unsetenv("PONTOON_FAULT");
 		execv("/proc/self/exe", argv);
 		fprintf(stderr, "pontoon: start netd: exec /proc/self/exe: %s\n", strerror(errno));
 		_exit(127);

@@ -137,6 +137,7 @@ static int listen_socket(const char *run, struct err *e)
 
 static void netd_free(struct netd *d)
 {
+	netd_dns_stop(d);
 	deleter_free(d->del);
 	for (size_t i = 0; i < d->nnets; i++)
 		network_free(d->nets[i]);
@@ -156,7 +157,8 @@ static int setup(struct netd *d, const struct netd_paths *p, struct err *e)
 	if (d->epfd < 0)
 		return err_set(e, errno, "epoll");
 	if ((r = mkdir_p(d->netdir, 0700, e)) < 0 || (r = nl_open(&d->nl, e)) < 0 ||
-	    (r = deleter_new(&d->del, e)) < 0 || (r = netd_load(d, e)) < 0 || (r = netd_reconcile(d, e)) < 0)
+	    (r = deleter_new(&d->del, e)) < 0 || (r = netd_load(d, e)) < 0 || (r = netd_reconcile(d, e)) < 0 ||
+	    (r = netd_dns_start(d, e)) < 0)
 		return r;
 	netd_watch_restore(d);
 	return 0;
@@ -170,8 +172,11 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = netd_dns_fd(d);
+	if (ev.data.fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		return err_set(e, errno, "epoll: add the DNS server");
 	for (;;) {
-		struct epoll_event evs[4];
+		struct epoll_event evs[8];
 		int n = epoll_wait(ep, evs, ARRAY_SIZE(evs), -1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -180,6 +185,10 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == lfd) {
 				serve(d, lfd);
+				continue;
+			}
+			if (evs[i].data.fd == netd_dns_fd(d)) {
+				netd_dns_process(d);
 				continue;
 			}
 			if (evs[i].data.fd != sfd) {

@@ -9,6 +9,9 @@
 #include "nl.h"
 
 struct deleter;
+struct dns_store;
+struct dns_server;
+struct fw_port;
 
 struct netd {
 	struct netd_paths p;
@@ -17,6 +20,8 @@ struct netd {
 	size_t nnets;
 	struct nl *nl; /* host namespace */
 	struct deleter *del;
+	struct dns_store *dns;     /* the embedded DNS (resolver.c); NULL until started */
+	struct dns_server *dnssrv;
 	int epfd;  /* the main loop's epoll; endpoints' pidfds are in it */
 };
 
@@ -32,6 +37,8 @@ struct attach_req {
 	struct ipam_addr ip;
 	uint8_t mac[6];
 	char **aliases;
+	struct netd_port *ports; /* -p specs as asked */
+	size_t nports;
 	const char *hostname; /* optional */
 	char **dns;           /* optional: addresses */
 	pid_t pid;            /* optional (0): the container's init, watched */
@@ -81,6 +88,16 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e) _wur_;
 int netd_attach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err *e) _wur_;
 
+/* ---- port mappings (ports.c) ---- */
+/* Resolve a's ports for ep on n (defaults, random host ports, conflicts with
+ * other mappings and listening host sockets) into ep->ports. */
+int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, const struct attach_req *a,
+		       struct err *e) _wur_;
+/* Add or delete ep's mappings in the kernel (one transaction). */
+int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *ep, bool add, struct err *e) _wur_;
+/* Every mapping of every endpoint, for a full resync. */
+size_t netd_ports_all(struct netd *d, struct fw_port **ret);
+void netd_ports_reply(const struct endpoint *ep, json_object *reply);
 /* Drop n's endpoint at index i: journal, addresses, link (in the background). */
 int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e) _wur_;
 
@@ -105,6 +122,27 @@ int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;
 /* The whole nftables table from the state, in one transaction. */
 int netd_fw_sync(struct netd *d, struct err *e) _wur_;
+
+/* ---- the embedded DNS (resolver.c) ----
+ * One dns_server for every network: UDP+TCP port 53 on each network's
+ * gateway addresses (host namespace), records per endpoint. User networks
+ * answer their containers' names; the default network is forward-only
+ * (no names, as in Docker; its containers may use the forwarder when the
+ * host has only loopback resolvers). Every function is a no-op before
+ * netd_dns_start. */
+int netd_dns_start(struct netd *d, struct err *e) _wur_;
+void netd_dns_stop(struct netd *d);
+/* Register the network and listen on its gateways; the default network's
+ * listener failing is only logged. */
+int netd_dns_net_add(struct netd *d, struct network *n, struct err *e) _wur_;
+void netd_dns_net_remove(struct netd *d, struct network *n);
+/* The endpoint's names (container name, short id, hostname, aliases) and
+ * its --dns upstreams. Containers whose id is not hex get no records. */
+int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, struct err *e) _wur_;
+void netd_dns_ep_remove(struct netd *d, struct network *n, struct endpoint *ep);
+/* The epoll fd to watch (-1 before start), and its handler. */
+int netd_dns_fd(struct netd *d);
+void netd_dns_process(struct netd *d);
 
 /* ---- background link deletion (deleter.c) ---- */
 int deleter_new(struct deleter **ret, struct err *e) _wur_;

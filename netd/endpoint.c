@@ -221,14 +221,29 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 		endpoint_free(ep);
 		return r;
 	}
+	if ((r = netd_ports_prepare(d, n, ep, a, e)) < 0) {
+		release_addrs(n, ep);
+		endpoint_free(ep);
+		return r;
+	}
 	endpoint_mac(ep, a);
 	/* a link of this namespace still being deleted could hold the name */
 	deleter_wait(d->del, a->netns);
-	r = attach_kernel(d, n, ep, nsfd, e);
+	r = netd_dns_ep_add(d, n, ep, e); /* resolvable from the reply on */
+	if (r == 0) {
+		r = attach_kernel(d, n, ep, nsfd, e);
+		if (r == 0 && (r = netd_ports_kernel(d, n, ep, true, e)) < 0)
+			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
+		if (r < 0)
+			netd_dns_ep_remove(d, n, ep);
+	}
 	if (r == 0) {
 		r = netd_ep_save(d, n, ep, e);
-		if (r < 0)
+		if (r < 0) {
+			UNDO(netd_ports_kernel(d, n, ep, false, NULL));
 			UNDO(nl_link_del(d->nl, 0, ep->hostif, NULL));
+			netd_dns_ep_remove(d, n, ep);
+		}
 	}
 	if (r == 0) {
 		n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
@@ -245,6 +260,7 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 		return r;
 	}
 	reply_endpoint(n, ep, reply);
+	netd_ports_reply(ep, reply);
 	return 0;
 }
 
@@ -292,11 +308,17 @@ int netd_detach(struct netd *d, json_object *req, json_object *reply, struct err
 int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e)
 {
 	struct endpoint *ep = n->eps[i];
-	int r = netd_ep_unlink(d, n, ep, e);
+	struct err pe = { 0 };
+	int r;
+	/* a failure leaves elements the full resync at the next start drops */
+	if (netd_ports_kernel(d, n, ep, false, &pe) < 0)
+		log_err(&pe, "release %s from %s", ep->name, n->name);
+	r = netd_ep_unlink(d, n, ep, e);
 	if (r < 0)
 		return r;
 	memmove(&n->eps[i], &n->eps[i + 1], (n->neps - i - 1) * sizeof(*n->eps));
 	n->neps--;
+	netd_dns_ep_remove(d, n, ep); /* NXDOMAIN from the reply on */
 	release_addrs(n, ep);
 	deleter_push(d->del, ep->hostif, ep->netns);
 	endpoint_free(ep);

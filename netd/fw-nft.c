@@ -386,6 +386,9 @@ static int nft_open(struct mnl_socket **ret, struct err *e)
 	/* every message is ACKed: room for all of them, or ACKs are lost (ENOBUFS) */
 	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* a batch is one sendmsg: big ones (thousands of port mappings) need room */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	*ret = nl;
 	return 0;
 }

@@ -75,4 +75,46 @@ int fw_batch_send(struct fw_batch *fb, struct err *e) _wur_;
 int fw_sync(const struct fw_net *nets, size_t n, struct err *e) _wur_;
 int fw_net_apply(const struct fw_net *n, bool add, struct err *e) _wur_;
 
+/* ---- port mappings (fw-ports.c) ----
+ *
+ *   map ports4    { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+ *   map ports4any { type inet_proto . inet_service : ipv4_addr . inet_service; }
+ *   chain guard { type filter hook prerouting priority raw;
+ *     meta nfproto ipv4 ip daddr 127.0.0.0/8 iifname != "lo" counter drop }
+ *   chain prerouting { type nat hook prerouting priority dstnat;      (and chain output, the same)
+ *     meta nfproto ipv4 dnat ip to ip daddr . meta l4proto . th dport map @ports4
+ *     meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @ports4any }
+ *   forward, first:      ct status dnat iifname != @internal accept
+ *   postrouting, last:   ct status dnat iifname @bridges oifname @bridges masquerade    (hairpin)
+ *                        ct status dnat oifname @bridges ip saddr 127.0.0.0/8 masquerade (localhost)
+ *
+ *   map ranges4, ranges4any: the same keys as intervals (pipapo), the
+ *   container's address as data: a port range (8000-8010:8000-8010) is one
+ *   element, its ports kept; two more dnat rules per nat chain use them.
+ *
+ * A mapping with a host address is one element of ports4; one on every
+ * local address (0.0.0.0) one element of ports4any: the rules never grow.
+ */
+struct fw_port {
+	bool any;             /* every local address */
+	uint8_t hip[4];       /* host address (when !any) */
+	uint8_t proto;        /* IPPROTO_TCP / IPPROTO_UDP */
+	uint16_t hport;       /* host byte order */
+	uint8_t cip[4];       /* the container's address */
+	uint16_t cport;
+	uint16_t count;       /* ports in a range (host ports = container ports); 0 or 1: one */
+};
+
+/* Maps, chains and rules of the port mappings (called by fw_build_base's
+ * callers through fw_ports_sync; idempotent like fw_build_base). */
+void fw_ports_build_base(struct fw_batch *fb, bool flush_sets);
+void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool add);
+/* The rules (unit tests): index 0..FW_PORT_NRULES-1, NULL beyond. */
+#define FW_PORT_NRULES 12
+struct nftnl_rule *fw_port_rule_new(unsigned int i);
+/* Add or delete n mappings in one transaction. */
+int fw_ports_apply(const struct fw_port *p, size_t n, bool add, struct err *e) _wur_;
+/* fw_sync plus every mapping, in one transaction (reconciliation). */
+int fw_sync_all(const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np, struct err *e) _wur_;
+
 #endif

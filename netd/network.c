@@ -230,6 +230,7 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	free(ep->ports);
 	free(ep->hostname);
 	strv_free(ep->dns);
 	if (ep->pidfd > 0)
@@ -317,6 +318,8 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "ip6", ipam_addr_format(&ep->ip6, a, sizeof(a)));
 	ju_add_str(o, "mac", mac_fmt(ep->mac, m));
 	json_object_object_add(o, "aliases", strv_json(ep->aliases));
+	if (ep->nports)
+		json_object_object_add(o, "ports", netd_ports_to_json(ep->ports, ep->nports));
 	if (ep->hostname)
 		ju_add_str(o, "hostname", ep->hostname);
 	if (ep->dns)
@@ -435,6 +438,8 @@ int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e)
 		}
 		strv_push(&ep->aliases, json_object_get_string(v));
 	}
+	if ((r = netd_ports_from_json(o, &ep->ports, &ep->nports, e)) < 0)
+		goto fail;
 	ep->container = xstrdup(ctr);
 	ep->name = xstrdup(name);
 	ep->netns = xstrdup(ns);
@@ -606,6 +611,8 @@ json_object *network_to_inspect(const struct network *n)
 			snprintf(a, sizeof(a), "%s/%u", ipam_addr_format(&ep->ip6, b, sizeof(b)),
 				 ipam_subnet_prefix(n->sub6)->len);
 		ju_add_str(c, "IPv6Address", a);
+		if (ep->nports)
+			json_object_object_add(c, "Ports", netd_ports_to_json(ep->ports, ep->nports));
 		json_object_object_add(ctrs, ep->container, c);
 	}
 	json_object_object_add(o, "Containers", ctrs);

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include "common.h"
 #include "ipam.h"
+#include "netd.h"
 #include "nl.h"
 
 #define NETD_DEFAULT_NET "bridge"
@@ -23,6 +24,8 @@ struct endpoint {
 	struct ipam_addr ip4, ip6;
 	uint8_t mac[6];
 	char **aliases;
+	struct netd_port *ports; /* published ports, host ports resolved */
+	size_t nports;
 	char *hostname;  /* the container's hostname (NULL: none given) */
 	char **dns;      /* the container's --dns servers */
 	pid_t pid;       /* the container's init (0: not known); its exit releases the endpoint */
@@ -91,6 +94,10 @@ int endpoint_from_state(json_object *o, struct endpoint **ret, struct err *e) _w
 int network_add_endpoint(struct network *n, struct endpoint *ep, struct err *e) _wur_;
 /* `docker network inspect` shape. */
 json_object *network_to_inspect(const struct network *n);
+
+/* Published ports as the array of canonical specs, and back (absent: none). */
+json_object *netd_ports_to_json(const struct netd_port *p, size_t n);
+int netd_ports_from_json(json_object *o, struct netd_port **ret, size_t *ret_n, struct err *e) _wur_;
 
 /* The firewall's view of a network. */
 struct fw_net;

@@ -274,7 +274,13 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 		return r;
 	}
 	ju_add_str(reply, "id", n->id);
-	nets_append(d, TAKE_PTR(n));
+	nets_append(d, n);
+	r = netd_dns_net_add(d, n, e);
+	if (r < 0) {
+		UNDO(netd_net_remove(d, TAKE_PTR(n), NULL));
+		return r;
+	}
+	TAKE_PTR(n);
 	netd_forwarding(d);
 	return 0;
 }
@@ -314,6 +320,7 @@ int netd_net_remove(struct netd *d, struct network *n, struct err *e)
 			UNDO(fw_net_apply(&fw, true, NULL));
 		return err_wrap(e, "remove network %s", n->name);
 	}
+	netd_dns_net_remove(d, n);
 	netd_state_unlink(d, n);
 	nets_drop(d, n);
 	network_free(n);

@@ -79,6 +79,8 @@ void attach_req_done(struct attach_req *a)
 {
 	strv_free(a->aliases);
 	a->aliases = NULL;
+	free(a->ports);
+	a->ports = NULL;
 	strv_free(a->dns);
 	a->dns = NULL;
 }
@@ -127,10 +129,34 @@ static int aliases_parse(json_object *req, char ***ret, struct err *e)
 	return r;
 }
 
+/* "ports": ["8080:80", ...] (at most 4096). */
+static int ports_parse(json_object *req, struct netd_port **ret, size_t *ret_n, struct err *e)
+{
+	json_object *arr;
+	size_t n;
+	int r = ju_array(req, "ports", &arr, e);
+	if (r < 0 || !arr)
+		return r;
+	n = json_object_array_length(arr);
+	if (n > 4096)
+		return err_setx(e, EINVAL, "too many ports (%zu, at most 4096)", n);
+	*ret = xcalloc(n + 1, sizeof(**ret));
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+			return err_setx(e, EINVAL, "\"ports\" must hold strings");
+		if ((r = netd_port_parse(json_object_get_string(v), &(*ret)[i], e)) < 0)
+			return r;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "aliases", "mac", "hostname", "dns", "pid", NULL };
+					    "ip", "aliases", "mac", "hostname", "dns", "pid", "ports", NULL };
 	struct attach_req a = { 0 };
 	const char *ip = NULL, *mac = NULL;
 	uint32_t pid = 0;
@@ -159,7 +185,8 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;
-	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_parse(req, &a.dns, e)) < 0) {
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_parse(req, &a.dns, e)) < 0 ||
+	    (r = ports_parse(req, &a.ports, &a.nports, e)) < 0) {
 		attach_req_done(&a);
 		return r;
 	}

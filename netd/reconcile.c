@@ -168,6 +168,10 @@ static int sweep_links(struct netd *d, struct err *e)
 			}
 			struct err e2 = { 0 };
 			log_info("releasing endpoint %s of %s on %s: its link is gone", ep->hostif, ep->name, net->name);
+			if (netd_ports_kernel(d, net, ep, false, &e2) < 0) {
+				log_err(&e2, "reconcile");
+				err_clear(&e2);
+			}
 			if (netd_ep_unlink(d, net, ep, &e2) < 0) {
 				log_err(&e2, "reconcile");
 				continue;
@@ -190,7 +194,11 @@ int netd_fw_sync(struct netd *d, struct err *e)
 	struct nl_addr *a = xcalloc(2 * d->nnets + 2, sizeof(*a));
 	for (size_t i = 0; i < d->nnets; i++)
 		network_fw(d->nets[i], &fw[i], &a[2 * i], &a[2 * i + 1]);
-	int r = fw_sync(fw, d->nnets, e);
+	/* the port mappings too: the base rebuild flushes the chains they live in */
+	struct fw_port *ports;
+	size_t nports = netd_ports_all(d, &ports);
+	int r = fw_sync_all(fw, d->nnets, ports, nports, e);
+	free(ports);
 	free(fw);
 	free(a);
 	return r;

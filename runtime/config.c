@@ -51,6 +51,7 @@ void rt_config_done(struct rt_config *c)
 	strv_free(c->cmd);
 	free(c->workdir);
 	strv_free(c->exposed);
+	strv_free(c->ports);
 	strv_free(c->cap_add);
 	strv_free(c->cap_drop);
 	for (size_t i = 0; i < c->n_binds; i++)
@@ -219,6 +220,8 @@ json_object *rt_config_to_json(const struct rt_config *c)
 	json_object_object_add(hc, "DnsOptions", rt_strv_to_json(c->dns_opt));
 	json_object_object_add(hc, "ExtraHosts", rt_strv_to_json(c->add_hosts));
 	json_object_object_add(hc, "Links", rt_strv_to_json(c->links));
+	json_object_object_add(hc, "PortSpecs", rt_strv_to_json(c->ports));
+	json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(c->publish_all));
 	json_object_object_add(o, "HostConfig", hc);
 	json_object_object_add(o, "Networks", nets_to_json(c));
 	return o;
@@ -255,6 +258,8 @@ int rt_config_from_json(json_object *o, struct rt_config *c, struct err *e)
 			strv_push(&c->exposed, k);
 		}
 	}
+	c->ports = rt_strv_from_json(get_obj(hc, "PortSpecs"));
+	c->publish_all = get_bool(hc, "PublishAllPorts");
 	binds = get_obj(hc, "Binds");
 	for (size_t i = 0; binds && json_object_is_type(binds, json_type_array) && i < json_object_array_length(binds); i++) {
 		struct rt_bind b;

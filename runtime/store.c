@@ -179,7 +179,8 @@ int rt_container_list(const char *root, char ***ret_ids, struct err *e)
 		if (stat(p, &st) == 0)
 			v[i].t = st.st_mtim;
 	}
-	qsort(v, n, sizeof(*v), by_time_desc);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_time_desc);
 	for (size_t i = 0; i < n; i++)
 		strv_push(&ids, v[i].id);
 	*ret_ids = ids;

@@ -12,6 +12,12 @@
  *       The time from dns_store_endpoint_add() returning to a client on
  *       127.0.0.2 holding the answer for the new name, over a real UDP socket
  *       through the real server loop: prints the median and p99 in us.
+ *   dns-bench-server watch SERVER NAME TIMEOUT_MS READY_FILE
+ *       Ask SERVER:53 for NAME (A) over and over (a new query 0.2 ms after
+ *       each negative answer) until an answer holds an address; creates
+ *       READY_FILE after the first answer of any kind, and prints the
+ *       wall-clock time of the positive answer in microseconds since the
+ *       epoch (bench/dns/run compares it with `run -d` returning).
  */
 #include <arpa/inet.h>
 #include <poll.h>
@@ -182,12 +188,77 @@ static int update(int argc, char **argv)
 	return 0;
 }
 
+static int ask(int fd, const char *name, uint16_t id, bool *ret_found)
+{
+	uint8_t q[512], r[4096];
+	struct dns_builder b;
+	struct dns_msg m;
+	dns_builder_init(&b, q, sizeof(q), sizeof(q));
+	if (dns_build_header(&b, id, DNS_F_RD) < 0 || dns_build_question(&b, name, DNS_T_A, 1) < 0)
+		return -EINVAL;
+	if (send(fd, q, dns_builder_finish(&b), 0) < 0)
+		return -errno;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 20) <= 0) {
+			*ret_found = false; /* lost: ask again */
+			return 0;
+		}
+		ssize_t k = recv(fd, r, sizeof(r), 0);
+		if (k > 0 && dns_msg_parse(r, (size_t)k, &m) == 0 && m.id == id) {
+			*ret_found = DNS_RCODE(m.flags) == DNS_RCODE_NOERROR && m.ancount > 0;
+			return 1;
+		}
+	}
+}
+
+static int watch(int argc, char **argv)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(53) };
+	struct timespec ts;
+	uint64_t deadline;
+	bool ready = false, found = false;
+	int fd;
+
+	if (argc != 6 || inet_pton(AF_INET, argv[2], &to.sin_addr) != 1)
+		return 2;
+	deadline = now_ns() + strtoull(argv[4], NULL, 10) * 1000000ull;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return 1;
+	for (uint16_t id = 1; !found && now_ns() < deadline; id++) {
+		int r = ask(fd, argv[3], id, &found);
+		if (r < 0 && r != -ECONNREFUSED)
+			return 1;
+		if (r == 1 && !ready) {
+			FILE *f = fopen(argv[5], "w");
+			if (f)
+				fclose(f);
+			ready = true;
+		}
+		if (!found) {
+			struct timespec nap = { 0, 200000 };
+			nanosleep(&nap, NULL);
+		}
+	}
+	if (!found) {
+		fprintf(stderr, "dns-bench-server: %s did not resolve in time\n", argv[3]);
+		return 1;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("%llu\n", (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "watch"))
+		return watch(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "update"))
 		return update(argc, argv);
-	fprintf(stderr, "usage: dns-bench-server serve PORT N HOSTS QUERIES | update ROUNDS\n");
+	fprintf(stderr, "usage: dns-bench-server serve PORT N HOSTS QUERIES | update ROUNDS | watch SERVER NAME TIMEOUT_MS READY\n");
 	return 2;
 }

@@ -18,9 +18,15 @@
  *   net.rm {name}         -> {id, name}
  *   net.prune             -> {removed: [names]}
  *   attach {container, name, netns, network, ip?, aliases?[], mac?,
- *           hostname?, dns?[], pid?}
+ *           hostname?, dns?[], pid?, ports?[]}
  *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
- *                             gateway6?, prefix, prefix6?, ifname}
+ *                             gateway6?, prefix, prefix6?, ifname, ports[]}
+ *       ports: -p specs as strings ("8080:80", "127.0.0.1::53/udp", see
+ *       netd_port_parse); the reply's ports are the mappings made, each
+ *       {proto, host_ip, host_port, container_port, count} (host ports
+ *       chosen when the spec left them out). A conflict with another
+ *       mapping or a listening host socket fails the attach with
+ *       "port 8080/tcp is already allocated" and leaves nothing.
  *       container: its id; name: its name; netns: path of its network
  *       namespace (/proc/PID/ns/net); ip: a static address (v4 or v6);
  *       aliases: --network-alias names; hostname: the container's hostname;
@@ -35,10 +41,19 @@
 #define PONTOON_NETD_H
 
 #include "common.h"
+#include "ipam.h"
 
 #define NETD_PROTO_VERSION 1
 /* Largest request or reply, in bytes. */
 #define NETD_MSG_MAX (4u << 20)
+
+/* The embedded DNS: netd serves UDP and TCP port 53 on every network's
+ * gateway addresses (from net.create, or netd's start, to net.rm). attach
+ * registers the container's name, short id (the first 12 hex digits of
+ * "container"), hostname and aliases with its addresses on that network, and
+ * its "dns" servers as its upstreams, before it replies; detach and release
+ * remove them before they reply. The default network "bridge" holds no
+ * names: its listener only forwards. See README, "Embedded DNS". */
 
 struct netd_paths {
 	const char *root; /* state: networks in root/networks */
@@ -59,5 +74,30 @@ int netd_call(const struct netd_paths *p, json_object *req, bool autostart, json
 
 /* A request object {"version": ..., "op": op} to fill in. */
 json_object *netd_request_new(const char *op);
+
+/* ---- port mappings (-p) ---- */
+
+/* One -p mapping: host [ip]:port range -> container port range. */
+struct netd_port {
+	bool has_ip;          /* a host address was given; otherwise every local address */
+	struct ipam_addr ip;  /* the host address */
+	uint16_t hport;       /* first host port; 0: chosen by netd */
+	uint16_t cport;       /* first container port */
+	uint16_t count;       /* ports in the range (1 for a single port) */
+	uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* Parse a -p spec (pure): CPORT, HOSTPORT:CPORT, IP:HOSTPORT:CPORT,
+ * IP::CPORT, each port possibly a range A-B (host and container ranges of
+ * equal length), an optional /tcp or /udp suffix; an IPv6 address in
+ * brackets ([::1]:8080:80). -EINVAL with a message on anything else. */
+int netd_port_parse(const char *spec, struct netd_port *ret, struct err *e) _wur_;
+/* The canonical spec ("0.0.0.0:8080-8081:80-81/tcp" form without the
+ * address when has_ip is false); netd_port_parse reads it back. buf holds
+ * at least NETD_PORT_STRLEN bytes. */
+#define NETD_PORT_STRLEN 96
+char *netd_port_format(const struct netd_port *p, char *buf, size_t len);
+/* "tcp" or "udp". */
+const char *netd_proto_name(uint8_t proto);
 
 #endif

@@ -100,6 +100,8 @@ struct rt_config {
 	char **dns, **dns_search, **dns_opt; /* --dns, --dns-search, --dns-option */
 	char **add_hosts;    /* --add-host "NAME:IP" */
 	char **links;        /* --link "CONTAINER:ALIAS" (default bridge) */
+	char **ports;        /* -p specs as given (published on the first network) */
+	bool publish_all;    /* -P: every exposed port on a random host port */
 	int stop_signal;
 	int stop_timeout;    /* seconds */
 };

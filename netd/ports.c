@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Published ports of endpoints: defaults, random host ports, conflicts (with
+ * other mappings and with sockets host processes listen on), and their
+ * nftables elements. A host port is "taken" for a protocol when another
+ * mapping or a listening socket holds it on the same address or on a
+ * wildcard one.
+ */
+#include <netinet/in.h>
+#include <sys/random.h>
+#include "daemon.h"
+#include "fw.h"
+#include "jsonu.h"
+
+json_object *netd_ports_to_json(const struct netd_port *p, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	char buf[NETD_PORT_STRLEN];
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(netd_port_format(&p[i], buf, sizeof(buf))));
+	return arr;
+}
+
+int netd_ports_from_json(json_object *o, struct netd_port **ret, size_t *ret_n, struct err *e)
+{
+	json_object *arr;
+	size_t n;
+	int r = ju_array(o, "ports", &arr, e);
+	*ret = NULL;
+	*ret_n = 0;
+	if (r < 0 || !arr)
+		return r;
+	n = json_object_array_length(arr);
+	*ret = xcalloc(n + 1, sizeof(**ret));
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_string))
+			r = err_setx(e, EINVAL, "\"ports\" must hold strings");
+		else
+			r = netd_port_parse(json_object_get_string(v), &(*ret)[i], e);
+		if (r < 0 || (*ret)[i].hport == 0) {
+			free(TAKE_PTR(*ret));
+			return r < 0 ? r : err_setx(e, EINVAL, "a saved port has no host port");
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static bool addr_any(const struct netd_port *p)
+{
+	static const uint8_t zero[16];
+	return !p->has_ip || memcmp(p->ip.b, zero, 16) == 0;
+}
+
+/* Do two mappings claim a common host address, port and protocol? */
+static bool ports_clash(const struct netd_port *a, const struct netd_port *b)
+{
+	if (a->proto != b->proto)
+		return false;
+	if ((unsigned)a->hport + a->count <= b->hport || (unsigned)b->hport + b->count <= a->hport)
+		return false;
+	return addr_any(a) || addr_any(b) || memcmp(a->ip.b, b->ip.b, 16) == 0;
+}
+
+/* ---- host sockets: /proc/net/{tcp,udp}{,6} of netd's (the host's) namespace ---- */
+
+struct listener {
+	uint8_t proto;
+	bool any;
+	uint8_t b[4]; /* IPv4 address (IPv6 listeners count only when wildcard or v4-mapped) */
+	uint16_t port;
+};
+
+static void read_proc(const char *file, uint8_t proto, bool v6, struct listener **v, size_t *n)
+{
+	_cleanup_(fclosep) FILE *f = fopen(file, "re");
+	char line[512], addr[40];
+	unsigned int port, st;
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct listener l = { .proto = proto };
+		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &port, &st) != 3)
+			continue;
+		/* TCP: LISTEN (0x0A); UDP: any bound socket (unconnected: 0x07) */
+		if ((proto == IPPROTO_TCP && st != 0x0A) || (proto == IPPROTO_UDP && st != 0x07))
+			continue;
+		l.port = (uint16_t)port;
+		if (v6) {
+			/* four host-order 32-bit words */
+			if (strlen(addr) != 32)
+				continue;
+			l.any = strspn(addr, "0") == 32;
+			if (!l.any && strncmp(addr, "0000000000000000FFFF0000", 24) == 0) {
+				uint32_t w = (uint32_t)strtoul(addr + 24, NULL, 16);
+				memcpy(l.b, &w, 4);
+			} else if (!l.any) {
+				continue;
+			}
+		} else {
+			uint32_t w = (uint32_t)strtoul(addr, NULL, 16);
+			memcpy(l.b, &w, 4);
+			l.any = w == 0;
+		}
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = l;
+	}
+}
+
+static size_t listeners(struct listener **ret)
+{
+	size_t n = 0;
+	*ret = NULL;
+	read_proc("/proc/net/tcp", IPPROTO_TCP, false, ret, &n);
+	read_proc("/proc/net/tcp6", IPPROTO_TCP, true, ret, &n);
+	read_proc("/proc/net/udp", IPPROTO_UDP, false, ret, &n);
+	read_proc("/proc/net/udp6", IPPROTO_UDP, true, ret, &n);
+	return n;
+}
+
+static bool listener_clash(const struct listener *l, const struct netd_port *p)
+{
+	if (l->proto != p->proto || l->port < p->hport || l->port >= (unsigned)p->hport + p->count)
+		return false;
+	return l->any || addr_any(p) || memcmp(l->b, p->ip.b, 4) == 0;
+}
+
+/* ---- resolving a request ---- */
+
+struct taken {
+	const struct netd_port **maps;
+	size_t nmaps;
+	struct listener *ls;
+	size_t nls;
+};
+
+static bool is_taken(const struct taken *t, const struct netd_port *p, const struct netd_port *mine, size_t nmine)
+{
+	for (size_t i = 0; i < t->nmaps; i++)
+		if (ports_clash(t->maps[i], p))
+			return true;
+	for (size_t i = 0; i < nmine; i++)
+		if (ports_clash(&mine[i], p))
+			return true;
+	for (size_t i = 0; i < t->nls; i++)
+		if (listener_clash(&t->ls[i], p))
+			return true;
+	return false;
+}
+
+static void ephemeral_range(unsigned int *lo, unsigned int *hi)
+{
+	char buf[64] = "";
+	_cleanup_(fclosep) FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	*lo = 32768;
+	*hi = 60999;
+	if (f && fgets(buf, sizeof(buf), f) && sscanf(buf, "%u %u", lo, hi) == 2 && *lo >= 1 && *hi <= 65535 &&
+	    *lo <= *hi)
+		return;
+	*lo = 32768;
+	*hi = 60999;
+}
+
+/* A free block of p->count host ports in the ephemeral range, from a random start. */
+static int pick_random(const struct taken *t, struct netd_port *p, const struct netd_port *mine, size_t nmine,
+		       struct err *e)
+{
+	unsigned int lo, hi, span, start = 0;
+	ephemeral_range(&lo, &hi);
+	if (hi - lo + 1 < p->count)
+		return err_setx(e, EADDRINUSE, "no %u free ports in the ephemeral range %u-%u", p->count, lo, hi);
+	span = hi - lo + 2 - p->count;
+	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+		start = (unsigned int)getpid();
+	for (unsigned int k = 0; k < span; k++) {
+		p->hport = (uint16_t)(lo + (start + k) % span);
+		if (!is_taken(t, p, mine, nmine))
+			return 0;
+	}
+	p->hport = 0;
+	return err_setx(e, EADDRINUSE, "no free host port for %u/%s in the ephemeral range %u-%u", p->cport,
+			netd_proto_name(p->proto), lo, hi);
+}
+
+static void collect_maps(struct netd *d, struct taken *t)
+{
+	for (size_t i = 0; i < d->nnets; i++)
+		for (size_t k = 0; k < d->nets[i]->neps; k++) {
+			const struct endpoint *ep = d->nets[i]->eps[k];
+			for (size_t j = 0; j < ep->nports; j++) {
+				t->maps = xrealloc(t->maps, (t->nmaps + 1) * sizeof(*t->maps));
+				t->maps[t->nmaps++] = &ep->ports[j];
+			}
+		}
+}
+
+static int check_one(struct network *n, const struct netd_port *p, struct err *e)
+{
+	if (p->has_ip && p->ip.family == AF_INET6)
+		return err_setx(e, EAFNOSUPPORT, "port %u/%s: IPv6 host addresses are not supported yet", p->cport,
+				netd_proto_name(p->proto));
+	/* nftables' dnat keeps or replaces a port, it cannot shift a range:
+	 * a range is published on the same host ports */
+	if (p->count > 1 && p->hport != p->cport)
+		return err_setx(e, EOPNOTSUPP,
+				"port range %u-%u/%s: a range is published on the same host ports (%u-%u:%u-%u)",
+				p->cport, (unsigned)(p->cport + p->count - 1), netd_proto_name(p->proto), p->cport,
+				(unsigned)(p->cport + p->count - 1), p->cport, (unsigned)(p->cport + p->count - 1));
+	return 0;
+}
+
+int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, const struct attach_req *a,
+		       struct err *e)
+{
+	struct taken t = { 0 };
+	_cleanup_free_ struct netd_port *v = NULL;
+	int r = 0;
+
+	if (a->nports == 0)
+		return 0;
+	if (n->internal)
+		return err_setx(e, EINVAL, "network %s is internal: it cannot publish ports (-p)", n->name);
+	if (!ep->has4)
+		return err_setx(e, EINVAL, "network %s has no IPv4 subnet to publish ports from", n->name);
+	v = xcalloc(a->nports, sizeof(*v));
+	collect_maps(d, &t);
+	t.nls = listeners(&t.ls);
+	for (size_t i = 0; i < a->nports && r == 0; i++) {
+		v[i] = a->ports[i];
+		if (!v[i].has_ip && n->has_host_ip) {
+			v[i].has_ip = true;
+			v[i].ip = n->host_ip;
+		}
+		if ((r = check_one(n, &v[i], e)) < 0)
+			break;
+		if (v[i].hport == 0)
+			r = pick_random(&t, &v[i], v, i, e);
+		else if (is_taken(&t, &v[i], v, i))
+			r = err_setx(e, EADDRINUSE, "port %u/%s is already allocated", v[i].hport,
+				     netd_proto_name(v[i].proto));
+	}
+	free(t.maps);
+	free(t.ls);
+	if (r < 0)
+		return r;
+	ep->ports = TAKE_PTR(v);
+	ep->nports = a->nports;
+	return 0;
+}
+
+static void to_fw(const struct endpoint *ep, const struct netd_port *p, struct fw_port *f)
+{
+	*f = (struct fw_port){
+		.any = addr_any(p), .proto = p->proto, .hport = p->hport, .cport = p->cport, .count = p->count
+	};
+	if (!f->any)
+		memcpy(f->hip, p->ip.b, 4);
+	memcpy(f->cip, ep->ip4.b, 4);
+}
+
+/* 127.0.0.1:PORT from the host is DNATed out through the bridge with its
+ * loopback source (then masqueraded): the bridge must route it. Only
+ * pontoon's bridges get this, never "all". */
+static void route_localnet(const struct network *n)
+{
+	_cleanup_free_ char *p = xasprintf("net/ipv4/conf/%s/route_localnet", n->bridge);
+	struct err e = { 0 };
+	if (nl_sysctl_write(p, "1", &e) < 0)
+		log_err(&e, "set route_localnet on %s", n->bridge);
+}
+
+int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *ep, bool add, struct err *e)
+{
+	_cleanup_free_ struct fw_port *f = NULL;
+	int r;
+	if (ep->nports == 0)
+		return 0;
+	f = xcalloc(ep->nports, sizeof(*f));
+	for (size_t i = 0; i < ep->nports; i++)
+		to_fw(ep, &ep->ports[i], &f[i]);
+	if (add)
+		route_localnet(n);
+	r = fw_ports_apply(f, ep->nports, add, e);
+	return r < 0 ? err_wrap(e, "%s ports of %s", add ? "publish" : "unpublish", ep->name) : 0;
+}
+
+size_t netd_ports_all(struct netd *d, struct fw_port **ret)
+{
+	size_t n = 0;
+	*ret = NULL;
+	for (size_t i = 0; i < d->nnets; i++) {
+		struct network *net = d->nets[i];
+		bool any = false;
+		for (size_t k = 0; k < net->neps; k++) {
+			const struct endpoint *ep = net->eps[k];
+			if (!ep->has4 || ep->nports == 0)
+				continue;
+			*ret = xrealloc(*ret, (n + ep->nports) * sizeof(**ret));
+			for (size_t j = 0; j < ep->nports; j++)
+				to_fw(ep, &ep->ports[j], &(*ret)[n++]);
+			any = true;
+		}
+		if (any)
+			route_localnet(net);
+	}
+	return n;
+}
+
+void netd_ports_reply(const struct endpoint *ep, json_object *reply)
+{
+	json_object *arr = json_object_new_array();
+	char a[IPAM_ADDR_STRLEN];
+	for (size_t i = 0; i < ep->nports; i++) {
+		const struct netd_port *p = &ep->ports[i];
+		json_object *o = json_object_new_object();
+		ju_add_str(o, "proto", netd_proto_name(p->proto));
+		ju_add_str(o, "host_ip", p->has_ip ? ipam_addr_format(&p->ip, a, sizeof(a)) : "0.0.0.0");
+		json_object_object_add(o, "host_port", json_object_new_int(p->hport));
+		json_object_object_add(o, "container_port", json_object_new_int(p->cport));
+		json_object_object_add(o, "count", json_object_new_int(p->count));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(reply, "ports", arr);
+}
