@@ -457,10 +457,14 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 
 static bool attach_failed;
 
-/* Gone, or a zombie its shim has not reaped yet. */
+/* Gone, a zombie its shim has not reaped yet, or exiting (its namespaces
+ * are released before it becomes a zombie). */
 static bool init_dead(pid_t pid)
 {
 	char path[40], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (readlink(path, buf, sizeof(buf)) < 0)
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
