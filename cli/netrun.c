@@ -477,7 +477,9 @@ static bool init_dead(pid_t pid)
 
 bool cli_net_attach_failed(void)
 {
-	return attach_failed;
+	/* init_dead() can miss an init that is still exiting: the shim's report
+	 * (read by the runtime after the hook) says who failed first */
+	return attach_failed && !rt_start_failed_in_init();
 }
 
 static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, pid_t shim_pid, struct err *e)

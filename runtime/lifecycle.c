@@ -31,6 +31,13 @@ char *rt_shim_path(void)
 }
 
 struct rt_net_hooks rt_hooks;
+/* The last start's attach failed because the init had already failed on its own. */
+static bool init_failed_first;
+
+bool rt_start_failed_in_init(void)
+{
+	return init_failed_first;
+}
 
 void rt_set_net_hooks(const struct rt_net_hooks *h)
 {
@@ -182,6 +189,7 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 			if (read_line(p[0], line, sizeof(line)) > 4 && strncmp(line, "err ", 4) == 0 &&
 			    strtol(line + 4, NULL, 10) != ECANCELED) {
 				have_line = true;
+				init_failed_first = true;
 			} else {
 				close(p[0]);
 				return r;

@@ -184,6 +184,10 @@ struct rt_net_hooks {
 	 * Best effort (netd also notices the end by itself). */
 	void (*release)(const char *root, const char *id);
 };
+/* After a failed rt_container_start: true when the attach hook failed because
+ * the container's init had already failed on its own (its error is the one
+ * reported), so the failure is not the network's. */
+bool rt_start_failed_in_init(void);
 void rt_set_net_hooks(const struct rt_net_hooks *h);
 
 struct rt_attach {
