@@ -141,8 +141,13 @@ static int node_config(struct deploy *d, size_t i, struct rt_config *c, struct e
 	const struct topo_node *n = &d->t->nodes[i];
 	int r;
 
-	if (n->ports && n->ports[0])
-		return err_setx(e, ENOTSUP, "ports: publishing ports is not available in this version");
+	/* published on the management network (eth0), as `run -p` on the first network */
+	for (char **p = n->ports; p && *p; p++) {
+		struct netd_port pp;
+		if (netd_port_parse(*p, &pp, e) < 0)
+			return err_wrap(e, "ports");
+		strv_push(&c->ports, *p);
+	}
 	c->name = xstrdup(d->p->nodes[i].container);
 	c->image = xstrdup(n->image);
 	/* as containerlab, which runs its nodes privileged: nodes are routers
@@ -171,7 +176,11 @@ static int node_config(struct deploy *d, size_t i, struct rt_config *c, struct e
 		if (!bind.volume && stat(bind.src, &st) < 0)
 			return err_setx(e, ENOENT, "binds: source path does not exist: %s", bind.src);
 	}
-	return node_network(d, n, c, e);
+	if ((r = node_network(d, n, c, e)) < 0)
+		return r;
+	if (c->ports && c->n_nets == 0)
+		return err_setx(e, EINVAL, "ports: the node has no management network to publish them on (network-mode)");
+	return 0;
 }
 
 static int node_create(struct deploy *d, struct rt_config *c, struct err *e)

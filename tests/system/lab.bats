@@ -400,3 +400,36 @@ no_lab_objects() {
 	pontoon lab destroy -t "$BATS_TEST_TMPDIR/d/d.clab.yml" --cleanup
 	pontoon net rm other
 }
+
+@test "node ports are published on the management network; destroy removes them" {
+	mkdir -p "$BATS_TEST_TMPDIR/p"
+	cat >"$BATS_TEST_TMPDIR/p/p.clab.yml" <<-'EOF2'
+	name: pl
+	topology:
+	  nodes:
+	    web:
+	      kind: linux
+	      image: busybox
+	      cmd: sh -c "mkdir -p /www && echo pl-web >/www/index.html && exec httpd -f -p 80 -h /www"
+	      ports: ["8089:80"]
+	    alone:
+	      kind: linux
+	      image: busybox
+	      network-mode: none
+	      ports: ["8090:80"]
+	EOF2
+	# a node without the management network cannot publish: refused, nothing left
+	before=$(kernel_snapshot)
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/p/p.clab.yml"
+	[ "$status" -ne 0 ]
+	assert_output_contains "alone"
+	assert_output_contains "no management network"
+	[ "$before" = "$(kernel_snapshot)" ]
+	sed -i '/alone:/,$d' "$BATS_TEST_TMPDIR/p/p.clab.yml"
+	pontoon lab deploy -t "$BATS_TEST_TMPDIR/p/p.clab.yml"
+	nft list map inet pontoon ports4any | grep -q 'tcp . 8089'
+	wait_until 10 sh -c "timeout 5 busybox wget -qO- http://127.0.0.1:8089/ >/dev/null"
+	[ "$(timeout 5 busybox wget -qO- http://127.0.0.1:8089/)" = pl-web ]
+	pontoon lab destroy -t "$BATS_TEST_TMPDIR/p/p.clab.yml" --cleanup
+	wait_until 10 sh -c "! nft list map inet pontoon ports4any | grep -q 8089"
+}
