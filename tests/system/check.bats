@@ -5,14 +5,6 @@
 
 load helpers
 
-netd() {
-	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
-}
-
-netd_pid() {
-	netd '{"version":1,"op":"ping"}' | jq -r .pid
-}
-
 FAKE_ID=feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface
 
 # cgroups are host-wide: empty pontoon cgroups other suites (or roots) left

@@ -9,10 +9,6 @@
 
 load helpers
 
-netd() {
-	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
-}
-
 # cid NAME: a 64-hex container id derived from the name.
 cid() {
 	echo -n "$1" | sha256sum | cut -c1-64
@@ -30,10 +26,6 @@ detach() {
 	local r
 	r=$(netd "{\"version\":1,\"op\":\"detach\",\"container\":\"$(cid "$1")\",\"network\":\"$2\"}")
 	[ "$(echo "$r" | jq -r .ok)" = true ] || fail "detach: $r"
-}
-
-netd_pid() {
-	netd '{"version":1,"op":"ping"}' | jq -r .pid
 }
 
 ip4() {

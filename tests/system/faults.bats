@@ -10,10 +10,6 @@
 
 load helpers
 
-netd() {
-	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
-}
-
 # kernel_snapshot without what moves by itself: IPv6 DAD progress, and a
 # bridge's carrier, which follows its last port's background deletion
 snapshot() {

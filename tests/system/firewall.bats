@@ -6,19 +6,11 @@
 
 load helpers
 
-netd() {
-	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
-}
-
 attach() {
 	local r
 	r=$(netd "{\"version\":1,\"op\":\"attach\",\"container\":\"c-$1\",\"name\":\"$1\",\"netns\":\"/run/netns/$1\",\"network\":\"$2\"}")
 	echo "$r"
 	[ "$(echo "$r" | jq -r .ok)" = true ]
-}
-
-netd_pid() {
-	netd '{"version":1,"op":"ping"}' | jq -r .pid
 }
 
 ip4() {

@@ -50,3 +50,28 @@ wait_until() {
 		sleep 0.05
 	done
 }
+
+# ---- netd's socket API, for suites that attach plain namespaces ----
+
+# netd REQUEST-JSON: send one request to netd, print the reply.
+netd() {
+	echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"
+}
+
+netd_pid() {
+	netd '{"version":1,"op":"ping"}' | jq -r .pid
+}
+
+# attach NS NETWORK [EXTRA-JSON]: attach namespace NS (container id "c-NS").
+attach() {
+	local r
+	r=$(netd "{\"version\":1,\"op\":\"attach\",\"container\":\"c-$1\",\"name\":\"$1\",\"netns\":\"/run/netns/$1\",\"network\":\"$2\"${3:+,$3}}")
+	echo "$r"
+	[ "$(echo "$r" | jq -r .ok)" = true ]
+}
+
+detach() {
+	local r
+	r=$(netd "{\"version\":1,\"op\":\"detach\",\"container\":\"c-$1\",\"network\":\"$2\"}")
+	[ "$(echo "$r" | jq -r .ok)" = true ] || fail "detach: $r"
+}

@@ -7,10 +7,6 @@ load helpers
 
 EXAMPLES=$BATS_TEST_DIRNAME/../../topology/examples
 
-netd_pid() {
-	echo '{"version":1,"op":"ping"}' | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock" | jq -r .pid
-}
-
 setup() {
 	pontoon lab destroy --all --cleanup >/dev/null 2>&1 || true
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -v '^lo$'); do
