@@ -91,6 +91,9 @@ no_lab_objects() {
 	assert_output_contains 172.20.31.12/24
 	busybox ping -c1 -W2 172.20.31.14
 	on line r1 ping -c1 -W2 172.20.31.13
+	# nodes resolve each other by node name and container name (netd's DNS on the management network)
+	[ "$(on line r1 ping -4 -c1 -W2 r4 | head -1 | grep -oE '172\.20\.31\.14')" = 172.20.31.14 ]
+	[ "$(on line r4 ping -4 -c1 -W2 line-r2 | head -1 | grep -oE '172\.20\.31\.12')" = 172.20.31.12 ]
 
 	run pontoon lab inspect -t "$EXAMPLES/line.clab.yml" --format json
 	assert_status 0
