@@ -41,6 +41,9 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) _printf
 int cli_fail(struct err *e);
 /* Standard getopt_long loop prelude: "+" (stop at the first operand), ":" (report missing args). */
 #define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
+/* --format ARG: only "json" is supported; sets *json, or reports a usage
+ * error and returns CLI_EXIT_USAGE. */
+int cli_format_json(const struct cli_command *cmd, const char *arg, bool *json);
 /* Report getopt's '?' and ':' results as usage errors. */
 int cli_bad_option(const struct cli_command *cmd, int c, char **argv);
 

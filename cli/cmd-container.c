@@ -28,11 +28,43 @@ static int need_args(const struct cli_command *cmd, int argc, int min)
 	return 0;
 }
 
+/* Act on each CONTAINER argument (from optind): resolve it, then act; a
+ * failure is logged as one line and the others still go on, as Docker does.
+ * Exit status 1 when any failed. */
+typedef int (*container_act)(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e);
+
+static int each_container(struct cli_ctx *ctx, int argc, char **argv, container_act act, void *data)
+{
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		char id[ID_LEN + 1];
+		struct err e = { 0 };
+		if (resolve(ctx, argv[i], id) < 0) {
+			rc = CLI_EXIT_FAIL;
+			continue;
+		}
+		if (act(ctx, id, argv[i], data, &e) < 0) {
+			log_error("%s", err_msg(&e));
+			rc = CLI_EXIT_FAIL;
+		}
+	}
+	return rc;
+}
+
+static int start_one(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e)
+{
+	int fd;
+	(void)data;
+	if (rt_container_start(ctx->root, id, NULL, &fd, e) < 0)
+		return err_wrap(e, "start %s", ref);
+	printf("%s\n", ref);
+	return 0;
+}
+
 int cli_cmd_start(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "attach", no_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
 	bool attach = false;
-	int rc = 0;
 	FOR_OPTS(cmd, "ah", opts) {
 	case 'a': attach = true; break;
 	case 'h': return cli_help(cmd);
@@ -42,37 +74,43 @@ int cli_cmd_start(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, 
 		return CLI_EXIT_USAGE;
 	if (attach && argc - optind != 1)
 		return cli_usage_error(cmd, "you cannot start and attach multiple containers at once");
-	for (int i = optind; i < argc; i++) {
+	if (attach) {
 		char id[ID_LEN + 1];
 		struct err e = { 0 };
-		int fd;
-		if (resolve(ctx, argv[i], id) < 0) {
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		if (attach) {
-			struct rt_config c;
-			if (rt_config_read(ctx->root, id, &c, &e) < 0)
-				return cli_fail(&e);
-			bool tty = c.tty, rm = c.auto_remove;
-			rt_config_done(&c);
-			return cli_run_attached(ctx, id, tty, rm);
-		}
-		if (rt_container_start(ctx->root, id, NULL, &fd, &e) < 0) {
-			log_error("start %s: %s", argv[i], err_msg(&e));
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		printf("%s\n", argv[i]);
+		struct rt_config c;
+		if (resolve(ctx, argv[optind], id) < 0)
+			return CLI_EXIT_FAIL;
+		if (rt_config_read(ctx->root, id, &c, &e) < 0)
+			return cli_fail(&e);
+		bool tty = c.tty, rm = c.auto_remove;
+		rt_config_done(&c);
+		return cli_run_attached(ctx, id, tty, rm);
 	}
-	return rc;
+	return each_container(ctx, argc, argv, start_one, NULL);
+}
+
+struct stop_args {
+	const struct cli_command *cmd;
+	int timeout;
+	bool restart;
+};
+
+static int stop_one(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e)
+{
+	const struct stop_args *a = data;
+	int fd;
+	if (rt_container_stop(ctx->root, id, a->timeout, e) < 0 ||
+	    (a->restart && rt_container_start(ctx->root, id, NULL, &fd, e) < 0))
+		return err_wrap(e, "%s %s", a->cmd->name, ref);
+	printf("%s\n", ref);
+	return 0;
 }
 
 static int stop_like(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv, bool restart)
 {
 	static const struct option opts[] = { { "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
 					      CLI_HELP_OPTION, { 0 } };
-	int timeout = -1, rc = 0;
+	int timeout = -1;
 	uint64_t v;
 	FOR_OPTS(cmd, "t:h", opts) {
 	case 't':
@@ -85,23 +123,8 @@ static int stop_like(struct cli_ctx *ctx, const struct cli_command *cmd, int arg
 	}
 	if (need_args(cmd, argc, 1))
 		return CLI_EXIT_USAGE;
-	for (int i = optind; i < argc; i++) {
-		char id[ID_LEN + 1];
-		struct err e = { 0 };
-		int fd;
-		if (resolve(ctx, argv[i], id) < 0) {
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		if (rt_container_stop(ctx->root, id, timeout, &e) < 0 ||
-		    (restart && rt_container_start(ctx->root, id, NULL, &fd, &e) < 0)) {
-			log_error("%s %s: %s", cmd->name, argv[i], err_msg(&e));
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		printf("%s\n", argv[i]);
-	}
-	return rc;
+	struct stop_args a = { .cmd = cmd, .timeout = timeout, .restart = restart };
+	return each_container(ctx, argc, argv, stop_one, &a);
 }
 
 int cli_cmd_stop(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
@@ -114,10 +137,18 @@ int cli_cmd_restart(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 	return stop_like(ctx, cmd, argc, argv, true);
 }
 
+static int kill_one(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e)
+{
+	if (rt_container_kill(ctx->root, id, *(int *)data, e) < 0)
+		return -e->code;
+	printf("%s\n", ref);
+	return 0;
+}
+
 int cli_cmd_kill(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "signal", required_argument, NULL, 's' }, CLI_HELP_OPTION, { 0 } };
-	int sig = SIGKILL, rc = 0;
+	int sig = SIGKILL;
 	struct err e = { 0 };
 	FOR_OPTS(cmd, "s:h", opts) {
 	case 's':
@@ -129,20 +160,15 @@ int cli_cmd_kill(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, c
 	}
 	if (need_args(cmd, argc, 1))
 		return CLI_EXIT_USAGE;
-	for (int i = optind; i < argc; i++) {
-		char id[ID_LEN + 1];
-		if (resolve(ctx, argv[i], id) < 0) {
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		if (rt_container_kill(ctx->root, id, sig, &e) < 0) {
-			log_error("%s", err_msg(&e));
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		printf("%s\n", argv[i]);
-	}
-	return rc;
+	return each_container(ctx, argc, argv, kill_one, &sig);
+}
+
+static int rm_one(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e)
+{
+	if (rt_container_remove(ctx->root, id, *(bool *)data, e) < 0)
+		return -e->code;
+	printf("%s\n", ref);
+	return 0;
 }
 
 int cli_cmd_rm(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
@@ -150,7 +176,6 @@ int cli_cmd_rm(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, cha
 	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { "volumes", no_argument, NULL, 'v' },
 					      CLI_HELP_OPTION, { 0 } };
 	bool force = false;
-	int rc = 0;
 	FOR_OPTS(cmd, "fvh", opts) {
 	case 'f': force = true; break;
 	case 'v': break; /* named volumes outlive containers; anonymous ones do not exist here */
@@ -159,21 +184,7 @@ int cli_cmd_rm(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, cha
 	}
 	if (need_args(cmd, argc, 1))
 		return CLI_EXIT_USAGE;
-	for (int i = optind; i < argc; i++) {
-		char id[ID_LEN + 1];
-		struct err e = { 0 };
-		if (resolve(ctx, argv[i], id) < 0) {
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		if (rt_container_remove(ctx->root, id, force, &e) < 0) {
-			log_error("%s", err_msg(&e));
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		printf("%s\n", argv[i]);
-	}
-	return rc;
+	return each_container(ctx, argc, argv, rm_one, &force);
 }
 
 /* ---- ps ------------------------------------------------------------------ */
@@ -270,9 +281,8 @@ int cli_cmd_ps(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, cha
 	case 'a': all = true; break;
 	case 'q': quiet = true; break;
 	case 'f':
-		if (strcmp(optarg, "json") != 0)
-			return cli_usage_error(cmd, "unknown --format \"%s\": only json is supported", optarg);
-		json = true;
+		if (cli_format_json(cmd, optarg, &json) != 0)
+			return CLI_EXIT_USAGE;
 		break;
 	case 'h': return cli_help(cmd);
 	default: return cli_bad_option(cmd, c_, argv);
@@ -488,31 +498,26 @@ int cli_cmd_logs(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, c
 	return CLI_EXIT_OK;
 }
 
+static int wait_one(struct cli_ctx *ctx, const char *id, const char *ref, void *data, struct err *e)
+{
+	int code;
+	(void)ref;
+	(void)data;
+	if (rt_container_wait(ctx->root, id, &code, e) < 0)
+		return -e->code;
+	printf("%d\n", code);
+	fflush(stdout);
+	return 0;
+}
+
 int cli_cmd_wait(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
-	int rc = 0;
 	FOR_OPTS(cmd, "h", opts) {
 	case 'h': return cli_help(cmd);
 	default: return cli_bad_option(cmd, c_, argv);
 	}
 	if (need_args(cmd, argc, 1))
 		return CLI_EXIT_USAGE;
-	for (int i = optind; i < argc; i++) {
-		char id[ID_LEN + 1];
-		struct err e = { 0 };
-		int code;
-		if (resolve(ctx, argv[i], id) < 0) {
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		if (rt_container_wait(ctx->root, id, &code, &e) < 0) {
-			log_error("%s", err_msg(&e));
-			rc = CLI_EXIT_FAIL;
-			continue;
-		}
-		printf("%d\n", code);
-		fflush(stdout);
-	}
-	return rc;
+	return each_container(ctx, argc, argv, wait_one, NULL);
 }

@@ -142,9 +142,8 @@ static int cmd_ls(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, 
 			quiet = true;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0)
-				return cli_usage_error(cmd, "unknown --format \"%s\": only json is supported", optarg);
-			json = true;
+			if (cli_format_json(cmd, optarg, &json) != 0)
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			return cli_help(cmd);

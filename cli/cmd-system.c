@@ -44,9 +44,8 @@ static int cmd_info(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") != 0)
-				return cli_usage_error(cmd, "unknown --format \"%s\": only json is supported", optarg);
-			json = true;
+			if (cli_format_json(cmd, optarg, &json) != 0)
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			return cli_help(cmd);
@@ -105,9 +104,8 @@ static int cmd_check(struct cli_ctx *ctx, const struct cli_command *cmd, int arg
 		switch (c) {
 		case 'r': repair = true; break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0)
-				return cli_usage_error(cmd, "unknown --format \"%s\": only json is supported", optarg);
-			json = true;
+			if (cli_format_json(cmd, optarg, &json) != 0)
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h': return cli_help(cmd);
 		default: return cli_bad_option(cmd, c, argv);

@@ -46,6 +46,14 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+int cli_format_json(const struct cli_command *cmd, const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") != 0)
+		return cli_usage_error(cmd, "unknown --format \"%s\": only json is supported", arg);
+	*json = true;
+	return 0;
+}
+
 int cli_bad_option(const struct cli_command *cmd, int c, char **argv)
 {
 	const char *opt = argv[optind - 1];
