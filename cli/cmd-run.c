@@ -22,7 +22,8 @@
 	"                             container:NAME (the network of a running container)\n" \
 	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
 	"                             networks only; inside the subnet, free, not the gateway)\n" \
-	"      --ip6 ADDR             static IPv6 address on the first network\n" \
+	"      --ip6 ADDR             static IPv6 address on the first network (an IPv6\n" \
+	"                             network; with --ip, both are the container's)\n" \
 	"      --network-alias NAME   another DNS name on the first network (repeatable;\n" \
 	"                             user-defined networks only)\n" \
 	"      --mac-address MAC      MAC address of the first network's interface\n" \

@@ -178,8 +178,6 @@ static int finish(struct rt_config *c, struct err *e)
 	if (c->links && !dflt)
 		return err_setx(e, EINVAL, "--link is supported on the default network bridge only (on user-defined "
 					   "networks, containers find each other by name)");
-	if (pending.ip && pending.ip6)
-		return err_setx(e, EINVAL, "--ip and --ip6 together are not supported in this version: give one");
 	n->ip = TAKE_PTR(pending.ip);
 	n->ip6 = TAKE_PTR(pending.ip6);
 	n->mac = TAKE_PTR(pending.mac);

@@ -98,8 +98,12 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 	json_object_object_add(req, "pid", json_object_new_int(pid));
 	if (c->hostname)
 		json_object_object_add(req, "hostname", json_object_new_string(c->hostname));
-	if (nc->ip || nc->ip6) /* netd takes one static address, of either family */
+	/* one static address goes in "ip" whatever its family (what every netd
+	 * takes); "ip6" only with both */
+	if (nc->ip || nc->ip6)
 		json_object_object_add(req, "ip", json_object_new_string(nc->ip ? nc->ip : nc->ip6));
+	if (nc->ip && nc->ip6)
+		json_object_object_add(req, "ip6", json_object_new_string(nc->ip6));
 	if (nc->mac)
 		json_object_object_add(req, "mac", json_object_new_string(nc->mac));
 	if (nc->aliases)

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# Network options of run, create and net connect beyond the basics of
+# netrun.bats: --ip with --ip6 on a dual-stack network, --link's environment
+# variables, --add-host with host-gateway and IPv6 addresses.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	for id in $(pontoon ps -aq 2>/dev/null); do
+		pontoon rm -f "$id" >/dev/null 2>&1
+	done
+	for n in $(pontoon net ls -q 2>/dev/null); do
+		[ "$n" = bridge ] || pontoon net rm "$n" >/dev/null 2>&1 || true
+	done
+}
+
+net_field() { # CONTAINER NETWORK FIELD
+	pontoon inspect "$1" | jq -r ".[0].NetworkSettings.Networks[\"$2\"].$3"
+}
+
+# what a refused attach must leave as it was
+snapshot() { # NETWORK
+	kernel_snapshot
+	pontoon ps -aq
+	pontoon net inspect "$1" | jq -c '.[0].Containers'
+}
+
+@test "--ip with --ip6 on a dual-stack network: both honoured, kept across a restart" {
+	pontoon net create --ipv6 --subnet 192.168.77.0/24 --subnet fd00:77::/64 ds
+	pontoon run -d --name a --network ds --ip 192.168.77.10 --ip6 fd00:77::10 busybox sleep 300
+	run pontoon exec a ip -o addr show eth0
+	assert_output_contains "192.168.77.10/24"
+	assert_output_contains "fd00:77::10/64"
+	[ "$(net_field a ds IPAddress)" = 192.168.77.10 ]
+	[ "$(net_field a ds GlobalIPv6Address)" = fd00:77::10 ]
+	[ "$(net_field a ds IPAMConfig.IPv4Address)" = 192.168.77.10 ]
+	[ "$(net_field a ds IPAMConfig.IPv6Address)" = fd00:77::10 ]
+	# only --ip6: the IPv4 address comes from the pool
+	pontoon run -d --name b --network ds --ip6 fd00:77::20 busybox sleep 300
+	[ "$(net_field b ds GlobalIPv6Address)" = fd00:77::20 ]
+	[[ "$(net_field b ds IPAddress)" == 192.168.77.* ]]
+	# only --ip: the IPv6 address comes from the pool
+	pontoon run -d --name c --network ds --ip 192.168.77.30 busybox sleep 300
+	[ "$(net_field c ds IPAddress)" = 192.168.77.30 ]
+	[[ "$(net_field c ds GlobalIPv6Address)" == fd00:77::* ]]
+	# both families carry traffic between them
+	wait_until 10 pontoon exec b ping -c1 -W1 fd00:77::10
+	pontoon exec b ping -c1 -W2 192.168.77.10
+	pontoon exec a ping -c1 -W2 192.168.77.30
+	[ "$(pontoon net inspect ds | jq -r '.[0].Containers | length')" = 3 ]
+	# stop releases both addresses, start takes the same static ones again
+	pontoon stop -t 1 a
+	[ "$(pontoon net inspect ds | jq -r '.[0].Containers | length')" = 2 ]
+	pontoon start a
+	run pontoon exec a ip -o addr show eth0
+	assert_output_contains "192.168.77.10/24"
+	assert_output_contains "fd00:77::10/64"
+}
+
+@test "--ip with --ip6: either one outside its subnet, taken or a gateway is refused and leaves nothing" {
+	pontoon net create --ipv6 --subnet 192.168.78.0/24 --subnet fd00:78::/64 ds
+	pontoon net create --subnet 10.79.0.0/24 four
+	pontoon run -d --name a --network ds --ip 192.168.78.10 --ip6 fd00:78::10 busybox sleep 300
+	before=$(snapshot ds)
+	for pair in "192.168.79.5 fd00:78::5 192.168.79.5" "192.168.78.5 fd00:79::5 fd00:79::5" \
+		"192.168.78.10 fd00:78::5 192.168.78.10" "192.168.78.5 fd00:78::10 fd00:78::10" \
+		"192.168.78.1 fd00:78::5 192.168.78.1" "192.168.78.5 fd00:78::1 fd00:78::1"; do
+		set -- $pair
+		run pontoon run -d --network ds --ip "$1" --ip6 "$2" busybox sleep 300
+		assert_status 125
+		[ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+		assert_output_contains "$3"
+		after=$(snapshot ds)
+		[ "$before" = "$after" ] || fail "--ip $1 --ip6 $2 left: $(diff <(echo "$before") <(echo "$after"))"
+	done
+	# the IPv4 address of a refused pair went back to the pool: it can be taken now
+	pontoon run -d --name b --network ds --ip 192.168.78.5 --ip6 fd00:78::5 busybox sleep 300
+	# --ip6 on a network without IPv6
+	run pontoon run --rm --network four --ip6 fd00:78::6 busybox true
+	assert_status 125
+	assert_output_contains "has no IPv6 subnet"
+	# the wrong family in either option
+	run pontoon run --rm --network ds --ip fd00:78::7 busybox true
+	assert_status 125
+	run pontoon run --rm --network ds --ip6 192.168.78.7 busybox true
+	assert_status 125
+	# the default bridge takes no static address, as in Docker
+	run pontoon run --rm --ip6 fd00:78::8 busybox true
+	assert_status 125
+	assert_output_contains "user defined networks"
+}
+
+@test "net connect --ip --ip6: live on a running container, at start on a stopped one; refusals leave nothing" {
+	pontoon net create --ipv6 --subnet 192.168.80.0/24 --subnet fd00:80::/64 ds
+	pontoon net create --subnet 10.81.0.0/24 four
+	pontoon run -d --name peer --network ds --ip 192.168.80.2 --ip6 fd00:80::2 busybox sleep 300
+	pontoon run -d --name a --network four busybox sleep 300
+	pontoon net connect --ip 192.168.80.30 --ip6 fd00:80::30 ds a
+	run pontoon exec a ip -o addr show eth1
+	assert_output_contains "192.168.80.30/24"
+	assert_output_contains "fd00:80::30/64"
+	[ "$(net_field a ds IPAMConfig.IPv6Address)" = fd00:80::30 ]
+	wait_until 10 pontoon exec a ping -c1 -W1 fd00:80::2
+	pontoon exec a ping -c1 -W2 192.168.80.2
+	# refused: taken, gateway, outside, wrong family; nothing changes
+	pontoon run -d --name b --network four busybox sleep 300
+	before=$(snapshot ds; net_field b ds IPAddress)
+	for args in "--ip 192.168.80.31 --ip6 fd00:80::30" "--ip 192.168.80.1 --ip6 fd00:80::31" \
+		"--ip 192.168.80.31 --ip6 fd00:81::31" "--ip6 192.168.80.31" "--ip fd00:80::31"; do
+		run pontoon net connect $args ds b
+		[ "$status" -ne 0 ] || fail "net connect $args was accepted"
+		after=$(snapshot ds; net_field b ds IPAddress)
+		[ "$before" = "$after" ] || fail "net connect $args left: $(diff <(echo "$before") <(echo "$after"))"
+	done
+	run pontoon exec b ip -o link show eth1
+	[ "$status" -ne 0 ]
+	# a created container: recorded, applied at its start
+	pontoon create --name c --network four busybox sleep 300
+	pontoon net connect --ip 192.168.80.40 --ip6 fd00:80::40 ds c
+	pontoon start c
+	run pontoon exec c ip -o addr show eth1
+	assert_output_contains "192.168.80.40/24"
+	assert_output_contains "fd00:80::40/64"
+}
