@@ -32,7 +32,9 @@
 	"      --dns-option OPT       option line entry for /etc/resolv.conf (repeatable)\n" \
 	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable)\n" \
 	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
-	"                             network bridge, under its name and ALIAS (repeatable)\n" \
+	"                             network bridge, under its name and ALIAS, and Docker's\n" \
+	"                             ALIAS_PORT_..., ALIAS_NAME, ALIAS_ENV_... variables\n" \
+	"                             (repeatable)\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \
 	"      --env-file FILE        read KEY=VALUE lines from FILE\n" \
 	"  -v, --volume SRC:DST[:ro]  bind a host path (absolute SRC) or a named volume\n" \

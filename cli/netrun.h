@@ -30,6 +30,9 @@ int cli_net_endpoints(const struct rt_config *c, struct cli_ep **ret, size_t *re
 int cli_etc_update(const char *root, const struct rt_config *c, const struct cli_ep *eps, size_t n,
 		   struct err *e) _wur_;
 
+/* The runtime's start_env hook (netlinks.c): --link's environment variables. */
+int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret, struct err *e) _wur_;
+
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);

@@ -123,3 +123,50 @@ snapshot() { # NETWORK
 	assert_output_contains "192.168.80.40/24"
 	assert_output_contains "fd00:80::40/64"
 }
+
+@test "--link sets Docker's environment variables: ports, name, the linked container's env" {
+	pontoon run -d --name web -e FOO=bar -e "SPACED=a b" -p 8080:80 -p 5353:53/udp -p 7000-7002:7000-7002 \
+		busybox sleep 300
+	ip=$(pontoon inspect web | jq -r '.[0].NetworkSettings.IPAddress')
+	[[ $ip == 172.* ]] || fail "web has $ip"
+	pontoon run -d --name app --link web:my-db --link web -e MY_DB_ENV_FOO=mine busybox sleep 300
+	run pontoon exec app env
+	assert_status 0
+	env_out=$output
+	for want in "MY_DB_NAME=/app/my-db" "MY_DB_PORT=tcp://$ip:80" \
+		"MY_DB_PORT_80_TCP=tcp://$ip:80" "MY_DB_PORT_80_TCP_ADDR=$ip" "MY_DB_PORT_80_TCP_PORT=80" \
+		"MY_DB_PORT_80_TCP_PROTO=tcp" "MY_DB_PORT_53_UDP=udp://$ip:53" "MY_DB_PORT_53_UDP_PROTO=udp" \
+		"MY_DB_PORT_7001_TCP_ADDR=$ip" "MY_DB_PORT_7000_TCP_START=tcp://$ip:7000" \
+		"MY_DB_PORT_7000_TCP_PORT_END=7002" "MY_DB_ENV_SPACED=a b" "WEB_NAME=/app/web" \
+		"WEB_PORT=tcp://$ip:80" "WEB_ENV_FOO=bar" "MY_DB_ENV_FOO=mine"; do
+		grep -qxF "$want" <<<"$env_out" || fail "no $want in: $env_out"
+	done
+	# HOME and PATH of the linked container are not passed; the own env wins
+	! grep -q "_ENV_PATH=\|_ENV_HOME=" <<<"$env_out"
+	[ "$(grep -c '^MY_DB_ENV_FOO=' <<<"$env_out")" = 1 ]
+	# the variables are the start's, not the configuration's (as Docker)
+	[ "$(pontoon inspect app | jq '[.[0].Config.Env[] | select(startswith("WEB_"))] | length')" = 0 ]
+	# the command itself sees them (exec above gets them as the init did)
+	run pontoon run --rm --link web:w busybox sh -c 'echo $W_PORT_80_TCP_ADDR $W_NAME'
+	assert_status 0
+	[[ $output == "$ip /"*"/w" ]] || fail "got $output"
+	# a new start takes the linked container's address of now
+	pontoon stop -t 1 app
+	pontoon stop -t 1 web
+	pontoon run -d --name other busybox sleep 300 # takes web's old address
+	pontoon start web
+	ip2=$(pontoon inspect web | jq -r '.[0].NetworkSettings.IPAddress')
+	[ "$ip2" != "$ip" ]
+	pontoon start app
+	run pontoon exec app env
+	grep -qxF "MY_DB_PORT_80_TCP_ADDR=$ip2" <<<"$output" || fail "after restart: $output"
+	# a linked container that does not run: the start fails, nothing is left
+	pontoon stop -t 1 app
+	pontoon stop -t 1 web
+	before=$(kernel_snapshot)
+	run pontoon start app
+	[ "$status" -ne 0 ]
+	assert_output_contains "not running"
+	[ "$(pontoon inspect app | jq -r '.[0].State.Status')" = exited ]
+	[ "$before" = "$(kernel_snapshot)" ] || fail "the failed start left: $(diff <(echo "$before") <(kernel_snapshot))"
+}
