@@ -30,7 +30,9 @@
 	"      --dns ADDR             DNS server for /etc/resolv.conf (repeatable)\n" \
 	"      --dns-search DOMAIN    search domain for /etc/resolv.conf (repeatable)\n" \
 	"      --dns-option OPT       option line entry for /etc/resolv.conf (repeatable)\n" \
-	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable)\n" \
+	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable); also NAME=IP,\n" \
+	"                             NAME:[IPv6], and NAME:host-gateway for the host's\n" \
+	"                             address on the first network (its gateway)\n" \
 	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
 	"                             network bridge, under its name and ALIAS, and Docker's\n" \
 	"                             ALIAS_PORT_..., ALIAS_NAME, ALIAS_ENV_... variables\n" \
@@ -351,8 +353,10 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	if (r < 0)
 		return r;
 	r = make_volumes(ctx, &o->c, e);
-	/* --network none: no start hook writes /etc/hosts; --add-host goes in now */
-	if (r >= 0 && o->c.n_nets == 0 && rt_config_own_netns(&o->c) && o->c.add_hosts)
+	/* --network none or host: no start hook writes /etc/hosts; --add-host
+	 * goes in now (with host, as Docker: localhost lines and these, not a
+	 * copy of the host's file) */
+	if (r >= 0 && o->c.n_nets == 0 && strncmp(o->c.network, "container:", 10) != 0 && o->c.add_hosts)
 		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */

@@ -69,20 +69,6 @@ static int ip_check(const char *opt, const char *s, int family, struct err *e)
 	return 0;
 }
 
-static int add_host_check(const char *s, struct err *e)
-{
-	const char *colon = strchr(s, ':');
-	struct ipam_addr a;
-	if (!colon || colon == s)
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": use NAME:IP", s);
-	_cleanup_free_ char *name = xstrndup(s, (size_t)(colon - s));
-	if (!dns_name_is_valid(name))
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": \"%s\" is not a valid host name", s, name);
-	if (ipam_addr_parse(colon + 1, &a, NULL) < 0)
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": \"%s\" is not an IP address", s, colon + 1);
-	return 0;
-}
-
 static int link_check(const char *s, struct err *e)
 {
 	const char *colon = strchr(s, ':');
@@ -100,8 +86,19 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/* As Docker's CLI: stored as NAME:ADDR, brackets stripped (ExtraHosts). */
+static int add_host_norm(const char *s, char **ret, struct err *e)
+{
+	_cleanup_free_ char *name = NULL, *addr = NULL;
+	int r = dns_extra_host_parse(s, &name, &addr, e);
+	if (r == 0)
+		*ret = xasprintf("%s:%s", name, addr);
+	return r;
+}
+
 int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e)
 {
+	_cleanup_free_ char *norm = NULL;
 	int r = 0;
 	switch (which) {
 	case 0:
@@ -137,8 +134,8 @@ int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e)
 		strv_push(&c->dns_opt, arg);
 		break;
 	case 7:
-		if ((r = add_host_check(arg, e)) == 0)
-			strv_push(&c->add_hosts, arg);
+		if ((r = add_host_norm(arg, &norm, e)) == 0)
+			strv_push(&c->add_hosts, norm);
 		break;
 	case 8:
 		if ((r = link_check(arg, e)) == 0)
@@ -158,6 +155,9 @@ static int finish(struct rt_config *c, struct err *e)
 		if (r < 0)
 			return r;
 	}
+	if (c->n_nets == 0 && c->add_hosts && strncmp(c->network, "container:", 10) == 0)
+		return err_setx(e, EINVAL, "conflicting options: custom host-to-IP mapping (--add-host) and the network "
+					   "mode %s (the hosts file is that container's)", c->network);
 	if (c->n_nets == 0) {
 		const char *what = first_opts ? "--ip, --ip6, --mac-address and --network-alias" :
 				   c->links ? "--link" : c->dns || c->dns_search || c->dns_opt ? "--dns options" :

@@ -320,16 +320,20 @@ static int entries_add(struct host_entries *h, const char *ip, char **names, str
 	return 0;
 }
 
-static int add_hosts_entries(const struct rt_config *c, struct host_entries *h, struct err *e)
+static int add_hosts_entries(const struct rt_config *c, const struct cli_ep *eps, size_t n, struct host_entries *h,
+			     struct err *e)
 {
 	for (size_t i = 0; c->add_hosts && c->add_hosts[i]; i++) {
-		const char *s = c->add_hosts[i], *colon = strchr(s, ':');
-		char **names = NULL;
-		_cleanup_free_ char *name = xstrndup(s, colon ? (size_t)(colon - s) : 0);
-		strv_push(&names, name);
-		int r = entries_add(h, colon ? colon + 1 : "", names, e);
+		_cleanup_free_ char *name = NULL;
+		_cleanup_strv_ char **addrs = NULL;
+		int r = cli_add_host_addrs(c->add_hosts[i], eps, n, &name, &addrs, e);
+		for (size_t k = 0; r == 0 && addrs[k]; k++) {
+			char **names = NULL;
+			strv_push(&names, name);
+			r = entries_add(h, addrs[k], names, e);
+		}
 		if (r < 0)
-			return err_wrap(e, "--add-host %s", s);
+			return err_wrap(e, "--add-host %s", c->add_hosts[i]);
 	}
 	return 0;
 }
@@ -392,7 +396,7 @@ static int render_hosts(const char *root, const struct rt_config *c, const struc
 	}
 	r = link_entries(root, c, &links, e);
 	if (r == 0)
-		r = add_hosts_entries(c, &extra, e);
+		r = add_hosts_entries(c, eps, n, &extra, e);
 	if (r == 0) {
 		in.addrs = own;
 		in.n_addrs = k;

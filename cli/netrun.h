@@ -33,6 +33,12 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 /* The runtime's start_env hook (netlinks.c): --link's environment variables. */
 int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret, struct err *e) _wur_;
 
+/* One --add-host spec for /etc/hosts (addhost.c): its name and address(es);
+ * host-gateway is the first endpoint's gateway(s) (of eps, n; the default
+ * network's when n is 0). */
+int cli_add_host_addrs(const char *spec, const struct cli_ep *eps, size_t n, char **ret_name, char ***ret_addrs,
+		       struct err *e) _wur_;
+
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);

@@ -170,3 +170,50 @@ snapshot() { # NETWORK
 	[ "$(pontoon inspect app | jq -r '.[0].State.Status')" = exited ]
 	[ "$before" = "$(kernel_snapshot)" ] || fail "the failed start left: $(diff <(echo "$before") <(kernel_snapshot))"
 }
+
+gateway_of() { # NETWORK [INDEX]
+	pontoon net inspect "$1" | jq -r ".[0].IPAM.Config[${2:-0}].Gateway"
+}
+
+@test "--add-host: host-gateway is the first network's gateway; IPv6 forms; host and none modes" {
+	gw=$(pontoon run --rm busybox true >/dev/null; gateway_of bridge)
+	[[ $gw == *.*.*.* ]] || fail "bridge gateway $gw"
+	run pontoon run --rm --add-host host.docker.internal:host-gateway busybox \
+		sh -c 'grep host.docker.internal /etc/hosts; ping -c1 -W2 host.docker.internal >/dev/null && echo reached'
+	assert_status 0
+	[ "${lines[0]}" = "$gw	host.docker.internal" ] || fail "got $output"
+	[ "${lines[1]}" = reached ]
+	# a dual-stack user network: both of its gateways
+	pontoon net create --ipv6 --subnet 192.168.82.0/24 --subnet fd00:82::/64 ds
+	pontoon run -d --name a --network ds --add-host gw:host-gateway --add-host "v6:[fd00::9]" \
+		--add-host w=::2 --add-host x:::3 --add-host y=10.9.9.9 busybox sleep 300
+	run pontoon exec a cat /etc/hosts
+	for line in "192.168.82.1	gw" "fd00:82::1	gw" "fd00::9	v6" "::2	w" "::3	x" "10.9.9.9	y"; do
+		grep -qxF "$line" <<<"$output" || fail "no \"$line\" in: $output"
+	done
+	# stored as Docker's CLI sends them: NAME:ADDR, no brackets
+	[ "$(pontoon inspect a | jq -c '.[0].HostConfig.ExtraHosts')" = \
+		'["gw:host-gateway","v6:fd00::9","w:::2","x:::3","y:10.9.9.9"]' ]
+	wait_until 10 pontoon exec a ping -c1 -W1 fd00:82::1
+	# net connect keeps host-gateway on the first network
+	pontoon net connect bridge a
+	run pontoon exec a grep -w gw /etc/hosts
+	[ "$output" = "$(printf '192.168.82.1\tgw\nfd00:82::1\tgw')" ] || fail "after connect: $output"
+	# --network none: the default network's gateway; host: the entries, as Docker, not the host's file
+	run pontoon run --rm --network none --add-host gw:host-gateway busybox grep -w gw /etc/hosts
+	[ "$output" = "$gw	gw" ] || fail "none: $output"
+	run pontoon run --rm --network host --add-host foo:10.1.2.3 busybox grep -w foo /etc/hosts
+	[ "$output" = "10.1.2.3	foo" ] || fail "host: $output"
+	# with container:NAME the hosts file is that container's: refused, as in Docker
+	run pontoon run --rm --network container:a --add-host foo:10.1.2.3 busybox true
+	assert_status 125
+	assert_output_contains "conflicting options"
+	# bad forms are refused before anything is made
+	before=$(kernel_snapshot)
+	for spec in "h:[::1" "h:host-gw" "h:" ":10.0.0.1" "h=[]" "a b:10.0.0.1"; do
+		run pontoon run --rm --add-host "$spec" busybox true
+		assert_status 125
+		assert_output_contains "--add-host"
+	done
+	[ "$before" = "$(kernel_snapshot)" ]
+}
