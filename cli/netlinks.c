@@ -72,6 +72,12 @@ int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret,
 		int r = one_link(root, c, c->links[i], &env, e);
 		if (r < 0) {
 			strv_free(env);
+			/* as a failed attach: run removes the container it made, and
+			 * its 127/126 mean "command not found / not executable" */
+			cli_net_attach_failed_set();
+			r = r == -ENOENT ? -ENXIO : r == -EACCES ? -EPERM : r;
+			if (e)
+				e->code = -r;
 			return r;
 		}
 	}

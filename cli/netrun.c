@@ -483,6 +483,11 @@ static bool init_dead(pid_t pid)
 	return p && (p[2] == 'Z' || p[2] == 'X');
 }
 
+void cli_net_attach_failed_set(void)
+{
+	attach_failed = true;
+}
+
 bool cli_net_attach_failed(void)
 {
 	/* init_dead() can miss an init that is still exiting: the shim's report

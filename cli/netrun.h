@@ -42,6 +42,8 @@ int cli_add_host_addrs(const char *spec, const struct cli_ep *eps, size_t n, cha
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);
+/* A failure of the network side before the init exists (--link's variables). */
+void cli_net_attach_failed_set(void);
 /* Before create: the networks exist (netd says), by their names. */
 int cli_net_resolve(struct rt_config *c, struct err *e) _wur_;
 /* inspect's NetworkSettings (pid: the running init, 0 when not running). */

@@ -160,6 +160,12 @@ snapshot() { # NETWORK
 	pontoon start app
 	run pontoon exec app env
 	grep -qxF "MY_DB_PORT_80_TCP_ADDR=$ip2" <<<"$output" || fail "after restart: $output"
+	# a link to no container: refused, and run leaves no container behind
+	ids=$(pontoon ps -aq | sort)
+	run pontoon run -d --link nosuch busybox true
+	assert_status 125
+	assert_output_contains nosuch
+	[ "$(pontoon ps -aq | sort)" = "$ids" ]
 	# a linked container that does not run: the start fails, nothing is left
 	pontoon stop -t 1 app
 	pontoon stop -t 1 web
@@ -215,5 +221,46 @@ gateway_of() { # NETWORK [INDEX]
 		assert_status 125
 		assert_output_contains "--add-host"
 	done
+	[ "$before" = "$(kernel_snapshot)" ]
+}
+
+@test "lab deploy: extra-hosts (host-gateway too) and mgmt-ipv4 with mgmt-ipv6" {
+	mkdir -p "$BATS_TEST_TMPDIR/eh"
+	cat >"$BATS_TEST_TMPDIR/eh/eh.clab.yml" <<-'EOF2'
+	name: eh
+	mgmt: {network: eh-mgmt, ipv4-subnet: 172.20.46.0/24, ipv6-subnet: "fd00:46::/64"}
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000, extra-hosts: ["gw:host-gateway"]}
+	  nodes:
+	    a:
+	      mgmt-ipv4: 172.20.46.10
+	      mgmt-ipv6: "fd00:46::10"
+	      extra-hosts: ["db=10.46.0.5", "v6:[fd00:46::99]"]
+	    h:
+	      network-mode: host
+	      extra-hosts: ["foo:10.1.2.3"]
+	EOF2
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/eh/eh.clab.yml"
+	assert_status 0
+	run pontoon exec eh-a ip -o addr show eth0
+	assert_output_contains "172.20.46.10/24"
+	assert_output_contains "fd00:46::10/64"
+	run pontoon exec eh-a cat /etc/hosts
+	for line in "172.20.46.1	gw" "fd00:46::1	gw" "10.46.0.5	db" "fd00:46::99	v6"; do
+		grep -qxF "$line" <<<"$output" || fail "no \"$line\" in: $output"
+	done
+	pontoon exec eh-a ping -c1 -W2 gw >/dev/null
+	run pontoon exec eh-h grep -w foo /etc/hosts
+	[ "$output" = "10.1.2.3	foo" ] || fail "host-mode node: $output"
+	run pontoon lab destroy -t "$BATS_TEST_TMPDIR/eh/eh.clab.yml" --cleanup
+	assert_status 0
+	# a bad entry is refused with its place in the file, before anything is made
+	before=$(kernel_snapshot)
+	printf 'name: bad\ntopology:\n  nodes:\n    a: {kind: linux, image: busybox, extra-hosts: ["x:1.2.3"]}\n' \
+		>"$BATS_TEST_TMPDIR/eh/bad.clab.yml"
+	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/eh/bad.clab.yml"
+	[ "$status" -ne 0 ]
+	assert_output_contains "bad.clab.yml:4:"
+	assert_output_contains "extra-hosts"
 	[ "$before" = "$(kernel_snapshot)" ]
 }
