@@ -19,7 +19,9 @@
 	"      --network NET          connect to network NET (default: bridge, the default\n" \
 	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
 	"                             none (loopback only), host (the host's network) or\n" \
-	"                             container:NAME (the network of a running container)\n" \
+	"                             container:NAME (the network of a running container);\n" \
+	"                             or name=NET,ip=IP,ip6=IP,alias=A,mac-address=MAC\n" \
+	"                             (all but name optional): that network's settings\n" \
 	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
 	"                             networks only; inside the subnet, free, not the gateway)\n" \
 	"      --ip6 ADDR             static IPv6 address on the first network (an IPv6\n" \

@@ -27,8 +27,36 @@ static bool special_mode(const char *s)
 	return strcmp(s, "none") == 0 || strcmp(s, "host") == 0 || strncmp(s, "container:", 10) == 0;
 }
 
+/* --network name=NET,alias=A,ip=IP,ip6=IP6,mac-address=MAC (Docker 25+). */
+static int opt_network_long(struct rt_config *c, const char *arg, struct err *e)
+{
+	struct rt_netconf n;
+	int r = rt_parse_network_long(arg, &n, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; n.aliases && n.aliases[i] && r == 0; i++)
+		if (!dns_name_is_valid(n.aliases[i]))
+			r = err_setx(e, EINVAL, "invalid --network %s: alias \"%s\" is not a valid name", arg, n.aliases[i]);
+	if (r == 0 && c->network && special_mode(c->network))
+		r = err_setx(e, EINVAL, "conflicting options: --network %s cannot be combined with --network %s", arg,
+			     c->network);
+	if (r == 0 && rt_config_net_find(c, n.name) >= 0)
+		r = err_setx(e, EINVAL, "--network %s is given twice", n.name);
+	if (r < 0) {
+		rt_netconf_done(&n);
+		return r;
+	}
+	if (!c->network)
+		c->network = xstrdup(n.name);
+	c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
+	c->nets[c->n_nets++] = n;
+	return 0;
+}
+
 int cli_opt_network(struct rt_config *c, const char *arg, struct err *e)
 {
+	if (rt_network_is_long(arg))
+		return opt_network_long(c, arg, e);
 	int r = rt_parse_network(arg, e);
 	if (r < 0)
 		return r;
@@ -171,6 +199,24 @@ static int finish(struct rt_config *c, struct err *e)
 	}
 	struct rt_netconf *n = &c->nets[0];
 	bool dflt = strcmp(n->name, CLI_DEFAULT_NET) == 0;
+	/* as Docker: the plain options are the first network's, unless its
+	 * long form already says */
+	if ((pending.ip && n->ip) || (pending.ip6 && n->ip6) || (pending.mac && n->mac) ||
+	    (pending.aliases && n->aliases))
+		return err_setx(e, EINVAL, "conflicting options: cannot specify both %s and the per-network %s of --network %s",
+				pending.ip && n->ip ? "--ip" : pending.ip6 && n->ip6 ? "--ip6" :
+				pending.mac && n->mac ? "--mac-address" : "--network-alias",
+				pending.ip && n->ip ? "ip" : pending.ip6 && n->ip6 ? "ip6" :
+				pending.mac && n->mac ? "mac-address" : "alias", n->name);
+	for (size_t i = 0; i < c->n_nets; i++) {
+		struct rt_netconf *x = &c->nets[i];
+		if (strcmp(x->name, CLI_DEFAULT_NET) != 0)
+			continue;
+		if (x->ip || x->ip6)
+			return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
+		if (x->aliases)
+			return err_setx(e, EINVAL, "network-scoped aliases are supported for user-defined networks only");
+	}
 	if (dflt && (pending.ip || pending.ip6))
 		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
 	if (dflt && pending.aliases)
@@ -178,10 +224,14 @@ static int finish(struct rt_config *c, struct err *e)
 	if (c->links && !dflt)
 		return err_setx(e, EINVAL, "--link is supported on the default network bridge only (on user-defined "
 					   "networks, containers find each other by name)");
-	n->ip = TAKE_PTR(pending.ip);
-	n->ip6 = TAKE_PTR(pending.ip6);
-	n->mac = TAKE_PTR(pending.mac);
-	n->aliases = TAKE_PTR(pending.aliases);
+	if (pending.ip)
+		n->ip = TAKE_PTR(pending.ip);
+	if (pending.ip6)
+		n->ip6 = TAKE_PTR(pending.ip6);
+	if (pending.mac)
+		n->mac = TAKE_PTR(pending.mac);
+	if (pending.aliases)
+		n->aliases = TAKE_PTR(pending.aliases);
 	return 0;
 }
 

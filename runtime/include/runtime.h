@@ -59,6 +59,13 @@ int rt_parse_env(const char *s, char **ret, struct err *e) _wur_;
 /* --network: "none", "host", "container:NAME", or a network's name or id
  * (checked by netd at start). */
 int rt_parse_network(const char *s, struct err *e) _wur_;
+/* --network's long form (netopt.c): name=NET[,alias=A]...[,ip=IPv4][,ip6=IPv6]
+ * [,mac-address=MAC], Docker's per-network settings; keys case-insensitive,
+ * space around keys and values trimmed (as Docker). The name must be a network (not
+ * none, host or container:), checked as rt_parse_network does. */
+bool rt_network_is_long(const char *s);
+struct rt_netconf;
+int rt_parse_network_long(const char *s, struct rt_netconf *ret, struct err *e) _wur_;
 /* Lines of an --env-file (comments, blank lines skipped) appended to *env. */
 int rt_parse_env_file(const char *path, char ***env, struct err *e) _wur_;
 

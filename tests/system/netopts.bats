@@ -264,3 +264,42 @@ gateway_of() { # NETWORK [INDEX]
 	assert_output_contains "extra-hosts"
 	[ "$before" = "$(kernel_snapshot)" ]
 }
+
+@test "--network name=NET,ip=,ip6=,alias=,mac-address=: per-network settings, as Docker 25+" {
+	pontoon net create --subnet 10.83.0.0/24 n1
+	pontoon net create --ipv6 --subnet 192.168.84.0/24 --subnet fd00:84::/64 n2
+	pontoon run -d --name a --network name=n1,ip=10.83.0.20,alias=one \
+		--network "name=n2, ip=192.168.84.20, IP6=fd00:84::20, alias=two, mac-address=02:00:00:00:84:20" \
+		busybox sleep 300
+	run pontoon exec a ip -o addr show eth0
+	assert_output_contains "10.83.0.20/24"
+	run pontoon exec a ip -o addr show eth1
+	assert_output_contains "192.168.84.20/24"
+	assert_output_contains "fd00:84::20/64"
+	[ "$(pontoon exec a cat /sys/class/net/eth1/address)" = 02:00:00:00:84:20 ]
+	[ "$(net_field a n2 IPAMConfig.IPv6Address)" = fd00:84::20 ]
+	[ "$(net_field a n2 'Aliases | join(",")')" = two ]
+	# the aliases are names on their own network only
+	pontoon run -d --name b --network n2 busybox sleep 300
+	pontoon run -d --name c --network n1 busybox sleep 300
+	pontoon exec b nslookup two | grep -q 192.168.84.20
+	pontoon exec c nslookup one | grep -q 10.83.0.20
+	! pontoon exec c nslookup two
+	# the plain options and the long form of the first network cannot both say
+	run pontoon run --rm --network name=n1,ip=10.83.0.21 --ip 10.83.0.22 busybox true
+	assert_status 125
+	assert_output_contains "conflicting options"
+	# the plain options still go to the first network, the long form to its own
+	pontoon run -d --name d --ip 10.83.0.30 --network n1 --network name=n2,ip6=fd00:84::30 busybox sleep 300
+	[ "$(net_field d n1 IPAddress)" = 10.83.0.30 ]
+	[ "$(net_field d n2 GlobalIPv6Address)" = fd00:84::30 ]
+	# refusals before anything is made
+	before=$(kernel_snapshot)
+	for spec in name=bridge,ip=172.17.0.50 name=bridge,alias=x name=n1,color=red name=n1,ip=fd00::1 \
+		ip=10.83.0.5 name=none,ip=10.0.0.1 name=n1,driver-opt=a=b; do
+		run pontoon run --rm --network "$spec" busybox true
+		assert_status 125
+		[ "${#lines[@]}" -eq 1 ] || fail "$spec: $output"
+	done
+	[ "$before" = "$(kernel_snapshot)" ]
+}
