@@ -358,8 +358,8 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	/* --network none or host: no start hook writes /etc/hosts; --add-host
 	 * goes in now (with host, as Docker: localhost lines and these, not a
 	 * copy of the host's file) */
-	if (r >= 0 && o->c.n_nets == 0 && strncmp(o->c.network, "container:", 10) != 0 && o->c.add_hosts)
-		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
+	if (r >= 0 && o->c.n_nets == 0 && strncmp(o->c.network, "container:", 10) != 0)
+		r = cli_etc_nonet(ctx->root, &o->c, e); /* and --dns, as Docker does with host */
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;

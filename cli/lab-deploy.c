@@ -203,8 +203,8 @@ static int node_create(struct deploy *d, struct rt_config *c, struct err *e)
 		return err_setx(e, EINVAL, "no command: the image has none and the node sets no cmd");
 	r = rt_container_create(d->ctx->root, c, e);
 	/* network-mode none or host: no start hook writes /etc/hosts (as run) */
-	if (r == 0 && c->n_nets == 0 && c->add_hosts && strncmp(c->network, "container:", 10) != 0 &&
-	    (r = cli_etc_update(d->ctx->root, c, NULL, 0, e)) < 0)
+	if (r == 0 && c->n_nets == 0 && strncmp(c->network, "container:", 10) != 0 &&
+	    (r = cli_etc_nonet(d->ctx->root, c, e)) < 0)
 		(void)!rt_container_remove(d->ctx->root, c->id, true, NULL); /* undo, best effort */
 	return r;
 }

@@ -187,14 +187,15 @@ static int finish(struct rt_config *c, struct err *e)
 		return err_setx(e, EINVAL, "conflicting options: custom host-to-IP mapping (--add-host) and the network "
 					   "mode %s (the hosts file is that container's)", c->network);
 	if (c->n_nets == 0) {
+		/* as Docker: --dns options go with none and host (their own
+		 * resolv.conf), not with container: (that container's) */
+		bool dns = c->dns || c->dns_search || c->dns_opt;
 		const char *what = first_opts ? "--ip, --ip6, --mac-address and --network-alias" :
-				   c->links ? "--link" : c->dns || c->dns_search || c->dns_opt ? "--dns options" :
-				   NULL;
-		if (what && strcmp(c->network, "host") != 0)
+				   c->links ? "--link" :
+				   dns && strncmp(c->network, "container:", 10) == 0 ? "--dns options" : NULL;
+		if (what)
 			return err_setx(e, EINVAL, "conflicting options: %s need a network, not --network %s", what,
 					c->network);
-		if (what && first_opts)
-			return err_setx(e, EINVAL, "conflicting options: %s need a network, not --network host", what);
 		return 0;
 	}
 	struct rt_netconf *n = &c->nets[0];

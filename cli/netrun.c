@@ -436,6 +436,7 @@ static int render_resolv(const struct rt_config *c, const struct cli_ep *eps, si
 	if (c->dns_opt)
 		host.options = c->dns_opt;
 	in.host = have_host || c->dns_search || c->dns_opt ? &host : NULL;
+	in.keep_loopback = n == 0; /* no network of its own: --network host's (or none's) */
 	in.dns = dns;
 	in.n_dns = nd;
 	r = dns_render_resolv_conf(&in, ret, e);
@@ -458,6 +459,17 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 		if (r == 0)
 			r = update_resolv(root, c->id, resolv, e);
 	}
+	return r < 0 ? err_wrap(e, "container %s: /etc files", c->name) : 0;
+}
+
+int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e)
+{
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL;
+	int r = 0;
+	if (c->add_hosts && (r = render_hosts(root, c, NULL, 0, &hosts, e)) == 0)
+		r = update_hosts(root, c->id, hosts, e);
+	if (r == 0 && (c->dns || c->dns_search || c->dns_opt) && (r = render_resolv(c, NULL, 0, &resolv, e)) == 0)
+		r = update_resolv(root, c->id, resolv, e);
 	return r < 0 ? err_wrap(e, "container %s: /etc files", c->name) : 0;
 }
 

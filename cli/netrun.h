@@ -39,6 +39,12 @@ int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret,
 int cli_add_host_addrs(const char *spec, const struct cli_ep *eps, size_t n, char **ret_name, char ***ret_addrs,
 		       struct err *e) _wur_;
 
+/* A container with no network of its own (--network none or host), at
+ * create: /etc/hosts with its --add-host entries (else the file stays as
+ * create made it: the host's copy with host), /etc/resolv.conf from its
+ * --dns options over the host's (loopback resolvers kept). */
+int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e) _wur_;
+
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);

@@ -385,6 +385,7 @@ struct dns_resolv_input {
 	const struct dns_addr *dns;             /* the container's --dns */
 	size_t n_dns;
 	const struct dns_addr *fallback;        /* default bridge when no resolver remains: netd's forwarder */
+	bool keep_loopback;                     /* the host's loopback resolvers stay (--network host) */
 };
 
 /* /etc/resolv.conf text (malloc'd).  User networks: "nameserver <embedded>",

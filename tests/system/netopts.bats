@@ -7,6 +7,10 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 teardown() {
+	if [ -n "${RESOLV_BOUND:-}" ]; then
+		umount /etc/resolv.conf
+		RESOLV_BOUND=
+	fi
 	for id in $(pontoon ps -aq 2>/dev/null); do
 		pontoon rm -f "$id" >/dev/null 2>&1
 	done
@@ -17,6 +21,16 @@ teardown() {
 
 net_field() { # CONTAINER NETWORK FIELD
 	pontoon inspect "$1" | jq -r ".[0].NetworkSettings.Networks[\"$2\"].$3"
+}
+
+# veths_settled: as many pnv* veths as netd has endpoints (the veths of
+# released endpoints are deleted in the background)
+veths_settled() {
+	local eps=0 n
+	for n in $(pontoon net ls -q); do
+		eps=$((eps + $(pontoon net inspect "$n" | jq '.[0].Containers | length')))
+	done
+	[ "$(ip -o link show | grep -c pnv)" = "$eps" ]
 }
 
 # what a refused attach must leave as it was
@@ -169,6 +183,7 @@ snapshot() { # NETWORK
 	# a linked container that does not run: the start fails, nothing is left
 	pontoon stop -t 1 app
 	pontoon stop -t 1 web
+	wait_until 10 veths_settled
 	before=$(kernel_snapshot)
 	run pontoon start app
 	[ "$status" -ne 0 ]
@@ -214,7 +229,9 @@ gateway_of() { # NETWORK [INDEX]
 	run pontoon run --rm --network container:a --add-host foo:10.1.2.3 busybox true
 	assert_status 125
 	assert_output_contains "conflicting options"
-	# bad forms are refused before anything is made
+	# bad forms are refused before anything is made (once the veths of the
+	# --rm runs above, deleted in the background, are gone)
+	wait_until 10 veths_settled
 	before=$(kernel_snapshot)
 	for spec in "h:[::1" "h:host-gw" "h:" ":10.0.0.1" "h=[]" "a b:10.0.0.1"; do
 		run pontoon run --rm --add-host "$spec" busybox true
@@ -254,6 +271,7 @@ gateway_of() { # NETWORK [INDEX]
 	[ "$output" = "10.1.2.3	foo" ] || fail "host-mode node: $output"
 	run pontoon lab destroy -t "$BATS_TEST_TMPDIR/eh/eh.clab.yml" --cleanup
 	assert_status 0
+	wait_until 10 veths_settled # (netd deletes veths in the background)
 	# a bad entry is refused with its place in the file, before anything is made
 	before=$(kernel_snapshot)
 	printf 'name: bad\ntopology:\n  nodes:\n    a: {kind: linux, image: busybox, extra-hosts: ["x:1.2.3"]}\n' \
@@ -302,4 +320,32 @@ gateway_of() { # NETWORK [INDEX]
 		[ "${#lines[@]}" -eq 1 ] || fail "$spec: $output"
 	done
 	[ "$before" = "$(kernel_snapshot)" ]
+}
+
+@test "--dns options with --network host and none (as Docker); refused with container:" {
+	printf 'nameserver 127.0.0.53\nsearch host.example\noptions edns0\n' >"$BATS_TEST_TMPDIR/host-resolv.conf"
+	mount --bind "$BATS_TEST_TMPDIR/host-resolv.conf" /etc/resolv.conf
+	RESOLV_BOUND=1
+	# host: --dns replaces the servers, --dns-search and --dns-option the rest
+	run pontoon run --rm --network host --dns 10.9.9.9 --dns-search corp.example busybox cat /etc/resolv.conf
+	assert_status 0
+	[ "$output" = "$(printf 'nameserver 10.9.9.9\nsearch corp.example\noptions edns0')" ] || fail "host: $output"
+	# the host's loopback resolver stays: it is the container's own loopback here
+	run pontoon run --rm --network host --dns-option ndots:2 busybox cat /etc/resolv.conf
+	[ "$output" = "$(printf 'nameserver 127.0.0.53\nsearch host.example\noptions ndots:2')" ] || fail "host: $output"
+	# without them, the host's files as they are
+	[ "$(pontoon run --rm --network host busybox cat /etc/resolv.conf)" = "$(cat /etc/resolv.conf)" ]
+	[ "$(pontoon run --rm --network host --dns 10.9.9.9 busybox cat /etc/hosts)" = "$(cat /etc/hosts)" ]
+	# none: the same
+	run pontoon run --rm --network none --dns 10.9.9.8 busybox cat /etc/resolv.conf
+	assert_status 0
+	assert_output_contains "nameserver 10.9.9.8"
+	# container: shares that container's file
+	pontoon run -d --name a --network none busybox sleep 300
+	run pontoon run --rm --network container:a --dns 10.9.9.7 busybox true
+	assert_status 125
+	assert_output_contains "conflicting options"
+	# and --link has nothing to link on with host, as in Docker
+	run pontoon run --rm --network host --link a busybox true
+	assert_status 125
 }
