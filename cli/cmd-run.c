@@ -60,7 +60,9 @@
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
 	"                             (a range A-B:A-B keeps its ports)\n" \
-	"  -P, --publish-all          publish every port the image exposes on random host ports\n" \
+	"  -P, --publish-all          publish every exposed port (the image's, --expose) that\n" \
+	"                             no -p publishes on a random host port\n" \
+	"      --expose PORT[-PORT][/tcp|/udp]  expose a port or range without publishing it\n" \
 	"      --help                 print this help\n"
 
 const char cli_run_usage[] =
@@ -81,7 +83,7 @@ enum {
 	OPT_RM = 256, OPT_NAME, OPT_NETWORK, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CPUS, OPT_PIDS, OPT_CPUSET,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_INIT, OPT_STOP_TIMEOUT, OPT_STOP_SIGNAL,
 	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_IP, OPT_IP6, OPT_ALIAS, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPT,
-	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT,
+	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT, OPT_EXPOSE,
 };
 
 struct run_opts {
@@ -131,6 +133,7 @@ static int parse_one(const struct cli_command *cmd, struct run_opts *o, int c, c
 		break;
 	}
 	case OPT_ENV_FILE: r = rt_parse_env_file(arg, &cf->env, e); break;
+	case OPT_EXPOSE: r = rt_parse_expose(arg, &cf->exposed, e); break;
 	case 'v': {
 		struct rt_bind b;
 		r = rt_parse_bind(arg, &b, e);
@@ -219,6 +222,7 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH }, { "dns-option", required_argument, NULL, OPT_DNS_OPT },
 		{ "dns-opt", required_argument, NULL, OPT_DNS_OPT },
 		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+		{ "expose", required_argument, NULL, OPT_EXPOSE },
 		{ 0 },
 	};
 	struct err e = { 0 };
@@ -265,12 +269,18 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
 	}
+	if (o->c.exposed && o->c.network && strncmp(o->c.network, "container:", 10) == 0) {
+		log_error("conflicting options: --expose and the network mode %s", o->c.network);
+		*ret_exit = CLI_EXIT_RUNTIME;
+		return -1;
+	}
 	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0) {
 		log_error("-p/-P publish ports of a bridge network: --network %s has none",
 			  o->c.network ? o->c.network : "none");
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
 	}
+	cli_exposed_add_published(&o->c); /* ExposedPorts, as Docker */
 	if (optind >= argc) {
 		cli_usage_error(cmd, "\"%s\" requires at least 1 argument: IMAGE", cmd->name);
 		*ret_exit = CLI_EXIT_RUNTIME;

@@ -114,7 +114,8 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 		/* published on the first network, as Docker does */
 		json_object *pa = strv_arr(c->ports);
 		for (size_t i = 0; c->publish_all && c->exposed && c->exposed[i]; i++)
-			json_object_array_add(pa, json_object_new_string(c->exposed[i]));
+			if (!cli_port_published(c, c->exposed[i])) /* as Docker's -P */
+				json_object_array_add(pa, json_object_new_string(c->exposed[i]));
 		json_object_object_add(req, "ports", pa);
 	}
 	r = netd_call(&paths, req, true, &reply, e);

@@ -45,6 +45,12 @@ int cli_add_host_addrs(const char *spec, const struct cli_ep *eps, size_t n, cha
  * --dns options over the host's (loopback resolvers kept). */
 int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e) _wur_;
 
+/* Exposed ports (expose.c): -p's container ports added to c->exposed, as
+ * Docker's ExposedPorts; whether an exposed "80/tcp" is published by a -p
+ * already (-P skips it). */
+void cli_exposed_add_published(struct rt_config *c);
+bool cli_port_published(const struct rt_config *c, const char *exposed);
+
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <strings.h>
 #include "runtime.h"
 
 bool rt_network_is_long(const char *s)
@@ -116,5 +117,29 @@ int rt_parse_network_long(const char *s, struct rt_netconf *ret, struct err *e)
 		return r;
 	}
 	*ret = n;
+	return 0;
+}
+
+int rt_parse_expose(const char *s, char ***ret, struct err *e)
+{
+	const char *slash = strchr(s, '/'), *dash;
+	const char *given = slash ? slash + 1 : "tcp";
+	_cleanup_free_ char *range = slash ? xstrndup(s, (size_t)(slash - s)) : xstrdup(s);
+	uint64_t lo, hi;
+
+	/* "80/TCP" is 80/tcp, as Docker lower-cases the protocol */
+	const char *proto = strcasecmp(given, "tcp") == 0 ? "tcp" : strcasecmp(given, "udp") == 0 ? "udp" : NULL;
+	if (!proto)
+		return err_setx(e, EINVAL, "invalid --expose \"%.64s\": the protocol must be tcp or udp", s);
+	dash = strchr(range, '-');
+	_cleanup_free_ char *first = dash ? xstrndup(range, (size_t)(dash - range)) : xstrdup(range);
+	if (parse_uint(first, 1, 65535, &lo) < 0 || parse_uint(dash ? dash + 1 : first, 1, 65535, &hi) < 0 || hi < lo)
+		return err_setx(e, EINVAL, "invalid --expose \"%.64s\": use PORT[-PORT][/tcp|/udp]", s);
+	for (uint64_t p = lo; p <= hi; p++) {
+		char k[24];
+		snprintf(k, sizeof(k), "%u/%s", (unsigned)p, proto);
+		if (!strv_contains(*ret, k))
+			strv_push(ret, k);
+	}
 	return 0;
 }

@@ -66,6 +66,9 @@ int rt_parse_network(const char *s, struct err *e) _wur_;
 bool rt_network_is_long(const char *s);
 struct rt_netconf;
 int rt_parse_network_long(const char *s, struct rt_netconf *ret, struct err *e) _wur_;
+/* --expose PORT[-PORT][/tcp|/udp]: each port appended to *ret as "N/proto"
+ * (once). */
+int rt_parse_expose(const char *s, char ***ret, struct err *e) _wur_;
 /* Lines of an --env-file (comments, blank lines skipped) appended to *env. */
 int rt_parse_env_file(const char *path, char ***env, struct err *e) _wur_;
 

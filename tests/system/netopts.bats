@@ -349,3 +349,28 @@ gateway_of() { # NETWORK [INDEX]
 	run pontoon run --rm --network host --link a busybox true
 	assert_status 125
 }
+
+@test "--expose and -p make Config.ExposedPorts; -P publishes what no -p does; --link names them" {
+	pontoon create --name e --expose 7000-7001/udp --expose 9000 -p 8080:80 busybox true
+	[ "$(pontoon inspect e | jq -c '.[0].Config.ExposedPorts | keys')" = '["7000/udp","7001/udp","80/tcp","9000/tcp"]' ]
+	# -P: 9000 and the UDP pair on random host ports, 80 only on 8080
+	pontoon run -d --name p -P --expose 9000 -p 8081:80 busybox sleep 300
+	run pontoon port p
+	assert_status 0
+	[ "$(grep -c '^80/tcp' <<<"$output")" = 1 ] || fail "80 twice: $output"
+	grep -q '^80/tcp -> 0.0.0.0:8081$' <<<"$output" || fail "$output"
+	grep -q '^9000/tcp -> 0.0.0.0:[0-9]' <<<"$output" || fail "$output"
+	hp=$(pontoon inspect p | jq -r '.[0].NetworkSettings.Ports["9000/tcp"][0].HostPort')
+	nft list map inet pontoon ports4any | grep -q "tcp . $hp :" || fail "no DNAT for $hp"
+	# the link variables name --expose'd ports too
+	run pontoon run --rm --link p:px busybox sh -c 'echo $PX_PORT_9000_TCP_PORT'
+	[ "$output" = 9000 ]
+	# refused: bad specs, and with container: (no ports of its own)
+	for spec in 80/sctp 8080:80 0 x-1; do
+		run pontoon create --expose "$spec" busybox true
+		assert_status 125
+		assert_output_contains "--expose"
+	done
+	run pontoon create --network container:p --expose 80 busybox true
+	assert_status 125
+}

@@ -80,11 +80,41 @@ static void hostile(void **state)
 	}
 }
 
+static void expose(void **state)
+{
+	char **v = NULL;
+	struct err e = { 0 };
+	(void)state;
+	assert_int_equal(rt_parse_expose("80", &v, &e), 0);
+	assert_int_equal(rt_parse_expose("53/udp", &v, &e), 0);
+	assert_int_equal(rt_parse_expose("7000-7002/tcp", &v, &e), 0);
+	assert_int_equal(rt_parse_expose("80/tcp", &v, &e), 0); /* once */
+	assert_int_equal(rt_parse_expose("65535", &v, &e), 0);
+	assert_int_equal(rt_parse_expose("53/UDP", &v, &e), 0); /* Docker lower-cases it */
+	assert_int_equal(strv_len(v), 6);
+	assert_string_equal(v[0], "80/tcp");
+	assert_string_equal(v[1], "53/udp");
+	assert_string_equal(v[2], "7000/tcp");
+	assert_string_equal(v[4], "7002/tcp");
+	assert_string_equal(v[5], "65535/tcp");
+	static const char *const bad[] = { "", "0", "65536", "80/sctp", "80/tcpx", "80/", "/tcp", "8080:80",
+					   "1.2.3.4:80", "90-80", "80-", "-80", "80-90-100", "x", "80 ", "+80", NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		err_clear(&e);
+		if (rt_parse_expose(bad[i], &v, &e) != -EINVAL)
+			fail_msg("accepted: \"%s\"", bad[i]);
+		assert_non_null(strstr(err_msg(&e), "--expose"));
+	}
+	assert_int_equal(strv_len(v), 6); /* nothing added by a refusal */
+	strv_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(long_form),
 		cmocka_unit_test(hostile),
+		cmocka_unit_test(expose),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
