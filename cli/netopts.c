@@ -36,7 +36,8 @@ static int opt_network_long(struct rt_config *c, const char *arg, struct err *e)
 		return r;
 	for (size_t i = 0; n.aliases && n.aliases[i] && r == 0; i++)
 		if (!dns_name_is_valid(n.aliases[i]))
-			r = err_setx(e, EINVAL, "invalid --network %s: alias \"%s\" is not a valid name", arg, n.aliases[i]);
+			r = err_setx(e, EINVAL, "invalid --network %s: alias \"%s\" is not a valid name", arg,
+				     n.aliases[i]);
 	if (r == 0 && c->network && special_mode(c->network))
 		r = err_setx(e, EINVAL, "conflicting options: --network %s cannot be combined with --network %s", arg,
 			     c->network);
@@ -184,8 +185,10 @@ static int finish(struct rt_config *c, struct err *e)
 			return r;
 	}
 	if (c->n_nets == 0 && c->add_hosts && strncmp(c->network, "container:", 10) == 0)
-		return err_setx(e, EINVAL, "conflicting options: custom host-to-IP mapping (--add-host) and the network "
-					   "mode %s (the hosts file is that container's)", c->network);
+		return err_setx(e, EINVAL,
+				"conflicting options: custom host-to-IP mapping (--add-host) and the network "
+				"mode %s (the hosts file is that container's)",
+				c->network);
 	if (c->n_nets == 0) {
 		/* as Docker: --dns options go with none and host (their own
 		 * resolv.conf), not with container: (that container's) */
@@ -202,21 +205,24 @@ static int finish(struct rt_config *c, struct err *e)
 	bool dflt = strcmp(n->name, CLI_DEFAULT_NET) == 0;
 	/* as Docker: the plain options are the first network's, unless its
 	 * long form already says */
-	if ((pending.ip && n->ip) || (pending.ip6 && n->ip6) || (pending.mac && n->mac) ||
-	    (pending.aliases && n->aliases))
-		return err_setx(e, EINVAL, "conflicting options: cannot specify both %s and the per-network %s of --network %s",
-				pending.ip && n->ip ? "--ip" : pending.ip6 && n->ip6 ? "--ip6" :
-				pending.mac && n->mac ? "--mac-address" : "--network-alias",
-				pending.ip && n->ip ? "ip" : pending.ip6 && n->ip6 ? "ip6" :
-				pending.mac && n->mac ? "mac-address" : "alias", n->name);
+	const char *both = pending.ip && n->ip		   ? "--ip and the ip"
+			   : pending.ip6 && n->ip6	   ? "--ip6 and the ip6"
+			   : pending.mac && n->mac	   ? "--mac-address and the mac-address"
+			   : pending.aliases && n->aliases ? "--network-alias and the alias"
+							   : NULL;
+	if (both)
+		return err_setx(e, EINVAL, "conflicting options: cannot specify both %s of --network name=%s", both,
+				n->name);
 	for (size_t i = 0; i < c->n_nets; i++) {
 		struct rt_netconf *x = &c->nets[i];
 		if (strcmp(x->name, CLI_DEFAULT_NET) != 0)
 			continue;
 		if (x->ip || x->ip6)
-			return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
+			return err_setx(e, EINVAL,
+					"user specified IP address is supported on user defined networks only");
 		if (x->aliases)
-			return err_setx(e, EINVAL, "network-scoped aliases are supported for user-defined networks only");
+			return err_setx(e, EINVAL,
+					"network-scoped aliases are supported for user-defined networks only");
 	}
 	if (dflt && (pending.ip || pending.ip6))
 		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");

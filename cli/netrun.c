@@ -546,7 +546,8 @@ static void hook_release(const char *root, const char *id)
 
 void cli_netrun_init(const struct cli_ctx *ctx)
 {
-	static const struct rt_net_hooks hooks = { .attach = hook_attach, .release = hook_release,
+	static const struct rt_net_hooks hooks = { .attach = hook_attach,
+						   .release = hook_release,
 						   .start_env = cli_link_start_env };
 	paths.root = ctx->root;
 	paths.run = ctx->run;

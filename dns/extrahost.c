@@ -13,7 +13,8 @@ int dns_extra_host_parse(const char *s, char **ret_name, char **ret_addr, struct
 		return err_setx(e, EINVAL, "invalid --add-host \"%.256s\": use NAME:IP", s);
 	_cleanup_free_ char *name = xstrndup(s, (size_t)(sep - s));
 	if (!dns_name_is_valid(name))
-		return err_setx(e, EINVAL, "invalid --add-host \"%.256s\": \"%.256s\" is not a valid host name", s, name);
+		return err_setx(e, EINVAL, "invalid --add-host \"%.256s\": \"%.256s\" is not a valid host name", s,
+				name);
 	const char *v = sep + 1;
 	size_t len = strlen(v);
 	_cleanup_free_ char *addr = NULL;

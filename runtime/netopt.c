@@ -59,7 +59,8 @@ static int mac_check(const char *v, struct err *e)
 		return err_setx(e, EINVAL, "invalid --network: mac-address=%s is a multicast address", v);
 	return 0;
 bad:
-	return err_setx(e, EINVAL, "invalid --network: mac-address=\"%.32s\": use six hex pairs (02:42:ac:11:00:02)", v);
+	return err_setx(e, EINVAL, "invalid --network: mac-address=\"%.32s\": use six hex pairs (02:42:ac:11:00:02)",
+			v);
 }
 
 static int field(struct rt_netconf *n, const char *key, const char *v, struct err *e)
