@@ -307,6 +307,14 @@ static int check_host(struct cli_ctx *ctx, struct rt_config *c, struct err *e)
 		free(c->network);
 		c->network = xasprintf("container:%s", id);
 	}
+	for (size_t i = 0; c->links && c->links[i]; i++) { /* as Docker: --link names a container at create */
+		const char *colon = strchr(c->links[i], ':');
+		_cleanup_free_ char *ref =
+			colon ? xstrndup(c->links[i], (size_t)(colon - c->links[i])) : xstrdup(c->links[i]);
+		char id[ID_LEN + 1];
+		if (rt_container_resolve(ctx->root, ref, id, e) < 0)
+			return err_wrap(e, "--link %s", c->links[i]);
+	}
 	if (c->network && strcmp(c->network, "host") == 0 && !c->hostname) {
 		char h[256];
 		if (gethostname(h, sizeof(h)) == 0)

@@ -174,11 +174,14 @@ snapshot() { # NETWORK
 	pontoon start app
 	run pontoon exec app env
 	grep -qxF "MY_DB_PORT_80_TCP_ADDR=$ip2" <<<"$output" || fail "after restart: $output"
-	# a link to no container: refused, and run leaves no container behind
+	# a link to no container: refused at create (as Docker), and run leaves no container behind
 	ids=$(pontoon ps -aq | sort)
 	run pontoon run -d --link nosuch busybox true
 	assert_status 125
 	assert_output_contains nosuch
+	run pontoon create --link nosuch:x busybox true
+	assert_status 125
+	assert_output_contains "--link nosuch:x"
 	[ "$(pontoon ps -aq | sort)" = "$ids" ]
 	# a linked container that does not run: the start fails, nothing is left
 	pontoon stop -t 1 app
