@@ -52,7 +52,7 @@
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
-	"                             (a range A-B:A-B keeps its ports)\n" \
+	"                             IP::CPORT, ranges 8000-8010:80-90; IPv6 as [ADDR]:8080:80\n" \
 	"  -P, --publish-all          publish every port the image exposes on random host ports\n" \
 	"      --help                 print this help\n"
 
