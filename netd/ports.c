@@ -60,6 +60,9 @@ static bool ports_clash(const struct netd_port *a, const struct netd_port *b)
 		return false;
 	if ((unsigned)a->hport + a->count <= b->hport || (unsigned)b->hport + b->count <= a->hport)
 		return false;
+	/* 0.0.0.0:8080 and [::]:8080 (or any two addresses of two families) coexist */
+	if (a->has_ip && b->has_ip && a->ip.family != b->ip.family)
+		return false;
 	return addr_any(a) || addr_any(b) || (a->ip.family == b->ip.family && memcmp(a->ip.b, b->ip.b, 16) == 0);
 }
 

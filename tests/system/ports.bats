@@ -406,6 +406,15 @@ serve_many() {
 	nft list map inet pontoon ports6 | grep -q "2001:db8:99::1 . tcp . 8081 : $ip6 . 80"
 	! nft list map inet pontoon ports6any | grep -q "8082"
 	! nft list map inet pontoon ports4any | grep -q "8083"
+	# the families' wildcards are apart: [::]:8082 is free beside 0.0.0.0:8082;
+	# an IPv6 address under the dual wildcard 8080 is not
+	ip netns add b
+	run attach b six '"ports":["[2001:db8:99::1]:8080:80"]'
+	[ "$(echo "$output" | jq -r .error)" = "port 8080/tcp is already allocated" ]
+	run attach b six '"ports":["[::]:8082:80"]'
+	assert_status 0
+	nft list map inet pontoon ports6any | grep -q "tcp . 8082 : $(echo "$output" | jq -r .ip6) . 80"
+	detach b six
 	# UDP over IPv6
 	ip netns exec web socat -u UDP6-RECV:53 OPEN:"$BATS_TEST_TMPDIR/got",creat,append &
 	echo $! >>"$BATS_TEST_TMPDIR/pids"
