@@ -364,8 +364,8 @@ serve_many() {
 	run attach web mynet '"ports":["10.99.99.99:8080:80"]'
 	[ "$(echo "$output" | jq -r .ok)" = false ]
 	[ "$(echo "$output" | jq -r .error)" = "port 8080/tcp: host address 10.99.99.99 is not an address of this host: Cannot assign requested address" ]
-	run attach web mynet '"ports":["[2001:db8::99]:8080:80"]'
-	[ "$(echo "$output" | jq -r .ok)" = false ]
+	run attach web mynet '"ports":["10.99.99.98::80/udp"]'
+	[ "$(echo "$output" | jq -r .error)" = "port 80/udp: host address 10.99.99.98 is not an address of this host: Cannot assign requested address" ]
 	unchanged "$before"
 	# every 127.0.0.0/8 address is the host's, as for bind()
 	run attach web mynet '"ports":["127.0.0.2:8080:80"]'
@@ -385,6 +385,8 @@ serve_many() {
 	[[ "$(echo "$output" | jq -r .error)" == "port 80/tcp: the host address ::1 cannot be published"* ]]
 	run attach web mynet '"ports":["[2001:db8:99::1]:8080:80"]'
 	[ "$(echo "$output" | jq -r .error)" = "network mynet has no IPv6 subnet to publish IPv6 host addresses (--ipv6)" ]
+	run attach web six '"ports":["[2001:db8:77::1]:8080:80"]'
+	[ "$(echo "$output" | jq -r .error)" = "port 8080/tcp: host address 2001:db8:77::1 is not an address of this host: Cannot assign requested address" ]
 	unchanged "$before"
 	run attach web six '"ports":["8080:80","[2001:db8:99::1]:8081:80","0.0.0.0:8082:80","[::]:8083:80","5300:53/udp"]'
 	assert_status 0
@@ -400,6 +402,10 @@ serve_many() {
 	run get out "http://[2001:db8:99::1]:8082/"
 	[ "$status" -ne 0 ]
 	[ "$(get out "http://[2001:db8:99::1]:8083/")" = hello6 ]
+	# hairpin over IPv6: another container through the host's IPv6 address
+	ip netns add peer
+	attach peer six
+	[ "$(get peer "http://[2001:db8:99::1]:8080/")" = hello6 ]
 	run get out http://$HOST:8083/
 	[ "$status" -ne 0 ]
 	nft list map inet pontoon ports6any | grep -q "tcp . 8080 : $ip6 . 80"
