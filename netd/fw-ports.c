@@ -94,7 +94,8 @@ static void put_map(struct fw_batch *fb, bool v6, bool range, bool any)
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(ip, T_SERVICE));
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, alen + 4);
 	}
-	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", maps[v6][range][any])), s);
+	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", maps[v6][range][any])),
+				      s);
 	nftnl_set_free(s);
 	next(fb);
 }

@@ -234,8 +234,9 @@ static int check_host_addr(const struct netd_port *p, struct err *e)
 	if (fd < 0)
 		return err_set(e, errno, "socket");
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
-		r = err_set(e, errno, "port %u/%s: host address %s is not an address of this host", p->hport ? p->hport : p->cport,
-			    netd_proto_name(p->proto), ipam_addr_format(&p->ip, a, sizeof(a)));
+		r = err_set(e, errno, "port %u/%s: host address %s is not an address of this host",
+			    p->hport ? p->hport : p->cport, netd_proto_name(p->proto),
+			    ipam_addr_format(&p->ip, a, sizeof(a)));
 	close(fd);
 	return r;
 }
