@@ -20,9 +20,24 @@ static struct netd_port *published(const struct rt_config *c, pid_t pid, size_t 
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; eps[i].ports && eps[i].ports[j]; j++) {
-			v = xrealloc(v, (k + 1) * sizeof(*v));
-			if (netd_port_parse(eps[i].ports[j], &v[k], NULL) == 0)
+			v = xrealloc(v, (k + 2) * sizeof(*v));
+			if (netd_port_parse(eps[i].ports[j], &v[k], NULL) < 0)
+				continue;
+			if (v[k].has_ip || (eps[i].ip && !eps[i].ip6)) {
 				k++;
+				continue;
+			}
+			/* every local address: 0.0.0.0 and [::] on an IPv6 network, as Docker */
+			v[k + 1] = v[k];
+			v[k + 1].has_ip = true;
+			v[k + 1].ip = (struct ipam_addr){ .family = AF_INET6 };
+			if (eps[i].ip) {
+				v[k].has_ip = false;
+				k++;
+			} else {
+				v[k] = v[k + 1];
+			}
+			k++;
 		}
 	cli_eps_free(eps, n);
 	*ret_n = k;

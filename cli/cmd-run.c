@@ -59,7 +59,7 @@
 	"      --stop-timeout S       seconds stop waits before SIGKILL (default 10)\n" \
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
-	"                             (a range A-B:A-B keeps its ports)\n" \
+	"                             IP::CPORT, ranges 8000-8010:80-90; IPv6 as [ADDR]:8080:80\n" \
 	"  -P, --publish-all          publish every exposed port (the image's, --expose) that\n" \
 	"                             no -p publishes on a random host port\n" \
 	"      --expose PORT[-PORT][/tcp|/udp]  expose a port or range without publishing it\n" \

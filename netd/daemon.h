@@ -124,6 +124,10 @@ int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *
 /* Every mapping of every endpoint, for a full resync. */
 size_t netd_ports_all(struct netd *d, struct fw_port **ret);
 void netd_ports_reply(const struct endpoint *ep, json_object *reply);
+/* p's nftables elements, appended to *f (*n of them): one per address family
+ * p is published on (no address: each family ep has); a range onto other
+ * ports (8000-8010:80-90) one element per port. */
+void netd_port_to_fw(const struct endpoint *ep, const struct netd_port *p, struct fw_port **f, size_t *n);
 /* Drop n's endpoint at index i: journal, addresses, link (in the background). */
 int netd_ep_release(struct netd *d, struct network *n, size_t i, struct err *e) _wur_;
 

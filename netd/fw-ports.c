@@ -14,7 +14,7 @@
 #include "fw.h"
 
 /* nft's data types (nftables src/datatype.h), for `nft list`. */
-enum { T_IPADDR = 7, T_PROTO = 12, T_SERVICE = 13, T_BITS = 6 };
+enum { T_IPADDR = 7, T_IP6ADDR = 8, T_PROTO = 12, T_SERVICE = 13, T_BITS = 6 };
 #define CONCAT2(a, b) (((uint32_t)(a) << T_BITS) | (b))
 #define CONCAT3(a, b, c) ((CONCAT2(a, b) << T_BITS) | (c))
 
@@ -23,6 +23,17 @@ enum { T_IPADDR = 7, T_PROTO = 12, T_SERVICE = 13, T_BITS = 6 };
 /* port ranges (host ports = container ports): intervals, the address only */
 #define MAP_ADDR_R "ranges4"
 #define MAP_ANY_R "ranges4any"
+/* the same for IPv6 host and container addresses */
+#define MAP6_ADDR "ports6"
+#define MAP6_ANY "ports6any"
+#define MAP6_ADDR_R "ranges6"
+#define MAP6_ANY_R "ranges6any"
+
+/* maps[v6][range][any] */
+static const char *const maps[2][2][2] = {
+	{ { MAP_ADDR, MAP_ANY }, { MAP_ADDR_R, MAP_ANY_R } },
+	{ { MAP6_ADDR, MAP6_ANY }, { MAP6_ADDR_R, MAP6_ANY_R } },
+};
 
 /* The batch's sequence numbers with a name each (as fw-nft.c does). */
 static uint32_t seq_named(struct fw_batch *fb, char *name)
@@ -62,25 +73,29 @@ static struct nftnl_set *map_new(const char *name)
 	return s;
 }
 
-static void put_map(struct fw_batch *fb, const char *name, uint32_t id, uint32_t ktype, uint32_t klen, bool range)
+/* One of the maps[v6][range][any], with its id in the batch. */
+static void put_map(struct fw_batch *fb, bool v6, bool range, bool any)
 {
-	struct nftnl_set *s = map_new(name);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, ktype);
+	uint32_t ip = v6 ? T_IP6ADDR : T_IPADDR, alen = v6 ? 16 : 4;
+	uint32_t klen = any ? 8 : alen + 8;
+	struct nftnl_set *s = map_new(maps[v6][range][any]);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, 100 + 4 * v6 + 2 * range + any);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, any ? CONCAT2(T_PROTO, T_SERVICE) : CONCAT3(ip, T_PROTO, T_SERVICE));
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
 	if (range) {
 		/* concatenated intervals (the kernel's pipapo set): the field lengths */
-		uint8_t fields[NFT_REG32_COUNT] = { 4, 1, 2 }, any[NFT_REG32_COUNT] = { 1, 2 };
+		uint8_t fields[NFT_REG32_COUNT] = { (uint8_t)alen, 1, 2 }, anyf[NFT_REG32_COUNT] = { 1, 2 };
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP | NFT_SET_INTERVAL | NFT_SET_CONCAT);
-		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, klen == 12 ? fields : any, klen == 12 ? 3 : 2);
-		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, T_IPADDR);
-		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 4);
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, any ? anyf : fields, any ? 2 : 3);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, ip);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, alen);
 	} else {
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
-		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(T_IPADDR, T_SERVICE));
-		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(ip, T_SERVICE));
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, alen + 4);
 	}
-	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", name)), s);
+	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", maps[v6][range][any])),
+				      s);
 	nftnl_set_free(s);
 	next(fb);
 }
@@ -159,11 +174,15 @@ static void x_lookup(struct nftnl_rule *r, const char *set, uint32_t sreg, uint3
 	nftnl_rule_add_expr(r, x);
 }
 
+static void x_nfproto(struct nftnl_rule *r, uint8_t family)
+{
+	x_meta(r, NFT_META_NFPROTO, NFT_REG_1);
+	x_cmp(r, NFT_CMP_EQ, &family, 1);
+}
+
 static void x_ipv4(struct nftnl_rule *r)
 {
-	uint8_t v4 = NFPROTO_IPV4;
-	x_meta(r, NFT_META_NFPROTO, NFT_REG_1);
-	x_cmp(r, NFT_CMP_EQ, &v4, 1);
+	x_nfproto(r, NFPROTO_IPV4);
 }
 
 /* ct status & dnat != 0 */
@@ -201,10 +220,13 @@ static void x_verdict(struct nftnl_rule *r, int v)
 	nftnl_rule_add_expr(r, x);
 }
 
-/* dnat ip to <map lookup result in reg 1: addr . port, or addr (ranges)> */
-static void x_dnat_map(struct nftnl_rule *r, bool any, bool range)
+/* dnat ip to <map lookup result in reg 1: addr . port, or addr (ranges)>;
+ * the same with ip6 (addresses of 16 bytes: four registers). */
+static void x_dnat_map(struct nftnl_rule *r, bool any, bool range, bool v6)
 {
 	struct nftnl_expr *x;
+	uint32_t a = v6 ? 4 : 1; /* 32-bit registers of an address */
+	x_nfproto(r, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	if (any) {
 		uint32_t local = RTN_LOCAL;
 		x = nftnl_expr_alloc("fib");
@@ -215,25 +237,26 @@ static void x_dnat_map(struct nftnl_rule *r, bool any, bool range)
 		x_cmp(r, NFT_CMP_EQ, &local, 4);
 		x_meta(r, NFT_META_L4PROTO, NFT_REG32_00);
 		x_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01);
-		x_lookup(r, range ? MAP_ANY_R : MAP_ANY, NFT_REG32_00, NFT_REG_1, false);
 	} else {
-		x_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_00);
-		x_meta(r, NFT_META_L4PROTO, NFT_REG32_01);
-		x_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_02);
-		x_lookup(r, range ? MAP_ADDR_R : MAP_ADDR, NFT_REG32_00, NFT_REG_1, false);
+		x_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, 4 * a, NFT_REG32_00);
+		x_meta(r, NFT_META_L4PROTO, NFT_REG32_00 + a);
+		x_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_00 + a + 1);
 	}
+	x_lookup(r, maps[v6][range][any], NFT_REG32_00, NFT_REG_1, false);
 	x = nftnl_expr_alloc("nat");
 	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_FAMILY, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
 	if (!range)
-		nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+		nftnl_expr_set_u32(x, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_00 + a);
 	nftnl_rule_add_expr(r, x);
 }
 
 static const char *const rule_chain[FW_PORT_NRULES] = {
 	"guard",       "prerouting",  "prerouting", "output",     "output",	    "forward",
 	"postrouting", "postrouting", "prerouting", "prerouting", "output", "output",
+	"prerouting",  "prerouting",  "output",	    "output",	  "prerouting", "prerouting",
+	"output",      "output",
 };
 
 struct nftnl_rule *fw_port_rule_new(unsigned int i)
@@ -258,15 +281,23 @@ struct nftnl_rule *fw_port_rule_new(unsigned int i)
 	case 2:
 	case 3:
 	case 4:
-		x_ipv4(r);
-		x_dnat_map(r, i % 2 == 0, false);
+		x_dnat_map(r, i % 2 == 0, false, false);
 		break;
 	case 8: /* the same through the range maps */
 	case 9:
 	case 10:
 	case 11:
-		x_ipv4(r);
-		x_dnat_map(r, i % 2 == 1, true);
+		x_dnat_map(r, i % 2 == 1, true, false);
+		break;
+	case 12: /* 1-4 and 8-11 for IPv6 */
+	case 13:
+	case 14:
+	case 15:
+	case 16:
+	case 17:
+	case 18:
+	case 19:
+		x_dnat_map(r, i % 2 == 1, i >= 16, true);
 		break;
 	case 5: /* ct status dnat iifname != @internal accept */
 		x_ct_dnat(r);
@@ -315,16 +346,11 @@ static void put_chain_flush(struct fw_batch *fb, const char *chain)
  * our maps and chains, and our rules in those two chains. */
 void fw_ports_build_base(struct fw_batch *fb, bool flush_sets)
 {
-	put_map(fb, MAP_ADDR, 100, CONCAT3(T_IPADDR, T_PROTO, T_SERVICE), 12, false);
-	put_map(fb, MAP_ANY, 101, CONCAT2(T_PROTO, T_SERVICE), 8, false);
-	put_map(fb, MAP_ADDR_R, 102, CONCAT3(T_IPADDR, T_PROTO, T_SERVICE), 12, true);
-	put_map(fb, MAP_ANY_R, 103, CONCAT2(T_PROTO, T_SERVICE), 8, true);
-	if (flush_sets) {
-		put_flush(fb, MAP_ADDR);
-		put_flush(fb, MAP_ANY);
-		put_flush(fb, MAP_ADDR_R);
-		put_flush(fb, MAP_ANY_R);
-	}
+	for (int m = 0; m < 8; m++)
+		put_map(fb, m / 4, m / 2 % 2, m % 2);
+	if (flush_sets)
+		for (int m = 0; m < 8; m++)
+			put_flush(fb, maps[m / 4][m / 2 % 2][m % 2]);
 	for (unsigned int i = 0; i < ARRAY_SIZE(chains); i++) {
 		put_chain(fb, i);
 		put_chain_flush(fb, chains[i].name);
@@ -338,15 +364,15 @@ static bool is_range(const struct fw_port *p)
 	return p->count > 1;
 }
 
-/* [addr .] proto . port, each field in its own 32-bit register. */
-static size_t key_of(const struct fw_port *p, uint16_t port, uint8_t key[12])
+/* [addr .] proto . port, each field in its own 32-bit register(s). */
+static size_t key_of(const struct fw_port *p, uint16_t port, uint8_t key[24])
 {
 	uint16_t be = htons(port);
 	size_t k = 0;
-	memset(key, 0, 12);
+	memset(key, 0, 24);
 	if (!p->any) {
-		memcpy(key, p->hip, 4);
-		k = 4;
+		k = p->v6 ? 16 : 4;
+		memcpy(key, p->hip, k);
 	}
 	key[k] = p->proto;
 	memcpy(key + k + 4, &be, 2);
@@ -355,30 +381,30 @@ static size_t key_of(const struct fw_port *p, uint16_t port, uint8_t key[12])
 
 static void elem_put(struct nftnl_set *s, const struct fw_port *p)
 {
-	uint8_t key[12], data[8] = { 0 };
+	uint8_t key[24], data[20] = { 0 };
 	uint16_t cp = htons(p->cport);
-	size_t klen = key_of(p, p->hport, key);
+	size_t klen = key_of(p, p->hport, key), alen = p->v6 ? 16 : 4;
 	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
 
-	memcpy(data, p->cip, 4);
-	memcpy(data + 4, &cp, 2);
+	memcpy(data, p->cip, alen);
+	memcpy(data + alen, &cp, 2);
 	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, key, (uint32_t)klen);
 	if (is_range(p)) {
 		/* one interval element: [first, last] host port; the port is kept */
 		key_of(p, (uint16_t)(p->hport + p->count - 1), key);
 		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, key, (uint32_t)klen);
-		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, 4);
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, (uint32_t)alen);
 	} else {
-		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, 8);
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, (uint32_t)alen + 4);
 	}
 	nftnl_set_elem_add(s, el);
 }
 
 static char *elem_name(const struct fw_port *p, bool add, size_t more)
 {
-	char a[INET_ADDRSTRLEN] = "*";
+	char a[INET6_ADDRSTRLEN] = "*";
 	if (!p->any)
-		inet_ntop(AF_INET, p->hip, a, sizeof(a));
+		inet_ntop(p->v6 ? AF_INET6 : AF_INET, p->hip, a, sizeof(a));
 	if (more)
 		return xasprintf("%s port %s:%u/%s and %zu more", add ? "add" : "delete", a, p->hport,
 				 p->proto == IPPROTO_UDP ? "udp" : "tcp", more);
@@ -392,16 +418,15 @@ static char *elem_name(const struct fw_port *p, bool add, size_t more)
 
 void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool add)
 {
-	static const char *const maps[] = { MAP_ADDR, MAP_ANY, MAP_ADDR_R, MAP_ANY_R };
-	for (int m = 0; m < 4; m++) {
-		bool any = m % 2, range = m >= 2;
+	for (int m = 0; m < 8; m++) {
+		bool any = m % 2, range = m / 2 % 2, v6 = m / 4;
 		size_t i = 0;
 		while (i < n) {
-			struct nftnl_set *s = map_new(maps[m]);
+			struct nftnl_set *s = map_new(maps[v6][range][any]);
 			const struct fw_port *first = NULL;
 			size_t cnt = 0;
 			for (; i < n && cnt < CHUNK; i++) {
-				if (p[i].any != any || is_range(&p[i]) != range)
+				if (p[i].any != any || is_range(&p[i]) != range || p[i].v6 != v6)
 					continue;
 				if (!first)
 					first = &p[i];

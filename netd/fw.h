@@ -95,16 +95,22 @@ int fw_net_apply(const struct fw_net *n, bool add, struct err *e) _wur_;
  *   map ranges4, ranges4any: the same keys as intervals (pipapo), the
  *   container's address as data: a port range (8000-8010:8000-8010) is one
  *   element, its ports kept; two more dnat rules per nat chain use them.
+ *   A range onto other ports (8000-8010:80-90) is one element per port in
+ *   ports4/ports4any (see README: nftables cannot shift a range soundly).
+ *
+ *   map ports6, ports6any, ranges6, ranges6any: the same for IPv6 (ip6
+ *   addresses as key and data), four more dnat rules per nat chain.
  *
  * A mapping with a host address is one element of ports4; one on every
  * local address (0.0.0.0) one element of ports4any: the rules never grow.
  */
 struct fw_port {
-	bool any;             /* every local address */
-	uint8_t hip[4];       /* host address (when !any) */
+	bool v6;              /* IPv6: host and container addresses of 16 bytes, maps *6 */
+	bool any;             /* every local address (of the family) */
+	uint8_t hip[16];      /* host address (when !any) */
 	uint8_t proto;        /* IPPROTO_TCP / IPPROTO_UDP */
 	uint16_t hport;       /* host byte order */
-	uint8_t cip[4];       /* the container's address */
+	uint8_t cip[16];      /* the container's address */
 	uint16_t cport;
 	uint16_t count;       /* ports in a range (host ports = container ports); 0 or 1: one */
 };
@@ -114,7 +120,7 @@ struct fw_port {
 void fw_ports_build_base(struct fw_batch *fb, bool flush_sets);
 void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool add);
 /* The rules (unit tests): index 0..FW_PORT_NRULES-1, NULL beyond. */
-#define FW_PORT_NRULES 12
+#define FW_PORT_NRULES 20
 struct nftnl_rule *fw_port_rule_new(unsigned int i);
 /* Add or delete n mappings in one transaction. */
 int fw_ports_apply(const struct fw_port *p, size_t n, bool add, struct err *e) _wur_;

@@ -60,7 +60,10 @@ static bool ports_clash(const struct netd_port *a, const struct netd_port *b)
 		return false;
 	if ((unsigned)a->hport + a->count <= b->hport || (unsigned)b->hport + b->count <= a->hport)
 		return false;
-	return addr_any(a) || addr_any(b) || memcmp(a->ip.b, b->ip.b, 16) == 0;
+	/* 0.0.0.0:8080 and [::]:8080 (or any two addresses of two families) coexist */
+	if (a->has_ip && b->has_ip && a->ip.family != b->ip.family)
+		return false;
+	return addr_any(a) || addr_any(b) || (a->ip.family == b->ip.family && memcmp(a->ip.b, b->ip.b, 16) == 0);
 }
 
 /* ---- host sockets: /proc/net/{tcp,udp}{,6} of netd's (the host's) namespace ---- */
@@ -68,7 +71,8 @@ static bool ports_clash(const struct netd_port *a, const struct netd_port *b)
 struct listener {
 	uint8_t proto;
 	bool any;
-	uint8_t b[4]; /* IPv4 address (IPv6 listeners count only when wildcard or v4-mapped) */
+	int family;    /* of b: AF_INET (also for v4-mapped IPv6) or AF_INET6 */
+	uint8_t b[16];
 	uint16_t port;
 };
 
@@ -82,7 +86,7 @@ static void read_proc(const char *file, uint8_t proto, bool v6, struct listener 
 	if (!fgets(line, sizeof(line), f))
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		struct listener l = { .proto = proto };
+		struct listener l = { .proto = proto, .family = AF_INET };
 		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &port, &st) != 3)
 			continue;
 		/* TCP: LISTEN (0x0A); UDP: any bound socket (unconnected: 0x07) */
@@ -98,7 +102,15 @@ static void read_proc(const char *file, uint8_t proto, bool v6, struct listener 
 				uint32_t w = (uint32_t)strtoul(addr + 24, NULL, 16);
 				memcpy(l.b, &w, 4);
 			} else if (!l.any) {
-				continue;
+				for (int k = 0; k < 4; k++) {
+					char w8[9];
+					uint32_t w;
+					memcpy(w8, addr + 8 * k, 8);
+					w8[8] = 0;
+					w = (uint32_t)strtoul(w8, NULL, 16);
+					memcpy(l.b + 4 * k, &w, 4);
+				}
+				l.family = AF_INET6;
 			}
 		} else {
 			uint32_t w = (uint32_t)strtoul(addr, NULL, 16);
@@ -125,7 +137,7 @@ static bool listener_clash(const struct listener *l, const struct netd_port *p)
 {
 	if (l->proto != p->proto || l->port < p->hport || l->port >= (unsigned)p->hport + p->count)
 		return false;
-	return l->any || addr_any(p) || memcmp(l->b, p->ip.b, 4) == 0;
+	return l->any || addr_any(p) || (l->family == p->ip.family && memcmp(l->b, p->ip.b, 16) == 0);
 }
 
 /* ---- resolving a request ---- */
@@ -197,19 +209,54 @@ static void collect_maps(struct netd *d, struct taken *t)
 		}
 }
 
-static int check_one(struct network *n, const struct netd_port *p, struct err *e)
+/* A host address must be one of the host's: bind() says so (EADDRNOTAVAIL,
+ * Docker's "cannot assign requested address"), for every 127.0.0.0/8 too. */
+static int check_host_addr(const struct netd_port *p, struct err *e)
 {
-	if (p->has_ip && p->ip.family == AF_INET6)
-		return err_setx(e, EAFNOSUPPORT, "port %u/%s: IPv6 host addresses are not supported yet", p->cport,
-				netd_proto_name(p->proto));
-	/* nftables' dnat keeps or replaces a port, it cannot shift a range:
-	 * a range is published on the same host ports */
-	if (p->count > 1 && p->hport != p->cport)
-		return err_setx(e, EOPNOTSUPP,
-				"port range %u-%u/%s: a range is published on the same host ports (%u-%u:%u-%u)",
-				p->cport, (unsigned)(p->cport + p->count - 1), netd_proto_name(p->proto), p->cport,
-				(unsigned)(p->cport + p->count - 1), p->cport, (unsigned)(p->cport + p->count - 1));
-	return 0;
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	char a[IPAM_ADDR_STRLEN];
+	int fd, r = 0;
+	if (addr_any(p))
+		return 0;
+	if (p->ip.family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, p->ip.b, 4);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, p->ip.b, 16);
+		len = sizeof(*in6);
+	}
+	fd = socket(p->ip.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set(e, errno, "socket");
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		r = err_set(e, errno, "port %u/%s: host address %s is not an address of this host",
+			    p->hport ? p->hport : p->cport, netd_proto_name(p->proto),
+			    ipam_addr_format(&p->ip, a, sizeof(a)));
+	close(fd);
+	return r;
+}
+
+static int check_one(struct network *n, const struct endpoint *ep, const struct netd_port *p, struct err *e)
+{
+	bool v6 = p->has_ip && p->ip.family == AF_INET6;
+	static const uint8_t loop6[16] = { [15] = 1 };
+	if (v6 && memcmp(p->ip.b, loop6, 16) == 0)
+		return err_setx(e, EADDRNOTAVAIL,
+				"port %u/%s: the host address ::1 cannot be published: Linux does not route IPv6 "
+				"loopback traffic to other interfaces (there is no route_localnet for IPv6); use "
+				"127.0.0.1 or [::]",
+				p->cport, netd_proto_name(p->proto));
+	if (p->has_ip && !v6 && !ep->has4)
+		return err_setx(e, EINVAL, "network %s has no IPv4 subnet to publish ports from", n->name);
+	if (v6 && !ep->has6)
+		return err_setx(e, EINVAL, "network %s has no IPv6 subnet to publish IPv6 host addresses (--ipv6)",
+				n->name);
+	return check_host_addr(p, e);
 }
 
 int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, const struct attach_req *a,
@@ -223,8 +270,6 @@ int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, c
 		return 0;
 	if (n->internal)
 		return err_setx(e, EINVAL, "network %s is internal: it cannot publish ports (-p)", n->name);
-	if (!ep->has4)
-		return err_setx(e, EINVAL, "network %s has no IPv4 subnet to publish ports from", n->name);
 	v = xcalloc(a->nports, sizeof(*v));
 	collect_maps(d, &t);
 	t.nls = listeners(&t.ls);
@@ -234,7 +279,7 @@ int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, c
 			v[i].has_ip = true;
 			v[i].ip = n->host_ip;
 		}
-		if ((r = check_one(n, &v[i], e)) < 0)
+		if ((r = check_one(n, ep, &v[i], e)) < 0)
 			break;
 		if (v[i].hport == 0)
 			r = pick_random(&t, &v[i], v, i, e);
@@ -251,14 +296,37 @@ int netd_ports_prepare(struct netd *d, struct network *n, struct endpoint *ep, c
 	return 0;
 }
 
-static void to_fw(const struct endpoint *ep, const struct netd_port *p, struct fw_port *f)
+/* Is p published over IPv4 / IPv6? An address says which; without one (or
+ * with the wildcard of a family) every family the endpoint has. */
+static bool on_family(const struct endpoint *ep, const struct netd_port *p, int family)
 {
-	*f = (struct fw_port){
-		.any = addr_any(p), .proto = p->proto, .hport = p->hport, .cport = p->cport, .count = p->count
-	};
-	if (!f->any)
-		memcpy(f->hip, p->ip.b, 4);
-	memcpy(f->cip, ep->ip4.b, 4);
+	if (family == AF_INET ? !ep->has4 : !ep->has6)
+		return false;
+	return !p->has_ip || p->ip.family == family;
+}
+
+void netd_port_to_fw(const struct endpoint *ep, const struct netd_port *p, struct fw_port **f, size_t *n)
+{
+	bool shift = p->count > 1 && p->hport != p->cport;
+	unsigned int each = shift ? p->count : 1;
+	for (int fam = 0; fam < 2; fam++) {
+		int family = fam ? AF_INET6 : AF_INET;
+		if (!on_family(ep, p, family))
+			continue;
+		*f = xrealloc(*f, (*n + each) * sizeof(**f));
+		for (unsigned int k = 0; k < each; k++) {
+			struct fw_port *x = &(*f)[(*n)++];
+			*x = (struct fw_port){ .v6 = fam,
+					       .any = addr_any(p),
+					       .proto = p->proto,
+					       .hport = (uint16_t)(p->hport + k),
+					       .cport = (uint16_t)(p->cport + k),
+					       .count = shift ? 1 : p->count };
+			if (!x->any)
+				memcpy(x->hip, p->ip.b, 16);
+			memcpy(x->cip, fam ? ep->ip6.b : ep->ip4.b, 16);
+		}
+	}
 }
 
 /* 127.0.0.1:PORT from the host is DNATed out through the bridge with its
@@ -275,15 +343,15 @@ static void route_localnet(const struct network *n)
 int netd_ports_kernel(struct netd *d, struct network *n, const struct endpoint *ep, bool add, struct err *e)
 {
 	_cleanup_free_ struct fw_port *f = NULL;
+	size_t nf = 0;
 	int r;
 	if (ep->nports == 0)
 		return 0;
-	f = xcalloc(ep->nports, sizeof(*f));
 	for (size_t i = 0; i < ep->nports; i++)
-		to_fw(ep, &ep->ports[i], &f[i]);
+		netd_port_to_fw(ep, &ep->ports[i], &f, &nf);
 	if (add)
 		route_localnet(n);
-	r = fw_ports_apply(f, ep->nports, add, e);
+	r = fw_ports_apply(f, nf, add, e);
 	return r < 0 ? err_wrap(e, "%s ports of %s", add ? "publish" : "unpublish", ep->name) : 0;
 }
 
@@ -296,11 +364,10 @@ size_t netd_ports_all(struct netd *d, struct fw_port **ret)
 		bool any = false;
 		for (size_t k = 0; k < net->neps; k++) {
 			const struct endpoint *ep = net->eps[k];
-			if (!ep->has4 || ep->nports == 0)
+			if (ep->nports == 0)
 				continue;
-			*ret = xrealloc(*ret, (n + ep->nports) * sizeof(**ret));
 			for (size_t j = 0; j < ep->nports; j++)
-				to_fw(ep, &ep->ports[j], &(*ret)[n++]);
+				netd_port_to_fw(ep, &ep->ports[j], ret, &n);
 			any = true;
 		}
 		if (any)

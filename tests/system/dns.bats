@@ -65,10 +65,7 @@ stub_queries() {
 }
 
 setup() {
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill -9 "$pid" 2>/dev/null
-	fi
+	[ ! -S "$PONTOON_RUN/netd.sock" ] || netd_kill
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -v '^lo$'); do
 		ip link del "$l" 2>/dev/null || true
@@ -295,7 +292,7 @@ teardown() {
 @test "a netd restart rebuilds listeners and records from the endpoints" {
 	attach a mynet
 	attach b mynet '"hostname":"bhost","aliases":["bee"],"dns":["127.0.0.53"]'
-	kill -9 "$(netd_pid)"
+	netd_kill
 	pontoon net ls >/dev/null # starts netd again
 	for name in b bhost bee; do
 		run lookup a "$name" 10.77.0.1

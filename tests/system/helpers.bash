@@ -62,6 +62,22 @@ netd_pid() {
 	netd '{"version":1,"op":"ping"}' | jq -r .pid
 }
 
+# pid_gone PID: the process has exited (a zombie counts: its sockets are closed)
+pid_gone() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$st" = Z ] || [ "$st" = X ]
+}
+
+# netd_kill: SIGKILL netd and wait until it is gone, so that the next command
+# cannot reach the dying daemon's socket (and get "connection reset")
+netd_kill() {
+	local pid
+	pid=$(netd_pid 2>/dev/null) || return 0
+	kill -9 "$pid" 2>/dev/null || return 0
+	wait_until 10 pid_gone "$pid"
+}
+
 # attach NS NETWORK [EXTRA-JSON]: attach namespace NS (container id "c-NS").
 attach() {
 	local r

@@ -16,10 +16,7 @@ can_ping() {
 
 # Everything back to nothing: no netd, no links but lo, no table, no state.
 setup() {
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill -9 "$pid" 2>/dev/null
-	fi
+	[ ! -S "$PONTOON_RUN/netd.sock" ] || netd_kill
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -v '^lo$'); do
 		ip link del "$l" 2>/dev/null || true
@@ -380,7 +377,7 @@ expect_unchanged() {
 	ip netns add b
 	attach a keep
 	attach b keep
-	kill -9 "$(netd_pid)"
+	netd_kill
 	# while it is down: a namespace dies, and pontoon-looking leftovers appear
 	ip netns del b
 	ip link add pnvdeadbeef type veth peer name tmp0
@@ -411,7 +408,7 @@ expect_unchanged() {
 	[ "$(ip -o link show | grep -c pnv)" -eq 1 ]
 	# bridge, address and elements come back if they vanished
 	br=$(pontoon net inspect keep | jq -r '.[0].Options["bridge.name"]')
-	kill -9 "$(netd_pid)"
+	netd_kill
 	rm -f "$PONTOON_RUN/netd.sock"
 	nft delete table inet pontoon
 	ip addr flush dev "$br"
@@ -420,7 +417,7 @@ expect_unchanged() {
 	nft list set inet pontoon bridges | grep -q "\"$br\""
 	can_ping a 192.168.0.1
 	# even the bridge itself: recreated, and a's veth enslaved to it again
-	kill -9 "$(netd_pid)"
+	netd_kill
 	rm -f "$PONTOON_RUN/netd.sock"
 	ip link del "$br"
 	touch "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints"

@@ -204,7 +204,8 @@ endpoints_gone() {
 	assert_output_contains "10.84.0."
 	[ "$(pontoon inspect a | jq -r '.[0].NetworkSettings.Networks.n2.Aliases[0]')" = aa ]
 	pontoon stop -t 1 a
-	[ -z "$(ip -o link show | grep pnv)" ] || fail "veths left: $(ip -o link show | grep pnv)"
+	# the kernel deletes the veths with the namespace, in the background
+	wait_until 10 sh -c '! ip -o link show | grep -q pnv' || fail "veths left: $(ip -o link show | grep pnv)"
 	[ "$(pontoon net inspect n1 | jq -r '.[0].Containers | length')" = 0 ]
 	[ "$(pontoon inspect a | jq -r '.[0].NetworkSettings.Networks.n1.IPAddress')" = "" ]
 	pontoon start a

@@ -171,3 +171,42 @@ ip_of() {
 	[ "$(get out http://$HOST:8080/)" = w1 ]
 	[ "$(get http://127.0.0.1:8080/)" = w1 ]
 }
+
+@test "run -p: a range onto other ports, IPv6, a host address that is not the host's" {
+	# a range onto other ports: every port answers; port/ps/inspect show it as Docker does
+	pontoon run -d --name shf -p 8200-8202:80-82 busybox sh -c \
+		'for p in 80 81 82; do mkdir -p /w$p && echo p$p >/w$p/index.html && httpd -p $p -h /w$p; done; exec sleep 300'
+	wait_until 10 sh -c "ip netns exec out timeout 5 busybox wget -qO- http://$HOST:8202/ >/dev/null"
+	[ "$(get out http://$HOST:8200/)" = p80 ]
+	[ "$(get out http://$HOST:8201/)" = p81 ]
+	[ "$(get out http://$HOST:8202/)" = p82 ]
+	[ "$(get http://127.0.0.1:8201/)" = p81 ]
+	[ "$(pontoon port shf)" = "$(printf '80/tcp -> 0.0.0.0:8200\n81/tcp -> 0.0.0.0:8201\n82/tcp -> 0.0.0.0:8202')" ]
+	[ "$(pontoon port shf 81)" = 0.0.0.0:8201 ]
+	pontoon ps | grep shf | grep -q '0.0.0.0:8200-8202->80-82/tcp'
+	[ "$(pontoon inspect shf | jq -c '.[0].NetworkSettings.Ports["82/tcp"]')" = '[{"HostIp":"0.0.0.0","HostPort":"8202"}]' ]
+	pontoon rm -f shf
+	! nft list table inet pontoon | grep -q 8201
+	# IPv6: the wildcard is published on both families
+	ip addr add 2001:db8:98::1/64 dev vout nodad 2>/dev/null || true
+	ip -n out addr add 2001:db8:98::2/64 dev vin nodad 2>/dev/null || true
+	pontoon net create --ipv6 --subnet 192.168.88.0/24 --subnet fd00:88::/64 six
+	web w6 --network six -p 8300:80 -p '[2001:db8:98::1]:8301:80'
+	wait_until 10 sh -c "ip netns exec out timeout 5 busybox wget -qO- 'http://[2001:db8:98::1]:8300/' >/dev/null"
+	[ "$(get out 'http://[2001:db8:98::1]:8300/')" = w6 ]
+	[ "$(get out "http://$HOST:8300/")" = w6 ]
+	[ "$(get out 'http://[2001:db8:98::1]:8301/')" = w6 ]
+	[ "$(pontoon port w6)" = "$(printf '80/tcp -> 0.0.0.0:8300\n80/tcp -> [::]:8300\n80/tcp -> [2001:db8:98::1]:8301')" ]
+	pontoon ps | grep w6 | grep -qF '0.0.0.0:8300->80/tcp, [::]:8300->80/tcp, [2001:db8:98::1]:8301->80/tcp'
+	[ "$(pontoon inspect w6 | jq -c '.[0].NetworkSettings.Ports["80/tcp"] | map(.HostIp)')" = '["0.0.0.0","::","2001:db8:98::1"]' ]
+	run pontoon run -d --name lo6 --network six -p '[::1]:8302:80' busybox sleep 300
+	[ "$status" -ne 0 ]
+	assert_output_contains "the host address ::1 cannot be published"
+	# a host address no interface has: refused like Docker's bind, nothing left
+	run pontoon run -d --name nohost -p 10.99.99.99:8080:80 busybox sleep 300
+	[ "$status" -ne 0 ]
+	assert_output_contains "host address 10.99.99.99 is not an address of this host: Cannot assign requested address"
+	! pontoon ps -a | grep -q nohost
+	! pontoon ps -a | grep -q lo6
+	! nft list table inet pontoon | grep -q 10.99.99.99
+}

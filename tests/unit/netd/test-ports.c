@@ -139,12 +139,29 @@ static void endpoint_state_keeps_ports(void **state)
 static void port_rules(void **state)
 {
 	static const char *const want[] = {
-		"drop",		       "lookup reg 8 set ports4 dreg 1", "lookup reg 8 set ports4any dreg 1",
-		"set ports4 dreg 1",   "set ports4any dreg 1",		 "lookup reg 1 set internal 0x1",
-		"set bridges",	       "set bridges",			 "lookup reg 8 set ranges4 dreg 1",
-		"set ranges4any dreg 1", "lookup reg 8 set ranges4 dreg 1", "set ranges4any dreg 1",
+		"drop",
+		"lookup reg 8 set ports4 dreg 1",
+		"lookup reg 8 set ports4any dreg 1",
+		"set ports4 dreg 1",
+		"set ports4any dreg 1",
+		"lookup reg 1 set internal 0x1",
+		"set bridges",
+		"set bridges",
+		"lookup reg 8 set ranges4 dreg 1",
+		"set ranges4any dreg 1",
+		"lookup reg 8 set ranges4 dreg 1",
+		"set ranges4any dreg 1",
+		"lookup reg 8 set ports6 dreg 1",
+		"lookup reg 8 set ports6any dreg 1",
+		"lookup reg 8 set ports6 dreg 1",
+		"lookup reg 8 set ports6any dreg 1",
+		"lookup reg 8 set ranges6 dreg 1",
+		"lookup reg 8 set ranges6any dreg 1",
+		"lookup reg 8 set ranges6 dreg 1",
+		"lookup reg 8 set ranges6any dreg 1",
 	};
 	char buf[4096];
+	assert_int_equal(ARRAY_SIZE(want), FW_PORT_NRULES);
 	for (unsigned int i = 0; i < FW_PORT_NRULES; i++) {
 		struct nftnl_rule *r = fw_port_rule_new(i);
 		assert_non_null(r);
@@ -153,13 +170,90 @@ static void port_rules(void **state)
 			fail_msg("rule %u: %s", i, buf);
 		if (i >= 1 && i <= 4 && !strstr(buf, "nat dnat ip addr_min reg 1 proto_min reg 9"))
 			fail_msg("rule %u lacks the dnat: %s", i, buf);
-		if (i >= 8 && (!strstr(buf, "nat dnat ip addr_min reg 1") || strstr(buf, "proto_min")))
+		if (i >= 8 && i <= 11 && (!strstr(buf, "nat dnat ip addr_min reg 1") || strstr(buf, "proto_min")))
 			fail_msg("rule %u: a range keeps its ports: %s", i, buf);
+		/* IPv6: the address in regs 8-11 (by address) and the port after it */
+		if (i >= 12 && i <= 15 && !strstr(buf, "nat dnat ip6 addr_min reg 1 proto_min reg 12"))
+			fail_msg("rule %u lacks the ip6 dnat: %s", i, buf);
+		if (i >= 16 && (!strstr(buf, "nat dnat ip6 addr_min reg 1") || strstr(buf, "proto_min")))
+			fail_msg("rule %u: an ip6 range keeps its ports: %s", i, buf);
+		if (i >= 12 && i % 2 == 0 && !strstr(buf, "payload load 16b @ network header + 24 => reg 8"))
+			fail_msg("rule %u: not keyed by the ip6 destination: %s", i, buf);
 		if (i >= 6 && i <= 7 && !strstr(buf, "masq"))
 			fail_msg("rule %u lacks masquerade: %s", i, buf);
 		nftnl_rule_free(r);
 	}
 	assert_null(fw_port_rule_new(FW_PORT_NRULES));
+}
+
+/* One -p spec into elements: families and shifted ranges. */
+static void spec_to_elements(void **state)
+{
+	struct endpoint ep = { .has4 = true, .has6 = true };
+	struct netd_port p;
+	struct fw_port *f = NULL;
+	size_t n = 0;
+	assert_int_equal(ipam_addr_parse("172.17.0.2", &ep.ip4, NULL), 0);
+	assert_int_equal(ipam_addr_parse("fd00::2", &ep.ip6, NULL), 0);
+
+	/* a range onto other ports: one element per port, o -> o - 8000 + 80 */
+	assert_int_equal(netd_port_parse("8000-8010:80-90", &p, NULL), 0);
+	ep.has6 = false;
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 11);
+	for (size_t i = 0; i < n; i++) {
+		assert_false(f[i].v6);
+		assert_true(f[i].any);
+		assert_true(f[i].count <= 1);
+		assert_int_equal(f[i].hport, 8000 + i);
+		assert_int_equal(f[i].cport, 80 + i);
+		assert_memory_equal(f[i].cip, ep.ip4.b, 4);
+	}
+	/* downwards too, up to the last port */
+	assert_int_equal(netd_port_parse("65534-65535:1-2/udp", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 13);
+	assert_int_equal(f[12].hport, 65535);
+	assert_int_equal(f[12].cport, 2);
+	assert_int_equal(f[12].proto, IPPROTO_UDP);
+	/* a range on the same ports stays one element */
+	assert_int_equal(netd_port_parse("7000-7999:7000-7999", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 14);
+	assert_int_equal(f[13].count, 1000);
+	free(TAKE_PTR(f));
+	n = 0;
+
+	/* no address on a dual-stack endpoint: both wildcards */
+	ep.has6 = true;
+	assert_int_equal(netd_port_parse("8080:80", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 2);
+	assert_false(f[0].v6);
+	assert_true(f[1].v6);
+	assert_true(f[0].any && f[1].any);
+	assert_memory_equal(f[1].cip, ep.ip6.b, 16);
+	/* an address, or a family's wildcard, picks its family */
+	assert_int_equal(netd_port_parse("[2001:db8::1]:8081:80", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 3);
+	assert_true(f[2].v6 && !f[2].any);
+	assert_memory_equal(f[2].hip, p.ip.b, 16);
+	assert_int_equal(netd_port_parse("0.0.0.0:8082:80", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(netd_port_parse("[::]:8083:80", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 5);
+	assert_true(!f[3].v6 && f[3].any);
+	assert_true(f[4].v6 && f[4].any);
+	/* a shifted range on both families: a run of elements each */
+	assert_int_equal(netd_port_parse("9000-9002:90-92", &p, NULL), 0);
+	netd_port_to_fw(&ep, &p, &f, &n);
+	assert_int_equal(n, 11);
+	assert_true(!f[5].v6 && f[8].v6);
+	assert_int_equal(f[10].hport, 9002);
+	assert_int_equal(f[10].cport, 92);
+	free(f);
 }
 
 /* Elements per message: many in one, so 10,000 mappings are ~20 messages. */
@@ -235,7 +329,7 @@ int main(void)
 		cmocka_unit_test(good_specs),	       cmocka_unit_test(bad_specs),
 		cmocka_unit_test(attach_ports_member), cmocka_unit_test(endpoint_state_keeps_ports),
 		cmocka_unit_test(port_rules),	       cmocka_unit_test(elements_are_batched),
-		cmocka_unit_test(range_is_one_element),
+		cmocka_unit_test(range_is_one_element), cmocka_unit_test(spec_to_elements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
