@@ -126,6 +126,14 @@ static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir,
 		r = rt_cgroup_devices_v1(dir, e);
 	} else if (strcmp(ctl, "unified") == 0 && !c->privileged) {
 		r = rt_cgroup_devices_bpf(dir, e);
+		/* a hybrid host whose kernel refuses device programs: the v1
+		 * devices cgroup, made just before, carries the same rules */
+		_cleanup_free_ char *v1 = rt_cgroup_path(c->id, "devices");
+		if ((r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL || r == -EPERM) && access(v1, F_OK) == 0) {
+			log_debug("%s; the v1 devices cgroup applies", err_msg(e));
+			err_clear(e);
+			r = 0;
+		}
 	}
 	return r;
 }
