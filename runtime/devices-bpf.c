@@ -58,7 +58,11 @@ int rt_dev_rule_parse(const char *s, struct rt_dev_rule *r)
 	if (!acc[0])
 		return -EINVAL;
 	for (const char *a = acc; *a; a++) {
-		int bit = *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE : *a == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
+		const char *letters = "mrw";
+		const char *at = strchr(letters, *a);
+		int bit = at ? 1 << (at - letters) : 0; /* MKNOD, READ, WRITE */
+		_Static_assert(BPF_DEVCG_ACC_READ == 2 && BPF_DEVCG_ACC_WRITE == 4 && BPF_DEVCG_ACC_MKNOD == 1,
+			       "the kernel's access bits");
 		if (!bit || (r->access & bit))
 			return -EINVAL;
 		r->access |= bit;
@@ -70,7 +74,11 @@ int rt_dev_rule_parse(const char *s, struct rt_dev_rule *r)
 
 static size_t rule_len(const struct rt_dev_rule *r)
 {
-	return (r->type ? 1 : 0) + (r->access != ACC_ALL ? 3 : 0) + (r->major >= 0 ? 1 : 0) + (r->minor >= 0 ? 1 : 0) + 2;
+	size_t n = 2; /* return 1 */
+	n += r->type ? 1 : 0;
+	n += r->access != ACC_ALL ? 3 : 0;
+	n += (r->major >= 0 ? 1 : 0) + (r->minor >= 0 ? 1 : 0);
+	return n;
 }
 
 size_t rt_dev_bpf_build(const struct rt_dev_rule *rules, size_t n, struct bpf_insn *out, size_t cap)

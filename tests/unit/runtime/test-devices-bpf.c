@@ -28,16 +28,26 @@ static int run(const struct bpf_insn *p, size_t n, const struct bpf_cgroup_dev_c
 			memcpy(&v, (const char *)ctx + i->off, 4);
 			reg[i->dst_reg] = v;
 			break;
-		case BPF_ALU | BPF_AND | BPF_K: reg[i->dst_reg] = (uint32_t)(reg[i->dst_reg] & (uint32_t)i->imm); break;
-		case BPF_ALU | BPF_RSH | BPF_K: reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] >> i->imm; break;
-		case BPF_ALU | BPF_MOV | BPF_K: reg[i->dst_reg] = (uint32_t)i->imm; break;
-		case BPF_ALU | BPF_MOV | BPF_X: reg[i->dst_reg] = (uint32_t)reg[i->src_reg]; break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			reg[i->dst_reg] = (uint32_t)(reg[i->dst_reg] & (uint32_t)i->imm);
+			break;
+		case BPF_ALU | BPF_RSH | BPF_K:
+			reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] >> i->imm;
+			break;
+		case BPF_ALU | BPF_MOV | BPF_K:
+			reg[i->dst_reg] = (uint32_t)i->imm;
+			break;
+		case BPF_ALU | BPF_MOV | BPF_X:
+			reg[i->dst_reg] = (uint32_t)reg[i->src_reg];
+			break;
 		case BPF_JMP | BPF_JNE | BPF_K:
 			if (reg[i->dst_reg] != (uint64_t)(int64_t)i->imm)
 				pc += (size_t)i->off;
 			break;
-		case BPF_JMP | BPF_EXIT: return (int)reg[0];
-		default: fail_msg("unexpected instruction code 0x%x at %zu", i->code, pc - 1);
+		case BPF_JMP | BPF_EXIT:
+			return (int)reg[0];
+		default:
+			fail_msg("unexpected instruction code 0x%x at %zu", i->code, pc - 1);
 		}
 	}
 	fail_msg("no exit");
@@ -63,8 +73,10 @@ static int ask(const struct bpf_insn *p, size_t n, char type, const char *acc, u
 	uint32_t a = 0;
 	for (; *acc; acc++)
 		a |= *acc == 'r' ? BPF_DEVCG_ACC_READ : *acc == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
-	struct bpf_cgroup_dev_ctx ctx = { .access_type = (a << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
-					  .major = major, .minor = minor };
+	struct bpf_cgroup_dev_ctx ctx = { .access_type =
+						  (a << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR),
+					  .major = major,
+					  .minor = minor };
 	return run(p, n, &ctx);
 }
 
@@ -74,14 +86,14 @@ static void default_rules(void **state)
 	(void)state;
 	struct bpf_insn *p = build(rt_devices_allow, rt_devices_allow_n, &n);
 	/* allowed: the standard nodes, read and write */
-	assert_int_equal(ask(p, n, 'c', "rw", 1, 3), 1);   /* null */
-	assert_int_equal(ask(p, n, 'c', "r", 1, 5), 1);    /* zero */
-	assert_int_equal(ask(p, n, 'c', "w", 1, 7), 1);    /* full */
-	assert_int_equal(ask(p, n, 'c', "r", 1, 8), 1);    /* random */
-	assert_int_equal(ask(p, n, 'c', "rw", 1, 9), 1);   /* urandom */
-	assert_int_equal(ask(p, n, 'c', "rw", 5, 0), 1);   /* tty */
-	assert_int_equal(ask(p, n, 'c', "rw", 5, 1), 1);   /* console */
-	assert_int_equal(ask(p, n, 'c', "rw", 5, 2), 1);   /* ptmx */
+	assert_int_equal(ask(p, n, 'c', "rw", 1, 3), 1); /* null */
+	assert_int_equal(ask(p, n, 'c', "r", 1, 5), 1); /* zero */
+	assert_int_equal(ask(p, n, 'c', "w", 1, 7), 1); /* full */
+	assert_int_equal(ask(p, n, 'c', "r", 1, 8), 1); /* random */
+	assert_int_equal(ask(p, n, 'c', "rw", 1, 9), 1); /* urandom */
+	assert_int_equal(ask(p, n, 'c', "rw", 5, 0), 1); /* tty */
+	assert_int_equal(ask(p, n, 'c', "rw", 5, 1), 1); /* console */
+	assert_int_equal(ask(p, n, 'c', "rw", 5, 2), 1); /* ptmx */
 	assert_int_equal(ask(p, n, 'c', "rw", 136, 0), 1); /* pts/0 */
 	assert_int_equal(ask(p, n, 'c', "rw", 136, 77), 1);
 	/* mknod of anything */
@@ -138,9 +150,24 @@ static void hostile_rules(void **state)
 {
 	struct rt_dev_rule r;
 	(void)state;
-	const char *bad[] = { "", "c", "x 1:3 r", "c 1 r", "c 1:3", "c 1:3 ", "c 1:3 q", "c 1:3 rr", "c a:3 r",
-			      "c 1:b r", "c -1:3 r", "c 1:3 r extra", "c 4294967296:0 r", "c 1:99999999999 r",
-			      "c :3 r", "c 1: r", "cc 1:3 r", "c 1:3 rwmr" };
+	const char *bad[] = { "",
+			      "c",
+			      "x 1:3 r",
+			      "c 1 r",
+			      "c 1:3",
+			      "c 1:3 ",
+			      "c 1:3 q",
+			      "c 1:3 rr",
+			      "c a:3 r",
+			      "c 1:b r",
+			      "c -1:3 r",
+			      "c 1:3 r extra",
+			      "c 4294967296:0 r",
+			      "c 1:99999999999 r",
+			      "c :3 r",
+			      "c 1: r",
+			      "cc 1:3 r",
+			      "c 1:3 rwmr" };
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(rt_dev_rule_parse(bad[i], &r), -EINVAL);
 	assert_int_equal(rt_dev_rule_parse(NULL, &r), -EINVAL);
