@@ -56,7 +56,7 @@ static int run(const struct bpf_insn *p, size_t n, const struct bpf_cgroup_dev_c
 
 static struct bpf_insn *build(const char *const *rules, size_t nr, size_t *ret_n)
 {
-	struct rt_dev_rule r[32];
+	struct rt_dev_rule r[32] = { 0 };
 	for (size_t i = 0; i < nr; i++)
 		assert_int_equal(rt_dev_rule_parse(rules[i], &r[i]), 0);
 	size_t n = rt_dev_bpf_build(r, nr, NULL, 0);
