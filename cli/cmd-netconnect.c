@@ -105,8 +105,18 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 	r = rt_config_write(ctx->root, &c, e);
 	if (r < 0 && st.status == RT_RUNNING)
 		(void)!cli_net_detach(c.id, ep.network, NULL); /* undo */
-	if (r == 0 && st.status == RT_RUNNING)
-		r = refresh_etc(ctx, &c, e);
+	if (r == 0 && st.status == RT_RUNNING) {
+		struct cli_etc_saved saved;
+		cli_etc_save(ctx->root, c.id, &saved);
+		if ((r = refresh_etc(ctx, &c, e)) < 0) {
+			/* undo all of it: the files, the endpoint, the configuration */
+			cli_etc_restore(ctx->root, c.id, &saved);
+			(void)!cli_net_detach(c.id, ep.network, NULL);
+			rt_netconf_done(&c.nets[--c.n_nets]);
+			(void)!rt_config_write(ctx->root, &c, NULL);
+		}
+		cli_etc_saved_done(&saved);
+	}
 out:
 	cli_ep_done(&ep);
 	rt_config_done(&c);

@@ -208,6 +208,9 @@ static char *ctr_file(const char *root, const char *id, const char *name)
  * be seen there). */
 static int write_in_place(const char *path, const char *text, struct err *e)
 {
+	int r = fault_point("state"); /* tests: as any state write */
+	if (r < 0)
+		return err_set(e, -r, "write %s", path);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	size_t len = strlen(text);
 	if (fd < 0)
@@ -461,6 +464,36 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 			r = update_resolv(root, c->id, resolv, e);
 	}
 	return r < 0 ? err_wrap(e, "container %s: /etc files", c->name) : 0;
+}
+
+static const char *const etc_files[CLI_ETC_FILES] = { "hosts", "hosts.pontoon", "resolv.conf", "resolv.conf.pontoon" };
+
+void cli_etc_save(const char *root, const char *id, struct cli_etc_saved *s)
+{
+	size_t len;
+	for (size_t i = 0; i < CLI_ETC_FILES; i++) {
+		_cleanup_free_ char *path = ctr_file(root, id, etc_files[i]);
+		s->data[i] = NULL;
+		if (read_file(path, 1 << 20, &s->data[i], &len, NULL) < 0)
+			s->data[i] = NULL;
+	}
+}
+
+void cli_etc_restore(const char *root, const char *id, const struct cli_etc_saved *s)
+{
+	for (size_t i = 0; i < CLI_ETC_FILES; i++) {
+		_cleanup_free_ char *path = ctr_file(root, id, etc_files[i]);
+		if (s->data[i])
+			(void)!write_in_place(path, s->data[i], NULL);
+		else
+			(void)unlink(path);
+	}
+}
+
+void cli_etc_saved_done(struct cli_etc_saved *s)
+{
+	for (size_t i = 0; i < CLI_ETC_FILES; i++)
+		free(s->data[i]);
 }
 
 int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e)

@@ -29,6 +29,15 @@ int cli_net_endpoints(const struct rt_config *c, struct cli_ep **ret, size_t *re
 /* Rewrite /etc/hosts and /etc/resolv.conf from eps (keeping the user's edits). */
 int cli_etc_update(const char *root, const struct rt_config *c, const struct cli_ep *eps, size_t n,
 		   struct err *e) _wur_;
+/* The container's /etc files (and pontoon's records of them) as they are,
+ * to put back as they were when a change fails half-way. */
+#define CLI_ETC_FILES 4
+struct cli_etc_saved {
+	char *data[CLI_ETC_FILES]; /* NULL: the file did not exist */
+};
+void cli_etc_save(const char *root, const char *id, struct cli_etc_saved *s);
+void cli_etc_restore(const char *root, const char *id, const struct cli_etc_saved *s);
+void cli_etc_saved_done(struct cli_etc_saved *s);
 
 /* The runtime's start_env hook (netlinks.c): --link's environment variables. */
 int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret, struct err *e) _wur_;

@@ -155,8 +155,15 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST)
+			int made = mkdir(p, mode) == 0;
+			if (!made && errno != EEXIST)
 				return err_set(e, errno, "create directory %s", p);
+			/* tests: a directory that could not be made (a state write) */
+			int r = made ? fault_point("state") : 0;
+			if (r < 0) {
+				(void)rmdir(p);
+				return err_set(e, -r, "create directory %s", p);
+			}
 			*s = c;
 			if (c == '\0')
 				break;

@@ -49,6 +49,8 @@ struct store_net {
 	char *name;                     /* lowercase */
 	size_t name_len;
 	bool internal, ipv6, forward_only;
+	struct dns_addr listen[2];      /* see dns_network_opts */
+	size_t n_listen;
 	struct name_table names;
 	struct store_ep *eps;
 	struct store_net *next;

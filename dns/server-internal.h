@@ -29,6 +29,7 @@ struct tcp_conn {
 	struct handle h;
 	int fd;
 	struct dns_addr peer;
+	struct dns_addr local;          /* the listener's address it connected to */
 	uint8_t *in;                    /* 2 + DNS_MSG_MAX */
 	size_t in_len;
 	uint8_t *out;

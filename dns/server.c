@@ -285,6 +285,10 @@ static void udp_event(struct dns_server *srv, struct listener *l)
 				continue; /* larger than any query we accept */
 			sockaddr_to_addr(&from[i], &src);
 			srv->stats.queries++;
+			if (!dns_store_serves(srv->store, &src, &l->addr)) { /* not a container of this network */
+				srv->stats.dropped++;
+				continue;
+			}
 			uint8_t *o = obuf + nout * DNS_UDP_MAX;
 			dns_answer(srv->store, &src, iin[i].iov_base, in[i].msg_len, false, o, DNS_UDP_MAX, &res);
 			if (res.action == DNS_ACT_DROP) {
@@ -386,7 +390,7 @@ static void tcp_accept(struct dns_server *srv, struct listener *l)
 			return;
 		struct dns_addr peer;
 		sockaddr_to_addr(&ss, &peer);
-		if (!store_find_addr(srv->store, &peer)) { /* not a container we serve */
+		if (!dns_store_serves(srv->store, &peer, &l->addr)) { /* not a container of this network */
 			srv->stats.dropped++;
 			close(fd);
 			continue;
@@ -397,6 +401,7 @@ static void tcp_accept(struct dns_server *srv, struct listener *l)
 		c->h.kind = H_CONN;
 		c->fd = fd;
 		c->peer = peer;
+		c->local = l->addr;
 		c->in = xmalloc(2 + DNS_MSG_MAX);
 		c->events = EPOLLIN;
 		srv->n_conns++;
@@ -422,7 +427,10 @@ static void conn_messages(struct dns_server *srv, struct tcp_conn *c)
 		const uint8_t *msg = c->in + off + 2;
 		off += 2 + mlen;
 		srv->stats.queries++;
-		dns_answer(srv->store, &c->peer, msg, mlen, true, srv->big, DNS_MSG_MAX, &res);
+		if (dns_store_serves(srv->store, &c->peer, &c->local))
+			dns_answer(srv->store, &c->peer, msg, mlen, true, srv->big, DNS_MSG_MAX, &res);
+		else
+			res.action = DNS_ACT_DROP; /* it left the network since it connected */
 		if (res.action == DNS_ACT_DROP) {
 			srv->stats.dropped++;
 			conn_close(srv, c);

@@ -412,6 +412,8 @@ int dns_store_network_add(struct dns_store *s, const char *network, const struct
 		n->internal = opts->internal;
 		n->forward_only = opts->forward_only;
 		n->ipv6 = opts->ipv6;
+		n->n_listen = opts->n_listen < ARRAY_SIZE(n->listen) ? opts->n_listen : ARRAY_SIZE(n->listen);
+		memcpy(n->listen, opts->listen, n->n_listen * sizeof(n->listen[0]));
 	}
 	n->next = s->nets;
 	s->nets = n;
@@ -609,4 +611,17 @@ int dns_store_container_upstreams(struct dns_store *s, const char *container_id,
 size_t dns_store_count_endpoints(const struct dns_store *s)
 {
 	return s->n_eps;
+}
+
+bool dns_store_serves(const struct dns_store *s, const struct dns_addr *src, const struct dns_addr *dst)
+{
+	const struct store_ep *ep = store_find_addr(s, src);
+	if (!ep)
+		return false;
+	if (ep->net->n_listen == 0)
+		return true;
+	for (size_t i = 0; i < ep->net->n_listen; i++)
+		if (dns_addr_equal(&ep->net->listen[i], dst))
+			return true;
+	return false;
 }

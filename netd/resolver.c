@@ -81,6 +81,9 @@ int netd_dns_net_add(struct netd *d, struct network *n, struct err *e)
 
 	if (!d->dns)
 		return 0;
+	/* its listeners answer its own containers only, not those of another
+	 * network that route a query to this gateway through the host */
+	o.n_listen = gateways(n, o.listen);
 	r = dns_store_network_add(d->dns, n->name, &o, e);
 	if (r < 0)
 		return err_wrap(e, "network %s: embedded DNS", n->name);

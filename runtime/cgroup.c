@@ -15,7 +15,9 @@
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* v1 controllers pontoon uses; cpuset only when --cpuset-cpus is given. */
-static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "devices" };
+static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "devices", "unified" };
+/* "unified": a hybrid host's cgroup2 hierarchy at /sys/fs/cgroup/unified, with
+ * no controllers but where the BPF device program is attached (devices-bpf.c) */
 
 static bool is_v2(void)
 {
@@ -122,6 +124,16 @@ static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir,
 		r = write_str(dir, "cpuset.cpus", c->cpuset, e);
 	} else if (strcmp(ctl, "devices") == 0 && !c->privileged) {
 		r = rt_cgroup_devices_v1(dir, e);
+	} else if (strcmp(ctl, "unified") == 0 && !c->privileged) {
+		r = rt_cgroup_devices_bpf(dir, e);
+		/* a hybrid host whose kernel refuses device programs: the v1
+		 * devices cgroup, made just before, carries the same rules */
+		_cleanup_free_ char *v1 = rt_cgroup_path(c->id, "devices");
+		if ((r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL || r == -EPERM) && access(v1, F_OK) == 0) {
+			log_debug("%s; the v1 devices cgroup applies", err_msg(e));
+			err_clear(e);
+			r = 0;
+		}
 	}
 	return r;
 }
@@ -138,7 +150,8 @@ static int create_v1(const struct rt_config *c, struct err *e)
 
 		if (!v1_wanted(c, ctl))
 			continue;
-		if (statfs(mnt, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC) {
+		bool unified = strcmp(ctl, "unified") == 0;
+		if (statfs(mnt, &fs) < 0 || fs.f_type != (unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
 			bool needed = (strcmp(ctl, "memory") == 0 && c->memory) || (strcmp(ctl, "cpu") == 0 && c->nano_cpus) ||
 				      (strcmp(ctl, "pids") == 0 && c->pids_limit > 0) || strcmp(ctl, "cpuset") == 0;
 			if (needed)
@@ -181,6 +194,8 @@ static int create_v2(const struct rt_config *c, struct err *e)
 		(void)write_str(parent, "cgroup.subtree_control", plus, NULL);
 	}
 	r = mkdir_cg(dir, e);
+	if (r >= 0 && !c->privileged)
+		r = rt_cgroup_devices_bpf(dir, e);
 	if (r < 0)
 		return r;
 	if (c->memory) {

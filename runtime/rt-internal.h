@@ -37,6 +37,23 @@ bool rt_cgroup_oom_killed(const char *id);
  * nothing but null, zero, full, random, urandom, tty, console, ptmx and pts
  * may be read or written; any device node may be created (mknod). */
 int rt_cgroup_devices_v1(const char *dir, struct err *e) _wur_;
+/* Those rules, in the v1 syntax ("c 1:3 rwm"), for both. */
+extern const char *const rt_devices_allow[];
+extern const size_t rt_devices_allow_n;
+/* cgroup v2 (devices-bpf.c): the same rules as a BPF_CGROUP_DEVICE program
+ * attached to the container's cgroup2 directory dir. */
+int rt_cgroup_devices_bpf(const char *dir, struct err *e) _wur_;
+/* One rule: type 0 (both), BPF_DEVCG_DEV_BLOCK or _CHAR; access a mask of
+ * BPF_DEVCG_ACC_*; major, minor -1 for "*". */
+struct rt_dev_rule {
+	int type, access;
+	int32_t major, minor;
+};
+int rt_dev_rule_parse(const char *s, struct rt_dev_rule *r) _wur_;
+struct bpf_insn;
+/* The program for rules into out (cap instructions); returns its length
+ * (with out NULL or too small: the length it needs, nothing written). */
+size_t rt_dev_bpf_build(const struct rt_dev_rule *rules, size_t n, struct bpf_insn *out, size_t cap);
 /* A cgroup file of the container ("cpuacct", "cpuacct.usage"), for tests and stats. */
 char *rt_cgroup_path(const char *id, const char *controller);
 

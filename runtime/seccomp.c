@@ -248,19 +248,22 @@ static int cg_write(const char *path, const char *val, struct err *e)
 
 /* Docker's default device rules: a container may create any device node but
  * open only these, so a node of the host's disk made with CAP_MKNOD is useless. */
+const char *const rt_devices_allow[] = {
+	"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+};
+const size_t rt_devices_allow_n = ARRAY_SIZE(rt_devices_allow);
+
 int rt_cgroup_devices_v1(const char *dir, struct err *e)
 {
-	static const char *const allow[] = {
-		"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
-		"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-	};
+	const char *const *allow = rt_devices_allow;
 	_cleanup_free_ char *deny = path_join(dir, "devices.deny");
 	_cleanup_free_ char *allowp = path_join(dir, "devices.allow");
 	int r = fault_point("cgroup");
 	if (r < 0)
 		return err_set(e, -r, "write %s", deny);
 	r = cg_write(deny, "a", e);
-	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(allow); i++)
+	for (size_t i = 0; r >= 0 && i < rt_devices_allow_n; i++)
 		r = cg_write(allowp, allow[i], e);
 	return r;
 }

@@ -232,6 +232,10 @@ struct dns_network_opts {
 	bool forward_only;      /* no names of its own (the default bridge, as in
 				 * Docker): its containers are askers whose
 				 * queries are only forwarded */
+	struct dns_addr listen[2]; /* the addresses its listeners are on (its
+				 * gateways): a query that arrives on one of them
+				 * is for its own containers only */
+	size_t n_listen;        /* 0: its containers may ask any listener */
 };
 
 int dns_store_new(struct dns_store **ret) _wur_;
@@ -266,6 +270,11 @@ int dns_store_container_upstreams(struct dns_store *s, const char *container_id,
 				  const struct dns_upstream *ups, size_t n, struct err *e) _wur_;
 
 size_t dns_store_count_endpoints(const struct dns_store *s);
+
+/* Whether a query from src that arrived on the listener at dst is to be
+ * answered at all: src is a container's address on a network that listens
+ * on dst (or that named no listen address).  Anything else gets no reply. */
+bool dns_store_serves(const struct dns_store *s, const struct dns_addr *src, const struct dns_addr *dst);
 
 /* ---- answering (pure) ------------------------------------------------------------ */
 

@@ -123,3 +123,149 @@ teardown() {
 	echo "# run --rm --network mynet: $tried fault points tried, all clean" >&3
 	[ "$tried" -ge 5 ]
 }
+
+# what a connect may change, seen from the container: its interfaces and
+# addresses (in its namespace), its networks (config), its /etc/hosts, and
+# netd's endpoints on the network it is connected to
+container_view() {
+	local pid=$1
+	nsenter -t "$pid" -n ip -o addr show | sed -E 's/ (tentative|optimistic|dadfailed)//g; s/ valid_lft.*//'
+	nsenter -t "$pid" -n ip -o link show | sed -E 's/^[0-9]+: //; s/ qlen [0-9]+//'
+	nsenter -t "$pid" -n ip route show
+	pontoon inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+	jq -c '.networks // .nets // empty' "$PONTOON_ROOT/containers/$(pontoon inspect c1 | jq -r '.[0].Id')/config.json"
+	cat "$PONTOON_ROOT/containers/$(pontoon inspect c1 | jq -r '.[0].Id')/hosts"
+	pontoon net inspect netb | jq -c '.[0].Containers // .[0].containers // {}'
+}
+
+@test "net connect --ip --alias: every fault point of netd and of the CLI fails cleanly" {
+	pontoon net create --subnet 10.46.0.0/24 neta
+	pontoon net create --subnet 10.47.0.0/24 --ipv6 --subnet fd47::/64 netb
+	pontoon run -d --name c1 --network neta busybox sleep 100000
+	pid=$(pontoon inspect c1 | jq -r '.[0].State.Pid')
+	# kernel_snapshot without link-local addresses, which the kernel gives the
+	# bridges on its own time after their first port
+	snapshot() {
+		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' | grep -v 'inet6 fe80::'
+	}
+	tried=0
+	for site in netd:netlink netd:nft netd:state state mount cgroup; do
+		for n in $(seq 1 80); do
+			before=$(snapshot)
+			view=$(container_view "$pid")
+			if [[ $site == netd:* ]]; then
+				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
+				run pontoon net connect --ip 10.47.0.50 --alias extra netb c1
+			else
+				PONTOON_FAULT=$site:$n:EIO run pontoon net connect --ip 10.47.0.50 --alias extra netb c1
+			fi
+			if [ "$status" -eq 0 ]; then
+				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+				nsenter -t "$pid" -n ip -o addr show | grep -q '10.47.0.50/24' || fail "$site:$n: connected without the address"
+				pontoon exec c1 grep -q extra /etc/hosts || true
+				pontoon net disconnect netb c1
+				wait_until 10 bash -c "[ \"\$(ip -o link show | grep -c pnv)\" -eq 1 ]" || true
+				[ "$(container_view "$pid")" = "$view" ] || fail "disconnect after $site:$n did not restore the container"
+				break
+			fi
+			tried=$((tried + 1))
+			[ "$status" -eq 1 ] || fail "$site:$n: status $status: $output"
+			[[ "$output" == "pontoon: "*"Input/output error"* ]] || fail "$site:$n: $output"
+			[ "$(pontoon inspect c1 | jq -r '.[0].State.Status')" = running ] || fail "$site:$n: c1 stopped"
+			# netd deletes an undone veth in the background
+			wait_until 10 bash -c "[ \"\$(ip -o link show | grep -c pnv)\" -eq 1 ]" || true
+			after=$(snapshot)
+			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
+			aview=$(container_view "$pid")
+			[ "$view" = "$aview" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$view") <(echo "$aview") >&2 || true; fail "$site:$n changed the container"; }
+			[ "$n" -lt 80 ] || fail "net connect still fails at $site:80"
+		done
+		echo "#   $site: $((n - 1))" >&3
+	done
+	echo "# net connect: $tried fault points tried, all clean" >&3
+	[ "$tried" -ge 4 ]
+}
+
+# nothing of lab f is left: containers, links, its state, its network
+no_lab_left() {
+	[ -z "$(pontoon ps -aq)" ] || return 1
+	[ "$(ip -o link show | grep -c pnv)" -eq 0 ] || return 1
+	[ ! -e "$PONTOON_ROOT/labs/f" ] || return 1
+	! pontoon net ls | grep -q f-mgmt
+}
+
+@test "lab deploy (nodes, a link, ports, a management network): every fault point fails cleanly" {
+	pontoon net ls >/dev/null
+	pontoon run --rm --network none busybox true # the image and the shared files, made once
+	cat >"$BATS_TEST_TMPDIR/f.clab.yml" <<-'EOF2'
+	name: f
+	mgmt: {network: f-mgmt, ipv4-subnet: 10.48.0.0/24}
+	topology:
+	  defaults: {kind: linux, image: busybox, cmd: sleep 1000000}
+	  nodes:
+	    a: {ports: ["8080:80"]}
+	    b: {mgmt-ipv4: 10.48.0.20}
+	  links:
+	    - endpoints: ["a:eth1", "b:eth1"]
+	EOF2
+	snapshot() {
+		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' |
+			grep -v 'inet6 fe80::'
+	}
+	# cgroups are the host's, shared with other roots: the deploy's own are
+	# found by the ids of the containers it made (seen while it runs)
+	watch_ids() {
+		while [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do
+			ls "$PONTOON_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true
+			sleep 0.02
+		done | sort -u >"$BATS_TEST_TMPDIR/ids"
+	}
+	deploy() {
+		rm -f "$BATS_TEST_TMPDIR/stop"
+		watch_ids &
+		local watcher=$!
+		run "$@"
+		touch "$BATS_TEST_TMPDIR/stop"
+		wait "$watcher"
+	}
+	leaked_cgroups() {
+		local id
+		for id in $(cat "$BATS_TEST_TMPDIR/ids"); do
+			ls -d /sys/fs/cgroup/*/pontoon/"$id" /sys/fs/cgroup/pontoon/"$id" 2>/dev/null || true
+		done
+	}
+	tried=0
+	for site in netd:netlink netd:nft netd:state state cgroup mount seccomp; do
+		for n in $(seq 1 100); do
+			before=$(snapshot)
+			if [[ $site == netd:* ]]; then
+				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
+				deploy pontoon lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
+			else
+				deploy env PONTOON_FAULT=$site:$n:EIO "$PONTOON_BIN" lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
+			fi
+			if [ "$status" -eq 0 ]; then
+				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+				[ "$(pontoon exec f-b cat /sys/class/net/eth1/iflink)" = "$(pontoon exec f-a cat /sys/class/net/eth1/ifindex)" ] ||
+					fail "deployed after $site:$n without the link"
+				pontoon lab destroy -t "$BATS_TEST_TMPDIR/f.clab.yml" --cleanup
+				wait_until 10 no_lab_left || true
+				[ "$(snapshot)" = "$before" ] || fail "destroy after $site:$n left something"
+				[ -z "$(leaked_cgroups)" ] || fail "destroy after $site:$n left cgroups: $(leaked_cgroups)"
+				break
+			fi
+			tried=$((tried + 1))
+			[ "$status" -eq 1 ] || fail "$site:$n: status $status: $output"
+			[[ "$output" == *"pontoon: "*"Input/output error"* ]] || fail "$site:$n: $output"
+			# a worker's undo and netd's background veth deletion may end after the CLI
+			wait_until 10 no_lab_left || true
+			after=$(snapshot)
+			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
+			[ -z "$(leaked_cgroups)" ] || fail "$site:$n left cgroups: $(leaked_cgroups)"
+			[ "$n" -lt 100 ] || fail "lab deploy still fails at $site:100"
+		done
+		echo "#   $site: $((n - 1))" >&3
+	done
+	echo "# lab deploy: $tried fault points tried, all clean" >&3
+	[ "$tried" -ge 7 ]
+}

@@ -387,6 +387,38 @@ static void malformed_queries(void **state)
 	assert_int_equal(m.ancount, 0);
 }
 
+/* A listener answers only the containers of its own network; a network
+ * that named no listen address (as here in setup) is answered anywhere. */
+static void listeners_serve_their_network_only(void **state)
+{
+	struct fx *f = *state;
+	struct dns_network_opts gw = { .n_listen = 2, .listen = { addr4("10.5.0.1"), addr4("fd05::1") } };
+	struct dns_addr e = addr4("10.5.0.2"), e6 = addr4("fd05::2"), a = addr4("10.0.0.2");
+	struct dns_addr gw4 = addr4("10.5.0.1"), gw6 = addr4("fd05::1"), other = addr4("10.0.0.1");
+	struct dns_addr stranger = addr4("10.5.0.200");
+	struct dns_addr both[2] = { e, e6 };
+
+	assert_int_equal(dns_store_network_add(f->s, "gated", &gw, NULL), 0);
+	assert_int_equal(dns_store_endpoint_add(f->s, "gated", "eeeeeeeeeeee", "e", NULL, NULL, both, 2, NULL), 0);
+	assert_true(dns_store_serves(f->s, &e, &gw4));
+	assert_true(dns_store_serves(f->s, &e6, &gw6));
+	assert_true(dns_store_serves(f->s, &e, &gw6)); /* either of its network's listeners */
+	assert_false(dns_store_serves(f->s, &e, &other)); /* another network's listener */
+	assert_false(dns_store_serves(f->s, &stranger, &gw4)); /* no container */
+	assert_true(dns_store_serves(f->s, &a, &gw4)); /* mynet named no listen address */
+	assert_true(dns_store_serves(f->s, &a, &other));
+	/* a container of another network that has its own listener */
+	struct dns_network_opts gw2 = { .n_listen = 1, .listen = { addr4("10.6.0.1") } };
+	struct dns_addr g = addr4("10.6.0.2"), gw2a = addr4("10.6.0.1");
+	assert_int_equal(dns_store_network_add(f->s, "gated2", &gw2, NULL), 0);
+	assert_int_equal(dns_store_endpoint_add(f->s, "gated2", "ffffffffffff", "g", NULL, NULL, &g, 1, NULL), 0);
+	assert_true(dns_store_serves(f->s, &g, &gw2a));
+	assert_false(dns_store_serves(f->s, &g, &gw4));
+	assert_false(dns_store_serves(f->s, &e, &gw2a));
+	assert_int_equal(dns_store_endpoint_remove(f->s, "gated", "eeeeeeeeeeee", NULL), 0);
+	assert_false(dns_store_serves(f->s, &e, &gw4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(asker_upstreams, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_and_edns, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(listeners_serve_their_network_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
