@@ -175,6 +175,9 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	const struct rt_config *c = a->c;
 	int r;
 
+	/* v1: into our cgroups before anything else (see rt_cgroup_enter) */
+	if (rt_cgroup_join_self() && (r = rt_cgroup_enter(c->id, 0, e)) < 0)
+		return err_wrap(e, "join the container's cgroups");
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
 	if (rt_config_own_netns(c) && (r = loopback_up(e)) < 0)
@@ -186,9 +189,10 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 		r = rt_rootfs_finish(c, e);
 	if (r < 0)
 		return err_wrap(e, "root filesystem");
-	/* The shim moves us into our cgroups while we build the root (on cgroup
-	 * v1 the move waits for an RCU grace period, milliseconds on a busy
-	 * host); nothing of the command runs before it is done. */
+	/* On v2 the shim moves us into our cgroups while we build the root
+	 * (the move waits for an RCU grace period, milliseconds on a busy
+	 * host); with --hold the CLI attaches our networks meanwhile. Nothing
+	 * of the command runs before both are done. */
 	char go;
 	if (read(a->go_fd, &go, 1) != 1)
 		return err_setx(e, ECANCELED, "the shim could not put the container into its cgroups");

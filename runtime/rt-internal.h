@@ -22,8 +22,12 @@ int rt_write_json(const char *path, json_object *o, struct err *e) _wur_;
 /* cgroups: v2 when the unified hierarchy has the controllers, else v1 under
  * /sys/fs/cgroup/<controller>/pontoon/<id>. */
 int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
-/* Move pid (0: the caller) into every cgroup of the container. */
+/* Move pid into every cgroup of the container; pid 0: the calling thread,
+ * which must be its process's only one (v1 moves it as a thread: cheaper). */
 int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
+/* v1: the container's init joins its cgroups itself (rt_cgroup_enter(id, 0)),
+ * first thing after the clone; v2: the shim moves it (cgroup.procs). */
+bool rt_cgroup_join_self(void);
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
 int rt_cgroup_remove(const char *id, struct err *e);
 bool rt_cgroup_oom_killed(const char *id);

@@ -234,8 +234,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	 * child builds its root: all three at once */
 	if (s->wait_cli)
 		report("pid %d %d\n", pid, getpid());
-	/* in parallel with the child's mounts: see init.c */
-	int r = rt_cgroup_enter(s->c.id, pid, e);
+	/* in parallel with the child's mounts: see init.c (on v1 the child
+	 * joins its cgroups itself) */
+	int r = rt_cgroup_join_self() ? 0 : rt_cgroup_enter(s->c.id, pid, e);
 	bool held = false;
 	if (s->wait_cli) {
 		/* its answer is read even after a failure here: the CLI writes it */
