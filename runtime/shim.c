@@ -338,15 +338,29 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	 * as exited) */
 	if (!s->c.auto_remove && rt_state_write(s->root, s->c.id, &st, NULL) < 0)
 		log_warn("container %.12s: cannot record its exit status", s->c.id);
+	bool hidden = false;
 	if (!s->c.auto_remove) {
 		(void)rt_cgroup_remove(s->c.id, NULL);
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
-		if (lock >= 0 && rt_container_purge(s->root, s->c.id, NULL) < 0)
+		if (lock >= 0 && rt_container_hide(s->root, s->c.id, NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
+		else
+			hidden = lock >= 0;
 		if (lock >= 0)
 			close(lock);
+	}
+	if (hidden) {
+		/* the container is gone: its files are deleted after the exit is
+		 * reported, under a title that no longer names it (the title
+		 * overwrites argv, where s->root points) */
+		_cleanup_free_ char *root = xstrdup(s->root);
+		rt_proctitle_set("pontoon-shim");
+		if (s->attached)
+			report("exit %d\n", code);
+		rt_container_trash_empty(root, s->c.id);
+		return;
 	}
 	if (s->attached)
 		report("exit %d\n", code);

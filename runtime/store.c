@@ -436,26 +436,53 @@ int rt_container_remove(const char *root, const char *id, bool force, struct err
 	return r;
 }
 
-int rt_container_purge(const char *root, const char *id, struct err *e)
+static char *trash_path(const char *root, const char *name)
+{
+	return xasprintf("%s/containers/" RT_TRASH "/%s", root, name);
+}
+
+int rt_container_hide(const char *root, const char *id, struct err *e)
 {
 	struct rt_config c;
 	int r = rt_cgroup_remove(id, e);
 	if (r < 0)
 		return err_wrap(e, "remove container %.12s", id);
 	_cleanup_free_ char *dir = rt_container_dir(root, id);
+	_cleanup_free_ char *trash = xasprintf("%s/containers/" RT_TRASH, root);
+	_cleanup_free_ char *to = trash_path(root, id);
+	_cleanup_free_ char *name_to = xasprintf("%s.name", to);
+	bool have_trash = mkdir(trash, 0700) == 0 || errno == EEXIST;
 	umount_under(dir);
 	if (rt_config_read(root, id, &c, NULL) == 0) {
 		if (c.name) {
 			_cleanup_free_ char *link = name_link(root, c.name);
 			char target[ID_LEN + 2];
 			ssize_t l = readlink(link, target, sizeof(target) - 1);
-			if (l == ID_LEN && strncmp(target, id, ID_LEN) == 0)
+			if (l == ID_LEN && strncmp(target, id, ID_LEN) == 0 && (!have_trash || rename(link, name_to) < 0))
 				unlink(link);
 		}
 		rt_config_done(&c);
 	}
+	if (have_trash && rename(dir, to) == 0)
+		return 0;
 	r = rm_rf(dir, e);
 	if (r < 0 && r != -ENOENT)
 		return err_wrap(e, "remove container %.12s", id);
 	return 0;
+}
+
+void rt_container_trash_empty(const char *root, const char *id)
+{
+	_cleanup_free_ char *to = trash_path(root, id);
+	_cleanup_free_ char *name_to = xasprintf("%s.name", to);
+	(void)!rm_rf(to, NULL); /* best effort: system check removes what is left */
+	unlink(name_to);
+}
+
+int rt_container_purge(const char *root, const char *id, struct err *e)
+{
+	int r = rt_container_hide(root, id, e);
+	if (r >= 0)
+		rt_container_trash_empty(root, id);
+	return r;
 }
