@@ -123,7 +123,7 @@ _Noreturn void rt_tiny_init(pid_t child)
 	}
 }
 
-static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
+static int setup_identity(const struct rt_config *c, int seccomp_fd, char ***env, struct err *e)
 {
 	uint64_t caps;
 	bool root_user = true;
@@ -150,7 +150,11 @@ static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(e, errno, "no_new_privs");
-	return rt_seccomp_apply(c, caps, e);
+	if (!rt_seccomp_confined(c))
+		return 0;
+	if (seccomp_fd < 0)
+		return err_setx(e, EINVAL, "internal: the shim passed no seccomp filter");
+	return rt_seccomp_load(seccomp_fd, e);
 }
 
 /* A new network namespace starts with lo down; Docker's containers have it
@@ -205,7 +209,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		strv_push(env, c->env[i]);
-	return setup_identity(c, env, e);
+	return setup_identity(c, a->seccomp_fd, env, e);
 }
 
 _Noreturn void rt_init_run(const struct rt_init_args *a)

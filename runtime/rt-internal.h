@@ -9,6 +9,8 @@
 #define RT_REPORT_FD 3
 /* With --hold: the CLI's word to go on ("go\n") once the init is cloned. */
 #define RT_GO_FD 4
+/* With --seccomp: the default filter's program file (rt_seccomp_program). */
+#define RT_SECCOMP_FD 5
 /* The hooks set by rt_set_net_hooks (all NULL by default). */
 extern struct rt_net_hooks rt_hooks;
 
@@ -47,6 +49,7 @@ struct rt_init_args {
 	int report_fd;
 	int netns_fd;  /* -1: own (or host) network */
 	int go_fd;     /* one byte once the shim has put us in our cgroups */
+	int seccomp_fd; /* the filter's program (-1: no filter) */
 	bool tty;
 };
 _Noreturn void rt_init_run(const struct rt_init_args *a);
@@ -63,6 +66,17 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
  * caps), loaded last before exec unless --privileged or seccomp=unconfined. */
 bool rt_seccomp_confined(const struct rt_config *c);
 int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e) _wur_;
+/* The default filter for caps compiled to BPF, from $ROOT/seccomp/ (made
+ * and stored there on first use; a damaged file is made again): an fd of
+ * the program file (close-on-exec, >= 10), which the shim passes to the
+ * init as RT_SECCOMP_FD. */
+int rt_seccomp_program(const char *root, uint64_t caps, struct err *e) _wur_;
+/* seccomp-load.c (no libseccomp): read and check a program file; load it
+ * (the "seccomp" fault point). */
+int rt_seccomp_read(int fd, void **ret_prog, size_t *ret_len, struct err *e) _wur_;
+int rt_seccomp_load(int fd, struct err *e) _wur_;
+void rt_seccomp_header(void *hdr, const void *prog, size_t len);
+size_t rt_seccomp_header_size(void);
 /* The filter as a libseccomp context (scmp_filter_ctx), for tests. */
 int rt_seccomp_build(uint64_t caps, void **ret_ctx, struct err *e) _wur_;
 void rt_seccomp_free(void *ctx);

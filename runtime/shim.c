@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold]
+ * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp]
  *
  * One per running container, detached from the CLI (its own session), the
  * parent of the container's init and a child subreaper. It clones the init
@@ -17,7 +17,8 @@
  * shim reports "pid INIT SHIM", and after joining the cgroups waits for one
  * line on fd 4 from the CLI ("go", or anything else / EOF: give up) before it
  * lets the init exec: the CLI attaches the container's namespace to its
- * networks meanwhile.
+ * networks meanwhile. With --seccomp, fd 5 is the default seccomp filter's
+ * compiled program, which the init loads last before exec.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -38,6 +39,7 @@ struct shim {
 	bool attached;
 	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
 	int logfd;
+	int seccomp_fd;    /* --seccomp: the filter's program (RT_SECCOMP_FD), else -1 */
 	int out, errp;     /* what the shim reads: pipes, or the pty master (out) */
 	int relay_in;      /* attached tty with -i: fd 0 -> master */
 	int hold;          /* detached -i: the write end kept open */
@@ -225,7 +227,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 			if (child_fds[i] != i && dup2(child_fds[i], i) < 0)
 				_exit(125);
 		struct rt_init_args a = { .root = s->root, .c = &s->c, .report_fd = rp[1], .netns_fd = netns_fd,
-					  .go_fd = go[0], .tty = s->c.tty };
+					  .go_fd = go[0], .seccomp_fd = s->seccomp_fd, .tty = s->c.tty };
 		rt_init_run(&a);
 	}
 	close(rp[1]);
@@ -397,6 +399,8 @@ static int shim_run(struct shim *s, const char *netns)
 	for (int i = 0; i < 3; i++)
 		if (child_fds[i] > 2 && (i == 0 || child_fds[i] != child_fds[i - 1]))
 			close(child_fds[i]);
+	if (s->seccomp_fd >= 0)
+		close(s->seccomp_fd); /* the init has its own */
 	if (rt_read_report(rep, &e) < 0) {
 		close(rep);
 		waitpid(s->child, NULL, 0);
@@ -447,7 +451,7 @@ void rt_proctitle_set(const char *title)
 
 int rt_shim_main(int argc, char **argv)
 {
-	struct shim s = { .logfd = -1, .out = -1, .errp = -1, .relay_in = -1, .hold = -1, .fwd_out = true, .fwd_err = true };
+	struct shim s = { .logfd = -1, .seccomp_fd = -1, .out = -1, .errp = -1, .relay_in = -1, .hold = -1, .fwd_out = true, .fwd_err = true };
 	const char *netns = NULL;
 	struct err e = { 0 };
 
@@ -473,7 +477,11 @@ int rt_shim_main(int argc, char **argv)
 			netns = argv[++i];
 		else if (strcmp(argv[i], "--hold") == 0)
 			s.wait_cli = true;
+		else if (strcmp(argv[i], "--seccomp") == 0)
+			s.seccomp_fd = RT_SECCOMP_FD;
 	}
+	if (s.seccomp_fd >= 0)
+		fcntl(s.seccomp_fd, F_SETFD, FD_CLOEXEC);
 	fcntl(RT_REPORT_FD, F_SETFD, FD_CLOEXEC);
 	if (s.wait_cli)
 		fcntl(RT_GO_FD, F_SETFD, FD_CLOEXEC);
