@@ -150,17 +150,25 @@ int state_read_json(const char *path, json_object **ret, struct err *e)
 
 int mkdir_p(const char *path, mode_t mode, struct err *e)
 {
-	_cleanup_free_ char *p = xstrdup(path);
-	for (char *s = p + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST)
-				return err_set(e, errno, "create directory %s", p);
-			*s = c;
-			if (c == '\0')
-				break;
+	/* the common cases first: only the last component missing (one mkdir),
+	 * or nothing missing (one mkdir and one stat) */
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		_cleanup_free_ char *p = xstrdup(path);
+		for (char *s = p + 1;; s++) {
+			if (*s == '/' || *s == '\0') {
+				char c = *s;
+				*s = '\0';
+				if (mkdir(p, mode) < 0 && errno != EEXIST)
+					return err_set(e, errno, "create directory %s", p);
+				*s = c;
+				if (c == '\0')
+					break;
+			}
 		}
+	} else if (errno != EEXIST) {
+		return err_set(e, errno, "create directory %s", path);
 	}
 	struct stat st;
 	if (stat(path, &st) < 0)
