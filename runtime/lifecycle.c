@@ -82,8 +82,8 @@ static int netns_of(const char *root, const struct rt_config *c, char **ret, str
 
 /* posix_spawn (vfork-like: the CLI's page tables are not copied) of the
  * shim in its own session, stdio the attached fds or /dev/null, the report
- * pipe as fd 3. The shim forks once more at its start and its first process
- * exits, so it is nobody's child here. */
+ * pipe as fd 3. The CLI never waits for it (it reads the report pipe): when
+ * the CLI exits, the shim is reparented to the nearest subreaper. */
 static int exec_shim(const char *shim, char **argv, int report, int go, int bpf, const struct rt_attach *a,
 		     pid_t *ret_pid)
 {
@@ -144,7 +144,7 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 {
 	_cleanup_free_ char *shim = rt_shim_path();
 	char *argv[10] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-	int n = 3, p[2], g[2] = { -1, -1 }, status;
+	int n = 3, p[2], g[2] = { -1, -1 };
 	bool have_line = false;
 	char line[700];
 
@@ -179,7 +179,6 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 			close(g[1]);
 		return err_set(e, -r, "start the shim %s", shim);
 	}
-	waitpid(child, &status, 0);
 	if (g[1] >= 0) {
 		have_line = read_line(p[0], line, sizeof(line)) > 0;
 		if (have_line && strncmp(line, "pid ", 4) == 0) {

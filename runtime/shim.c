@@ -359,8 +359,16 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		 * overwrites argv, where s->root points) */
 		_cleanup_free_ char *root = xstrdup(s->root);
 		rt_proctitle_set("pontoon-shim");
+		/* and let go of the attached CLI's stdio and report pipe, so that
+		 * nobody reading them (`$(pontoon run --rm ...)`) waits for this */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; null >= 0 && fd < 3; fd++)
+			dup2(null, fd);
+		if (null > 2)
+			close(null);
 		if (s->attached)
 			report("exit %d\n", code);
+		close(RT_REPORT_FD);
 		rt_container_trash_empty(root, s->c.id);
 		return;
 	}
@@ -461,14 +469,8 @@ int rt_shim_main(int argc, char **argv)
 		return 2;
 	}
 	rt_proctitle_init(argc, argv);
-	/* detach: the CLI waits for this first process only */
-	pid_t p = fork();
-	if (p < 0) {
-		report("err %d fork: %s\n", errno, strerror(errno));
-		return 1;
-	}
-	if (p > 0)
-		_exit(0);
+	/* no fork to detach: the CLI does not wait for us, and when it exits we
+	 * are reparented as a forked-off process would be */
 	s.root = argv[1];
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--attach") == 0)
