@@ -369,9 +369,14 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		if (s->attached)
 			report("exit %d\n", code);
 		close(RT_REPORT_FD);
+		/* waits under way wait for this process to end: the status is
+		 * recorded for them before it does */
+		rt_exit_record(root, s->c.id, code);
 		rt_container_trash_empty(root, s->c.id);
 		return;
 	}
+	if (s->c.auto_remove)
+		rt_exit_record(s->root, s->c.id, code);
 	if (s->attached)
 		report("exit %d\n", code);
 }
