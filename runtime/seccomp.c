@@ -359,7 +359,14 @@ int rt_cgroup_devices_v1(const char *dir, struct err *e)
 	if (r < 0)
 		return err_set(e, -r, "write %s", deny);
 	r = cg_write(deny, "a", e);
-	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(allow); i++)
-		r = cg_write(allowp, allow[i], e);
-	return r;
+	if (r < 0)
+		return r;
+	/* one rule per write(2), all through one open file */
+	_cleanup_close_ int fd = open(allowp, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open %s", allowp);
+	for (size_t i = 0; i < ARRAY_SIZE(allow); i++)
+		if (write(fd, allow[i], strlen(allow[i])) < 0)
+			return err_set(e, errno, "write \"%s\" to %s", allow[i], allowp);
+	return 0;
 }
