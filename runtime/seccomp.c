@@ -225,7 +225,14 @@ static uint64_t program_key(uint64_t caps)
 	return h;
 }
 
-/* Compile the filter for caps into path (atomically: a temporary file renamed). */
+static bool write_all(int fd, const void *a, size_t al, const void *b, size_t bl)
+{
+	return write(fd, a, al) == (ssize_t)al && write(fd, b, bl) == (ssize_t)bl;
+}
+
+/* Compile the filter for caps: a memfd holding the program file, also
+ * stored at path (atomically: a temporary file renamed) when it can be;
+ * a root where it cannot (read-only, full) only compiles at every start. */
 static int make_program(const char *path, uint64_t caps, struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
@@ -251,52 +258,47 @@ static int make_program(const char *path, uint64_t caps, struct err *e)
 	if (pread(mfd, raw, len, 0) != (ssize_t)len)
 		return err_set(e, errno ? errno : EIO, "compile the seccomp filter");
 	char hdr[64];
-	rt_seccomp_header(hdr, raw, len);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(e, errno, "create %s", tmp);
 	size_t hl = rt_seccomp_header_size();
-	if (write(fd, hdr, hl) != (ssize_t)hl || write(fd, raw, len) != (ssize_t)len) {
-		r = err_set(e, errno ? errno : ENOSPC, "write %s", tmp);
-		unlink(tmp);
+	rt_seccomp_header(hdr, raw, len);
+	int out = memfd_create("pontoon-bpf", MFD_CLOEXEC);
+	if (out < 0 || !write_all(out, hdr, hl, raw, len)) {
+		r = err_set(e, errno ? errno : EIO, "compile the seccomp filter");
+		if (out >= 0)
+			close(out);
 		return r;
 	}
-	if (rename(tmp, path) < 0) {
-		r = err_set(e, errno, "rename %s", tmp);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && (!write_all(fd, hdr, hl, raw, len) || rename(tmp, path) < 0))
 		unlink(tmp);
-		return r;
-	}
-	return 0;
+	return out;
 }
 
 int rt_seccomp_program(const char *root, uint64_t caps, struct err *e)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/seccomp", root);
 	_cleanup_free_ char *path = xasprintf("%s/%016llx.bpf", dir, (unsigned long long)program_key(caps));
-	for (int tries = 0; tries < 2; tries++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			void *prog;
-			size_t len;
-			if (rt_seccomp_read(fd, &prog, &len, NULL) == 0) {
-				free(prog);
-				/* above the fds the shim's spawn moves into place */
-				int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-				int r = high < 0 ? err_set(e, errno, "dup") : high;
-				close(fd);
-				return r;
-			}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		void *prog;
+		size_t len;
+		if (rt_seccomp_read(fd, &prog, &len, NULL) == 0) {
+			free(prog);
+		} else {
 			close(fd); /* damaged (a crash while it was written): made again */
-		} else if (errno != ENOENT) {
-			return err_set(e, errno, "open %s", path);
+			fd = -1;
 		}
-		int r = mkdir_p(dir, 0700, e);
-		if (r >= 0)
-			r = make_program(path, caps, e);
-		if (r < 0)
+	}
+	if (fd < 0) {
+		(void)!mkdir_p(dir, 0700, NULL);
+		fd = make_program(path, caps, e);
+		if (fd < 0)
 			return err_wrap(e, "the seccomp filter");
 	}
-	return err_setx(e, EIO, "the seccomp filter: %s cannot be read back", path);
+	/* above the fds the shim's spawn moves into place */
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	int r = high < 0 ? err_set(e, errno, "dup") : high;
+	close(fd);
+	return r;
 }
 
 int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e)
