@@ -68,8 +68,8 @@ int rt_seccomp_read(int fd, void **ret_prog, size_t *ret_len, struct err *e)
 
 int rt_seccomp_load(int fd, struct err *e)
 {
-	void *insns;
-	size_t len;
+	void *insns = NULL;
+	size_t len = 0;
 	int r = fault_point("seccomp");
 	if (r < 0)
 		return err_set(e, -r, "load the seccomp filter");

@@ -279,8 +279,8 @@ int rt_seccomp_program(const char *root, uint64_t caps, struct err *e)
 	_cleanup_free_ char *path = xasprintf("%s/%016llx.bpf", dir, (unsigned long long)program_key(caps));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		void *prog;
-		size_t len;
+		void *prog = NULL;
+		size_t len = 0;
 		if (rt_seccomp_read(fd, &prog, &len, NULL) == 0) {
 			free(prog);
 		} else {
