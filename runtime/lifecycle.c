@@ -244,6 +244,8 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 	if (r >= 0 && rt_seccomp_confined(&c) && (r = rt_caps_compute(&c, &caps, e)) >= 0)
 		r = bpf = rt_seccomp_program(root, caps, e);
 	if (r >= 0)
+		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
+	if (r >= 0)
 		r = rt_cgroup_create(&c, e);
 	if (r < 0) {
 		rt_config_done(&c);
