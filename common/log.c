@@ -74,8 +74,9 @@ static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 		struct utc_time u;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		utc_time(ts.tv_sec, &u);
-		n += (size_t)snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", u.year % 10000,
-				      u.mon, u.mday, u.hour, u.min, u.sec, ts.tv_nsec / 1000000, ident, names[lvl]);
+		n += (size_t)snprintf(line, sizeof(line),
+				      "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", u.year % 10000, u.mon, u.mday,
+				      u.hour, u.min, u.sec, ts.tv_nsec / 1000000, ident, names[lvl]);
 	} else if (lvl == LOG_LVL_ERROR) {
 		n += snprintf(line + n, sizeof(line) - n, "%s: ", ident);
 	} else {

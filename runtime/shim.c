@@ -464,7 +464,14 @@ void rt_proctitle_set(const char *title)
 
 int rt_shim_main(int argc, char **argv)
 {
-	struct shim s = { .logfd = -1, .seccomp_fd = -1, .out = -1, .errp = -1, .relay_in = -1, .hold = -1, .fwd_out = true, .fwd_err = true };
+	struct shim s = { .logfd = -1,
+			  .seccomp_fd = -1,
+			  .out = -1,
+			  .errp = -1,
+			  .relay_in = -1,
+			  .hold = -1,
+			  .fwd_out = true,
+			  .fwd_err = true };
 	const char *netns = NULL;
 	struct err e = { 0 };
 
