@@ -150,24 +150,37 @@ int state_read_json(const char *path, json_object **ret, struct err *e)
 
 int mkdir_p(const char *path, mode_t mode, struct err *e)
 {
-	_cleanup_free_ char *p = xstrdup(path);
-	for (char *s = p + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			int made = mkdir(p, mode) == 0;
-			if (!made && errno != EEXIST)
-				return err_set(e, errno, "create directory %s", p);
-			/* tests: a directory that could not be made (a state write) */
-			int r = made ? fault_point("state") : 0;
-			if (r < 0) {
-				(void)rmdir(p);
-				return err_set(e, -r, "create directory %s", p);
-			}
-			*s = c;
-			if (c == '\0')
-				break;
+	/* the common cases first: only the last component missing (one mkdir),
+	 * or nothing missing (one mkdir and one stat) */
+	int made = mkdir(path, mode) == 0, r;
+	if (made) {
+		/* tests: a directory that could not be made (a state write) */
+		if ((r = fault_point("state")) < 0) {
+			(void)rmdir(path);
+			return err_set(e, -r, "create directory %s", path);
 		}
+		return 0;
+	}
+	if (errno == ENOENT) {
+		_cleanup_free_ char *p = xstrdup(path);
+		for (char *s = p + 1;; s++) {
+			if (*s == '/' || *s == '\0') {
+				char c = *s;
+				*s = '\0';
+				made = mkdir(p, mode) == 0;
+				if (!made && errno != EEXIST)
+					return err_set(e, errno, "create directory %s", p);
+				if (made && (r = fault_point("state")) < 0) {
+					(void)rmdir(p);
+					return err_set(e, -r, "create directory %s", p);
+				}
+				*s = c;
+				if (c == '\0')
+					break;
+			}
+		}
+	} else if (errno != EEXIST) {
+		return err_set(e, errno, "create directory %s", path);
 	}
 	struct stat st;
 	if (stat(path, &st) < 0)

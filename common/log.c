@@ -39,6 +39,29 @@ int log_parse_level(const char *s)
 	return -EINVAL;
 }
 
+void utc_time(int64_t t, struct utc_time *ret)
+{
+	/* days to civil date: the proleptic Gregorian calendar in 400-year eras */
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	ret->year = (int)(yoe + era * 400 + (m <= 2));
+	ret->mon = (int)m;
+	ret->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	ret->hour = (int)(secs / 3600);
+	ret->min = (int)(secs / 60 % 60);
+	ret->sec = (int)(secs % 60);
+}
+
 static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char line[1024];
@@ -48,11 +71,12 @@ static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 		return;
 	if (stamps) {
 		struct timespec ts;
-		struct tm tm;
+		struct utc_time u;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		n += strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-		n += snprintf(line + n, sizeof(line) - n, ".%03ldZ %s %s: ", ts.tv_nsec / 1000000, ident, names[lvl]);
+		utc_time(ts.tv_sec, &u);
+		n += (size_t)snprintf(line, sizeof(line),
+				      "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", u.year % 10000, u.mon, u.mday,
+				      u.hour, u.min, u.sec, ts.tv_nsec / 1000000, ident, names[lvl]);
 	} else if (lvl == LOG_LVL_ERROR) {
 		n += snprintf(line + n, sizeof(line) - n, "%s: ", ident);
 	} else {

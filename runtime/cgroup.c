@@ -228,15 +228,24 @@ int rt_cgroup_create(const struct rt_config *c, struct err *e)
 	return 0;
 }
 
+bool rt_cgroup_join_self(void)
+{
+	return !is_v2();
+}
+
 int rt_cgroup_enter(const char *id, pid_t pid, struct err *e)
 {
 	char buf[24];
+	/* v1, pid 0: the calling thread alone ("tasks"), which the kernel moves
+	 * without its global threadgroup lock: the write side of that lock
+	 * waits for an RCU grace period, milliseconds on a busy host */
+	const char *file = pid == 0 && !is_v2() ? "tasks" : "cgroup.procs";
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
 		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
 		if (access(dir, F_OK) < 0)
 			continue;
-		int r = write_str(dir, "cgroup.procs", buf, e);
+		int r = write_str(dir, file, buf, e);
 		if (r < 0)
 			return r;
 	}

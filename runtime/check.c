@@ -7,6 +7,7 @@
  *                    cgroups killed, marked exited (255), cgroups removed
  *   orphan-cgroup    pontoon/<id> with no task, of no running container -> removed
  *   orphan-mount     a mount under $ROOT in the host's namespace -> detached
+ *   trash            files of a removed container left in containers/.trash -> deleted
  *
  * Containers mount their roots inside their own mount namespaces, so no
  * mount under $ROOT belongs on the host. cgroups are host-wide (another
@@ -174,6 +175,24 @@ static void check_mounts(const char *root, bool repair, json_object *arr)
 	}
 }
 
+/* What a crash left in the trash of removed containers (rt_container_hide);
+ * an entry moved there in the last seconds is being deleted by its shim. */
+static void check_trash(const char *root, bool repair, json_object *arr)
+{
+	_cleanup_free_ char *trash = xasprintf("%s/containers/" RT_TRASH, root);
+	DIR *d = opendir(trash);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		_cleanup_free_ char *p = path_join(trash, de->d_name);
+		struct stat st;
+		if (de->d_name[0] == '.' || lstat(p, &st) < 0 || time(NULL) - st.st_ctime < ORPHAN_SETTLE_SEC)
+			continue;
+		int r = repair ? rm_rf(p, NULL) : 0;
+		found(arr, repair, "trash", p, r, "files of a removed container, not deleted");
+	}
+	if (d)
+		closedir(d);
+}
+
 int rt_check(const char *root, bool repair, json_object *findings, struct err *e)
 {
 	if (!json_object_is_type(findings, json_type_array))
@@ -181,5 +200,6 @@ int rt_check(const char *root, bool repair, json_object *findings, struct err *e
 	check_containers(root, repair, findings);
 	check_cgroups(root, repair, findings);
 	check_mounts(root, repair, findings);
+	check_trash(root, repair, findings);
 	return 0;
 }

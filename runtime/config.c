@@ -356,14 +356,22 @@ const char *rt_status_name(enum rt_status s)
 	}
 }
 
+void rt_rfc3339(const struct timespec *ts, char buf[40])
+{
+	/* utc_time, not gmtime_r, whose first call in a process loads the local
+	 * time zone (/etc/localtime and its parser): syscalls, and code the
+	 * static shim would carry for nothing else */
+	struct utc_time u;
+	utc_time(ts->tv_sec, &u);
+	snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", u.year % 10000, u.mon, u.mday, u.hour, u.min, u.sec,
+		 (unsigned)ts->tv_nsec % 1000000000u);
+}
+
 void rt_now_rfc3339(char buf[40])
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
-		 tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (unsigned)ts.tv_nsec % 1000000000u);
+	rt_rfc3339(&ts, buf);
 }
 
 json_object *rt_state_to_json(const struct rt_state *s)

@@ -121,7 +121,7 @@ _Noreturn void rt_tiny_init(pid_t child)
 	}
 }
 
-static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
+static int setup_identity(const struct rt_config *c, int seccomp_fd, char ***env, struct err *e)
 {
 	uint64_t caps;
 	bool root_user = true;
@@ -148,7 +148,11 @@ static int setup_identity(const struct rt_config *c, char ***env, struct err *e)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(e, errno, "no_new_privs");
-	return rt_seccomp_apply(c, caps, e);
+	if (!rt_seccomp_confined(c))
+		return 0;
+	if (seccomp_fd < 0)
+		return err_setx(e, EINVAL, "internal: the shim passed no seccomp filter");
+	return rt_seccomp_load(seccomp_fd, e);
 }
 
 /* A new network namespace starts with lo down; Docker's containers have it
@@ -173,6 +177,9 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	const struct rt_config *c = a->c;
 	int r;
 
+	/* v1: into our cgroups before anything else (see rt_cgroup_enter) */
+	if (rt_cgroup_join_self() && (r = rt_cgroup_enter(c->id, 0, e)) < 0)
+		return err_wrap(e, "join the container's cgroups");
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
 	if (rt_config_own_netns(c) && (r = loopback_up(e)) < 0)
@@ -184,9 +191,10 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 		r = rt_rootfs_finish(c, e);
 	if (r < 0)
 		return err_wrap(e, "root filesystem");
-	/* The shim moves us into our cgroups while we build the root (on cgroup
-	 * v1 the move waits for an RCU grace period, milliseconds on a busy
-	 * host); nothing of the command runs before it is done. */
+	/* On v2 the shim moves us into our cgroups while we build the root
+	 * (the move waits for an RCU grace period, milliseconds on a busy
+	 * host); with --hold the CLI attaches our networks meanwhile. Nothing
+	 * of the command runs before both are done. */
 	char go;
 	if (read(a->go_fd, &go, 1) != 1)
 		return err_setx(e, ECANCELED, "the shim could not put the container into its cgroups");
@@ -199,7 +207,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	}
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		strv_push(env, c->env[i]);
-	return setup_identity(c, env, e);
+	return setup_identity(c, a->seccomp_fd, env, e);
 }
 
 _Noreturn void rt_init_run(const struct rt_init_args *a)

@@ -82,9 +82,10 @@ static int netns_of(const char *root, const struct rt_config *c, char **ret, str
 
 /* posix_spawn (vfork-like: the CLI's page tables are not copied) of the
  * shim in its own session, stdio the attached fds or /dev/null, the report
- * pipe as fd 3. The shim forks once more at its start and its first process
- * exits, so it is nobody's child here. */
-static int exec_shim(const char *shim, char **argv, int report, int go, const struct rt_attach *a, pid_t *ret_pid)
+ * pipe as fd 3. The CLI never waits for it (it reads the report pipe): when
+ * the CLI exits, the shim is reparented to the nearest subreaper. */
+static int exec_shim(const char *shim, char **argv, int report, int go, int bpf, const struct rt_attach *a,
+		     pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -106,6 +107,8 @@ static int exec_shim(const char *shim, char **argv, int report, int go, const st
 	posix_spawn_file_actions_adddup2(&fa, report, RT_REPORT_FD);
 	if (go >= 0)
 		posix_spawn_file_actions_adddup2(&fa, go, RT_GO_FD);
+	if (bpf >= 0)
+		posix_spawn_file_actions_adddup2(&fa, bpf, RT_SECCOMP_FD);
 	sigemptyset(&none);
 	sigfillset(&dflt);
 	posix_spawnattr_setsigmask(&at, &none);
@@ -136,12 +139,12 @@ static int run_hook(const char *root, const struct rt_config *c, const char *lin
 	return r;
 }
 
-static int spawn_shim(const char *root, const struct rt_config *c, const char *netns, const struct rt_attach *a,
-		      int *ret_fd, pid_t *ret_pid, struct err *e)
+static int spawn_shim(const char *root, const struct rt_config *c, const char *netns, int bpf,
+		      const struct rt_attach *a, int *ret_fd, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_free_ char *shim = rt_shim_path();
-	char *argv[9] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL };
-	int n = 3, p[2], g[2] = { -1, -1 }, status;
+	char *argv[10] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	int n = 3, p[2], g[2] = { -1, -1 };
 	bool have_line = false;
 	char line[700];
 
@@ -151,6 +154,8 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 		argv[n++] = "--netns";
 		argv[n++] = (char *)netns;
 	}
+	if (bpf >= 0)
+		argv[n++] = "--seccomp";
 	/* the report pipe first: the go pipe's fds are then above fd 4, which
 	 * the report's dup2 onto fd 3 cannot clobber */
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -164,7 +169,7 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 		}
 	}
 	pid_t child;
-	int r = exec_shim(shim, argv, p[1], g[0], a, &child);
+	int r = exec_shim(shim, argv, p[1], g[0], bpf, a, &child);
 	close(p[1]);
 	if (g[0] >= 0)
 		close(g[0]);
@@ -174,7 +179,6 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 			close(g[1]);
 		return err_set(e, -r, "start the shim %s", shim);
 	}
-	waitpid(child, &status, 0);
 	if (g[1] >= 0) {
 		have_line = read_line(p[0], line, sizeof(line)) > 0;
 		if (have_line && strncmp(line, "pid ", 4) == 0) {
@@ -234,6 +238,11 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 	if (r < 0)
 		return r;
 	r = netns_of(root, &c, &netns, e);
+	/* the default seccomp filter, compiled once (the init only loads it) */
+	_cleanup_close_ int bpf = -1;
+	uint64_t caps;
+	if (r >= 0 && rt_seccomp_confined(&c) && (r = rt_caps_compute(&c, &caps, e)) >= 0)
+		r = bpf = rt_seccomp_program(root, caps, e);
 	if (r >= 0)
 		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
 	if (r >= 0)
@@ -242,7 +251,7 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 		rt_config_done(&c);
 		return r;
 	}
-	r = spawn_shim(root, &c, netns, a, &fd, &pid, e);
+	r = spawn_shim(root, &c, netns, bpf, a, &fd, &pid, e);
 	if (r < 0) {
 		if (rt_hooks.release && c.n_nets > 0)
 			rt_hooks.release(root, id); /* attached, then the command failed */

@@ -9,6 +9,8 @@
 #define RT_REPORT_FD 3
 /* With --hold: the CLI's word to go on ("go\n") once the init is cloned. */
 #define RT_GO_FD 4
+/* With --seccomp: the default filter's program file (rt_seccomp_program). */
+#define RT_SECCOMP_FD 5
 /* The hooks set by rt_set_net_hooks (all NULL by default). */
 extern struct rt_net_hooks rt_hooks;
 
@@ -28,8 +30,12 @@ int rt_write_json(const char *path, json_object *o, struct err *e) _wur_;
 /* cgroups: v2 when the unified hierarchy has the controllers, else v1 under
  * /sys/fs/cgroup/<controller>/pontoon/<id>. */
 int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
-/* Move pid (0: the caller) into every cgroup of the container. */
+/* Move pid into every cgroup of the container; pid 0: the calling thread,
+ * which must be its process's only one (v1 moves it as a thread: cheaper). */
 int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
+/* v1: the container's init joins its cgroups itself (rt_cgroup_enter(id, 0)),
+ * first thing after the clone; v2: the shim moves it (cgroup.procs). */
+bool rt_cgroup_join_self(void);
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
 int rt_cgroup_remove(const char *id, struct err *e);
 bool rt_cgroup_oom_killed(const char *id);
@@ -66,6 +72,7 @@ struct rt_init_args {
 	int report_fd;
 	int netns_fd;  /* -1: own (or host) network */
 	int go_fd;     /* one byte once the shim has put us in our cgroups */
+	int seccomp_fd; /* the filter's program (-1: no filter) */
 	bool tty;
 };
 _Noreturn void rt_init_run(const struct rt_init_args *a);
@@ -82,6 +89,17 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
  * caps), loaded last before exec unless --privileged or seccomp=unconfined. */
 bool rt_seccomp_confined(const struct rt_config *c);
 int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e) _wur_;
+/* The default filter for caps compiled to BPF, from $ROOT/seccomp/ (made
+ * and stored there on first use; a damaged file is made again): an fd of
+ * the program file (close-on-exec, >= 10), which the shim passes to the
+ * init as RT_SECCOMP_FD. */
+int rt_seccomp_program(const char *root, uint64_t caps, struct err *e) _wur_;
+/* seccomp-load.c (no libseccomp): read and check a program file; load it
+ * (the "seccomp" fault point). */
+int rt_seccomp_read(int fd, void **ret_prog, size_t *ret_len, struct err *e) _wur_;
+int rt_seccomp_load(int fd, struct err *e) _wur_;
+void rt_seccomp_header(void *hdr, const void *prog, size_t len);
+size_t rt_seccomp_header_size(void);
 /* The filter as a libseccomp context (scmp_filter_ctx), for tests. */
 int rt_seccomp_build(uint64_t caps, void **ret_ctx, struct err *e) _wur_;
 void rt_seccomp_free(void *ctx);
@@ -133,6 +151,16 @@ int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
 
 /* Remove a container that is known not to run (the shim at its end). */
 int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
+/* The same in two steps. rt_container_hide: its cgroups removed, its name
+ * link and directory moved (renamed) into $ROOT/containers/.trash, where no
+ * lookup sees them: the container is gone. rt_container_trash_empty: the
+ * moved files deleted. On ext4 mounted with discard, each block freed is a
+ * synchronous discard, ~1-4 ms per directory here: the shim of a --rm
+ * container reports the exit between the two. `system check` removes what
+ * a crash left in the trash. */
+#define RT_TRASH ".trash"
+int rt_container_hide(const char *root, const char *id, struct err *e) _wur_;
+void rt_container_trash_empty(const char *root, const char *id);
 
 /* Exit code of a container removed on exit (--rm), for a `wait` that was
  * waiting on it (runtime/exits.c). Best effort, no fsync. */

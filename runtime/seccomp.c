@@ -18,6 +18,8 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <seccomp.h>
 #include <sys/utsname.h>
 #include <linux/capability.h>
@@ -200,6 +202,105 @@ bool rt_seccomp_confined(const struct rt_config *c)
 	       !strv_contains(c->security_opt, "seccomp:unconfined");
 }
 
+/* What the program for caps depends on: the capabilities, the rules (the
+ * denial table; FILTER_REV for the rules written as code), the kernel
+ * (kernel_before) and libseccomp's version. */
+#define FILTER_REV 1
+static uint64_t program_key(uint64_t caps)
+{
+	const struct scmp_version *v = seccomp_version();
+	struct utsname u;
+	uint64_t h = 0xcbf29ce484222325ull;
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%d %llx %s %u.%u.%u %zu", FILTER_REV, (unsigned long long)caps,
+			 uname(&u) == 0 ? u.release : "", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
+			 ARRAY_SIZE(denials));
+	for (int i = 0; i < n && i < (int)sizeof(buf); i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ull;
+	for (size_t i = 0; i < ARRAY_SIZE(denials); i++) {
+		for (const char *c = denials[i].name; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+		h = (h ^ denials[i].lifted_by) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static bool write_all(int fd, const void *a, size_t al, const void *b, size_t bl)
+{
+	return write(fd, a, al) == (ssize_t)al && write(fd, b, bl) == (ssize_t)bl;
+}
+
+/* Compile the filter for caps: a memfd holding the program file, also
+ * stored at path (atomically: a temporary file renamed) when it can be;
+ * a root where it cannot (read-only, full) only compiles at every start. */
+static int make_program(const char *path, uint64_t caps, struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	_cleanup_free_ char *raw = NULL;
+	void *ctx = NULL;
+	size_t len = 0;
+	int r = rt_seccomp_build(caps, &ctx, e);
+	if (r < 0)
+		return r;
+	/* seccomp_export_bpf writes to an fd: a memfd, then header + program */
+	_cleanup_close_ int mfd = memfd_create("pontoon-bpf", MFD_CLOEXEC);
+	if (mfd < 0 || (r = seccomp_export_bpf(ctx, mfd)) < 0) {
+		r = mfd < 0 ? -errno : r;
+		rt_seccomp_free(ctx);
+		return err_set(e, -r, "compile the seccomp filter");
+	}
+	rt_seccomp_free(ctx);
+	struct stat st;
+	if (fstat(mfd, &st) < 0 || st.st_size <= 0 || st.st_size > (1 << 20))
+		return err_setx(e, EIO, "compile the seccomp filter: no program");
+	len = (size_t)st.st_size;
+	raw = xmalloc(len);
+	if (pread(mfd, raw, len, 0) != (ssize_t)len)
+		return err_set(e, errno ? errno : EIO, "compile the seccomp filter");
+	char hdr[64];
+	size_t hl = rt_seccomp_header_size();
+	rt_seccomp_header(hdr, raw, len);
+	int out = memfd_create("pontoon-bpf", MFD_CLOEXEC);
+	if (out < 0 || !write_all(out, hdr, hl, raw, len)) {
+		r = err_set(e, errno ? errno : EIO, "compile the seccomp filter");
+		if (out >= 0)
+			close(out);
+		return r;
+	}
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && (!write_all(fd, hdr, hl, raw, len) || rename(tmp, path) < 0))
+		unlink(tmp);
+	return out;
+}
+
+int rt_seccomp_program(const char *root, uint64_t caps, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/seccomp", root);
+	_cleanup_free_ char *path = xasprintf("%s/%016llx.bpf", dir, (unsigned long long)program_key(caps));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		void *prog = NULL;
+		size_t len = 0;
+		if (rt_seccomp_read(fd, &prog, &len, NULL) == 0) {
+			free(prog);
+		} else {
+			close(fd); /* damaged (a crash while it was written): made again */
+			fd = -1;
+		}
+	}
+	if (fd < 0) {
+		(void)!mkdir_p(dir, 0700, NULL);
+		fd = make_program(path, caps, e);
+		if (fd < 0)
+			return err_wrap(e, "the seccomp filter");
+	}
+	/* above the fds the shim's spawn moves into place */
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	int r = high < 0 ? err_set(e, errno, "dup") : high;
+	close(fd);
+	return r;
+}
+
 int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e)
 {
 	void *ctx = NULL;
@@ -263,7 +364,14 @@ int rt_cgroup_devices_v1(const char *dir, struct err *e)
 	if (r < 0)
 		return err_set(e, -r, "write %s", deny);
 	r = cg_write(deny, "a", e);
-	for (size_t i = 0; r >= 0 && i < rt_devices_allow_n; i++)
-		r = cg_write(allowp, allow[i], e);
-	return r;
+	if (r < 0)
+		return r;
+	/* one rule per write(2), all through one open file */
+	_cleanup_close_ int fd = open(allowp, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open %s", allowp);
+	for (size_t i = 0; i < rt_devices_allow_n; i++)
+		if (write(fd, allow[i], strlen(allow[i])) < 0)
+			return err_set(e, errno, "write \"%s\" to %s", allow[i], allowp);
+	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold]
+ * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp]
  *
  * One per running container, detached from the CLI (its own session), the
  * parent of the container's init and a child subreaper. It clones the init
@@ -17,7 +17,8 @@
  * shim reports "pid INIT SHIM", and after joining the cgroups waits for one
  * line on fd 4 from the CLI ("go", or anything else / EOF: give up) before it
  * lets the init exec: the CLI attaches the container's namespace to its
- * networks meanwhile.
+ * networks meanwhile. With --seccomp, fd 5 is the default seccomp filter's
+ * compiled program, which the init loads last before exec.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -38,6 +39,7 @@ struct shim {
 	bool attached;
 	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
 	int logfd;
+	int seccomp_fd;    /* --seccomp: the filter's program (RT_SECCOMP_FD), else -1 */
 	int out, errp;     /* what the shim reads: pipes, or the pty master (out) */
 	int relay_in;      /* attached tty with -i: fd 0 -> master */
 	int hold;          /* detached -i: the write end kept open */
@@ -225,7 +227,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 			if (child_fds[i] != i && dup2(child_fds[i], i) < 0)
 				_exit(125);
 		struct rt_init_args a = { .root = s->root, .c = &s->c, .report_fd = rp[1], .netns_fd = netns_fd,
-					  .go_fd = go[0], .tty = s->c.tty };
+					  .go_fd = go[0], .seccomp_fd = s->seccomp_fd, .tty = s->c.tty };
 		rt_init_run(&a);
 	}
 	close(rp[1]);
@@ -234,8 +236,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	 * child builds its root: all three at once */
 	if (s->wait_cli)
 		report("pid %d %d\n", pid, getpid());
-	/* in parallel with the child's mounts: see init.c */
-	int r = rt_cgroup_enter(s->c.id, pid, e);
+	/* in parallel with the child's mounts: see init.c (on v1 the child
+	 * joins its cgroups itself) */
+	int r = rt_cgroup_join_self() ? 0 : rt_cgroup_enter(s->c.id, pid, e);
 	bool held = false;
 	if (s->wait_cli) {
 		/* its answer is read even after a failure here: the CLI writes it */
@@ -337,17 +340,43 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	 * as exited) */
 	if (!s->c.auto_remove && rt_state_write(s->root, s->c.id, &st, NULL) < 0)
 		log_warn("container %.12s: cannot record its exit status", s->c.id);
+	bool hidden = false;
 	if (!s->c.auto_remove) {
 		(void)rt_cgroup_remove(s->c.id, NULL);
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
-		rt_exit_record(s->root, s->c.id, code);
-		if (lock >= 0 && rt_container_purge(s->root, s->c.id, NULL) < 0)
+		if (lock >= 0 && rt_container_hide(s->root, s->c.id, NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
+		else
+			hidden = lock >= 0;
 		if (lock >= 0)
 			close(lock);
 	}
+	if (hidden) {
+		/* the container is gone: its files are deleted after the exit is
+		 * reported, under a title that no longer names it (the title
+		 * overwrites argv, where s->root points) */
+		_cleanup_free_ char *root = xstrdup(s->root);
+		rt_proctitle_set("pontoon-shim");
+		/* and let go of the attached CLI's stdio and report pipe, so that
+		 * nobody reading them (`$(pontoon run --rm ...)`) waits for this */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; null >= 0 && fd < 3; fd++)
+			dup2(null, fd);
+		if (null > 2)
+			close(null);
+		if (s->attached)
+			report("exit %d\n", code);
+		close(RT_REPORT_FD);
+		/* waits under way wait for this process to end: the status is
+		 * recorded for them before it does */
+		rt_exit_record(root, s->c.id, code);
+		rt_container_trash_empty(root, s->c.id);
+		return;
+	}
+	if (s->c.auto_remove)
+		rt_exit_record(s->root, s->c.id, code);
 	if (s->attached)
 		report("exit %d\n", code);
 }
@@ -383,6 +412,8 @@ static int shim_run(struct shim *s, const char *netns)
 	for (int i = 0; i < 3; i++)
 		if (child_fds[i] > 2 && (i == 0 || child_fds[i] != child_fds[i - 1]))
 			close(child_fds[i]);
+	if (s->seccomp_fd >= 0)
+		close(s->seccomp_fd); /* the init has its own */
 	if (rt_read_report(rep, &e) < 0) {
 		close(rep);
 		waitpid(s->child, NULL, 0);
@@ -433,7 +464,14 @@ void rt_proctitle_set(const char *title)
 
 int rt_shim_main(int argc, char **argv)
 {
-	struct shim s = { .logfd = -1, .out = -1, .errp = -1, .relay_in = -1, .hold = -1, .fwd_out = true, .fwd_err = true };
+	struct shim s = { .logfd = -1,
+			  .seccomp_fd = -1,
+			  .out = -1,
+			  .errp = -1,
+			  .relay_in = -1,
+			  .hold = -1,
+			  .fwd_out = true,
+			  .fwd_err = true };
 	const char *netns = NULL;
 	struct err e = { 0 };
 
@@ -443,14 +481,8 @@ int rt_shim_main(int argc, char **argv)
 		return 2;
 	}
 	rt_proctitle_init(argc, argv);
-	/* detach: the CLI waits for this first process only */
-	pid_t p = fork();
-	if (p < 0) {
-		report("err %d fork: %s\n", errno, strerror(errno));
-		return 1;
-	}
-	if (p > 0)
-		_exit(0);
+	/* no fork to detach: the CLI does not wait for us, and when it exits we
+	 * are reparented as a forked-off process would be */
 	s.root = argv[1];
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--attach") == 0)
@@ -459,7 +491,11 @@ int rt_shim_main(int argc, char **argv)
 			netns = argv[++i];
 		else if (strcmp(argv[i], "--hold") == 0)
 			s.wait_cli = true;
+		else if (strcmp(argv[i], "--seccomp") == 0)
+			s.seccomp_fd = RT_SECCOMP_FD;
 	}
+	if (s.seccomp_fd >= 0)
+		fcntl(s.seccomp_fd, F_SETFD, FD_CLOEXEC);
 	fcntl(RT_REPORT_FD, F_SETFD, FD_CLOEXEC);
 	if (s.wait_cli)
 		fcntl(RT_GO_FD, F_SETFD, FD_CLOEXEC);

@@ -71,6 +71,12 @@ void log_msg(enum log_level lvl, const char *fmt, ...) _printf_(2, 3);
 	} while (0)
 /* Log e's message with a context prefix at error level; returns -e->code. */
 int log_err(struct err *e, const char *fmt, ...) _printf_(2, 3);
+/* Seconds since the epoch to UTC calendar fields (as gmtime_r, without the
+ * time zone machinery that gmtime_r loads on its first call). */
+struct utc_time {
+	int year, mon, mday, hour, min, sec; /* mon 1-12 */
+};
+void utc_time(int64_t t, struct utc_time *ret);
 
 /* ---- cleanup ----------------------------------------------------------- */
 

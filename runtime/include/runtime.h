@@ -153,6 +153,8 @@ int rt_state_read(const char *root, const char *id, struct rt_state *ret, struct
 int rt_state_write(const char *root, const char *id, const struct rt_state *s, struct err *e) _wur_;
 json_object *rt_state_to_json(const struct rt_state *s);
 void rt_now_rfc3339(char buf[40]);
+/* ts as RFC 3339 UTC with nanoseconds ("2026-01-02T03:04:05.123456789Z"). */
+void rt_rfc3339(const struct timespec *ts, char buf[40]);
 
 /* `pontoon system check` (check.c): containers marked running whose shim is
  * gone, orphan cgroups, mounts under root on the host; each appended to

@@ -129,6 +129,17 @@ check_finds() {
 	mount -t tmpfs leak "$PONTOON_ROOT/leak"
 	check_finds orphan-mount "$PONTOON_ROOT/leak"
 	! grep -q " $PONTOON_ROOT/leak " /proc/mounts
+
+	# files of a removed container whose deletion a crash cut short (--rm
+	# containers are moved into the trash, then deleted by their shim after
+	# it reported the exit); run --rm leaves none once its shim has ended
+	pontoon run --rm busybox true
+	wait_until 10 bash -c "[ -z \"\$(ls -A $PONTOON_ROOT/containers/.trash)\" ]"
+	mkdir -p "$PONTOON_ROOT/containers/.trash/$FAKE_ID/upper/etc"
+	echo x >"$PONTOON_ROOT/containers/.trash/$FAKE_ID/config.json"
+	sleep 2
+	check_finds trash "$PONTOON_ROOT/containers/.trash/$FAKE_ID"
+	[ ! -e "$PONTOON_ROOT/containers/.trash/$FAKE_ID" ]
 }
 
 @test "system check: bad usage" {

@@ -295,7 +295,13 @@ teardown() {
 	[ "$(pontoon inspect same | jq -r '.[0].ImageID')" = "$(pontoon inspect same | jq -r '.[0].Image' | sed 's/sha256://')" ]
 	pontoon start -a same
 	[ "$(pontoon inspect same | jq -r '.[0].State.Status')" = exited ]
+	# the name link keeps the id inside its inode (43 base64url characters);
+	# a link of the older form (the 64 hex characters) still resolves
+	[ "$(readlink "$PONTOON_ROOT/containers/names/same" | wc -c)" -eq 44 ]
+	ln -sfn "$id" "$PONTOON_ROOT/containers/names/same"
+	[ "$(pontoon inspect same | jq -r '.[0].Id')" = "$id" ]
 	pontoon rm same
+	[ ! -L "$PONTOON_ROOT/containers/names/same" ]
 	run pontoon rm same
 	assert_status 1
 }

@@ -305,6 +305,8 @@ endpoints_gone() {
 @test "a failure injected in netd at each step of run's attach leaves nothing" {
 	pontoon net create --subnet 10.89.0.0/24 n1
 	pontoon run --rm --network n1 busybox true
+	# netd deletes the veth of a container that ended in the background
+	wait_until 20 eval '[ -z "$(ip -o link show | grep pnv)" ]'
 	netd() { echo "$1" | socat -t 10 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock"; }
 	state() {
 		# links by name: a bridge's carrier follows its ports with a delay

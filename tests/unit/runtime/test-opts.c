@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <time.h>
 #include <linux/capability.h>
 #include "runtime.h"
 #include "rt-internal.h"
@@ -284,6 +285,32 @@ static void state_round_trip(void **state)
 	assert_string_equal(t.finished, "");
 }
 
+/* rt_rfc3339 computes UTC itself: it agrees with gmtime_r from 1970 to 9999,
+ * on leap days, century and 400-year boundaries. */
+static void rfc3339(void **state)
+{
+	(void)state;
+	const int64_t fixed[] = { 0, 951782400, 951868799, 4107542400, 4107628800, 1709164800, 1735689599,
+				  253402300799, 86399, 68169600 };
+	char a[40], b[64];
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 20000; i++) {
+		struct timespec ts = { .tv_nsec = i * 49999 % 1000000000 };
+		if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+			ts.tv_sec = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			ts.tv_sec = (time_t)(x % 253402300800ull);
+		}
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		snprintf(b, sizeof(b), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)ts.tv_nsec);
+		rt_rfc3339(&ts, a);
+		assert_string_equal(a, b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +318,7 @@ int main(void)
 		cmocka_unit_test(pids),         cmocka_unit_test(capabilities), cmocka_unit_test(cap_sets),
 		cmocka_unit_test(binds),        cmocka_unit_test(users),       cmocka_unit_test(signals_names_hosts),
 		cmocka_unit_test(env_and_network), cmocka_unit_test(config_round_trip), cmocka_unit_test(state_round_trip),
+		cmocka_unit_test(rfc3339),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/personality.h>
@@ -144,6 +145,64 @@ static void filter(void **state)
 	assert_int_equal(in_filtered_child(1ull << CAP_SYS_ADMIN, check_sys_admin), 0);
 }
 
+/* The compiled program: made once under ROOT/seccomp, read back, checked,
+ * made again when damaged, and loaded without libseccomp (rt_seccomp_load). */
+static int check_loaded_default(void)
+{
+	return check_default();
+}
+
+static int in_loaded_child(int fd, int (*check)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rt_seccomp_load(fd, NULL) < 0)
+			_exit(100);
+		_exit(check());
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+static void program_cache(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/pontoon-test-bpf.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	int fd = rt_seccomp_program(root, 0, NULL);
+	assert_true(fd >= 10);
+	void *prog;
+	size_t len;
+	assert_int_equal(rt_seccomp_read(fd, &prog, &len, NULL), 0);
+	assert_true(len > 0 && len % 8 == 0);
+	free(prog);
+	/* one file per capability set */
+	int fd2 = rt_seccomp_program(root, 1ull << CAP_SYS_ADMIN, NULL);
+	assert_true(fd2 >= 10);
+	close(fd2);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "ls %s/seccomp | grep -c '\\.bpf$' | grep -qx 2", root);
+	assert_int_equal(system(cmd), 0);
+	/* a damaged file (truncated, flipped byte, garbage) is refused and made again */
+	snprintf(cmd, sizeof(cmd), "for f in %s/seccomp/*.bpf; do printf 'PNTNBPF1xxxx' >\"$f\"; done", root);
+	assert_int_equal(system(cmd), 0);
+	int bad = open(".", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(rt_seccomp_read(bad, &prog, &len, NULL), -EINVAL);
+	close(bad);
+	int fd3 = rt_seccomp_program(root, 0, NULL);
+	assert_true(fd3 >= 10);
+	assert_int_equal(rt_seccomp_read(fd3, &prog, &len, NULL), 0);
+	free(prog);
+	const char *pre = getenv("LD_PRELOAD");
+	if (!pre || !strstr(pre, "vgpreload")) /* valgrind implements no seccomp(2) */
+		assert_int_equal(in_loaded_child(fd3, check_loaded_default), 0);
+	close(fd);
+	close(fd3);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +210,7 @@ int main(void)
 		cmocka_unit_test(confined),
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(filter),
+		cmocka_unit_test(program_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
