@@ -228,28 +228,42 @@ int rt_cgroup_create(const struct rt_config *c, struct err *e)
 	return 0;
 }
 
-bool rt_cgroup_join_self(void)
-{
-	return !is_v2();
-}
+/* which: ENTER_V1 the v1 controllers, ENTER_UNIFIED a hybrid host's cgroup2
+ * directory (or v2's only one) */
+enum { ENTER_V1 = 1, ENTER_UNIFIED = 2 };
 
-int rt_cgroup_enter(const char *id, pid_t pid, struct err *e)
+static int enter(const char *id, pid_t pid, int which, struct err *e)
 {
 	char buf[24];
-	/* v1, pid 0: the calling thread alone ("tasks"), which the kernel moves
-	 * without its global threadgroup lock: the write side of that lock
-	 * waits for an RCU grace period, milliseconds on a busy host */
-	const char *file = pid == 0 && !is_v2() ? "tasks" : "cgroup.procs";
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
+		bool unified = is_v2() || strcmp(v1_ctls[i], "unified") == 0;
+		if (!(which & (unified ? ENTER_UNIFIED : ENTER_V1)))
+			continue;
 		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
 		if (access(dir, F_OK) < 0)
 			continue;
-		int r = write_str(dir, file, buf, e);
+		/* v1, pid 0: the calling thread alone ("tasks"), which the kernel
+		 * moves without its global threadgroup lock: the write side of
+		 * that lock waits for an RCU grace period, milliseconds on a busy
+		 * host. cgroup2 moves whole processes only. */
+		int r = write_str(dir, pid == 0 && !unified ? "tasks" : "cgroup.procs", buf, e);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int rt_cgroup_enter(const char *id, pid_t pid, struct err *e)
+{
+	return enter(id, pid, ENTER_V1 | ENTER_UNIFIED, e);
+}
+
+int rt_cgroup_enter_init(const char *id, pid_t pid, struct err *e)
+{
+	if (pid == 0)
+		return is_v2() ? 0 : enter(id, 0, ENTER_V1, e);
+	return enter(id, pid, ENTER_UNIFIED, e);
 }
 
 int rt_cgroup_remove(const char *id, struct err *e)

@@ -178,7 +178,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	int r;
 
 	/* v1: into our cgroups before anything else (see rt_cgroup_enter) */
-	if (rt_cgroup_join_self() && (r = rt_cgroup_enter(c->id, 0, e)) < 0)
+	if ((r = rt_cgroup_enter_init(c->id, 0, e)) < 0)
 		return err_wrap(e, "join the container's cgroups");
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);

@@ -33,9 +33,11 @@ int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
 /* Move pid into every cgroup of the container; pid 0: the calling thread,
  * which must be its process's only one (v1 moves it as a thread: cheaper). */
 int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
-/* v1: the container's init joins its cgroups itself (rt_cgroup_enter(id, 0)),
- * first thing after the clone; v2: the shim moves it (cgroup.procs). */
-bool rt_cgroup_join_self(void);
+/* A new container init's join, in two halves: the init itself (pid 0) joins
+ * the v1 controllers' cgroups as a thread, first thing after the clone; the
+ * shim (pid: the init's) moves it into the cgroup2 directory (v2's, or a
+ * hybrid host's unified one) meanwhile, while it builds its root. */
+int rt_cgroup_enter_init(const char *id, pid_t pid, struct err *e) _wur_;
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
 int rt_cgroup_remove(const char *id, struct err *e);
 bool rt_cgroup_oom_killed(const char *id);

@@ -238,7 +238,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		report("pid %d %d\n", pid, getpid());
 	/* in parallel with the child's mounts: see init.c (on v1 the child
 	 * joins its cgroups itself) */
-	int r = rt_cgroup_join_self() ? 0 : rt_cgroup_enter(s->c.id, pid, e);
+	int r = rt_cgroup_enter_init(s->c.id, pid, e);
 	bool held = false;
 	if (s->wait_cli) {
 		/* its answer is read even after a failure here: the CLI writes it */
