@@ -58,6 +58,7 @@ struct store_net {
 struct store_ep *store_find_addr(const struct dns_store *s, const struct dns_addr *a);
 struct store_name *store_find_name(const struct store_net *n, const char *lname, size_t len);
 struct store_net *store_networks(const struct dns_store *s);
+uint32_t store_serial(const struct dns_store *s);
 
 /* Copy one question as it came in a query (already checked by
  * dns_msg_parse: starts at offset 12 and holds no pointer), right after the

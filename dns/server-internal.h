@@ -3,6 +3,8 @@
 #ifndef PONTOON_DNS_SERVER_INTERNAL_H
 #define PONTOON_DNS_SERVER_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include "dns.h"
 #include "dns-internal.h"
@@ -10,7 +12,7 @@
 #define UDP_BATCH 32
 #define TCP_OUT_MAX (256 * 1024)
 
-enum handle_kind { H_UDP, H_TCP_LISTEN, H_CONN, H_FWD, H_TIMER };
+enum handle_kind { H_UDP, H_TCP_LISTEN, H_CONN, H_FWD, H_TIMER, H_WAKE };
 
 /* What an epoll event points at: the first member of each object. */
 struct handle {
@@ -22,6 +24,7 @@ struct listener {
 	struct dns_addr addr;
 	uint16_t port;
 	int udp_fd, tcp_fd;
+	bool dead;                      /* closed; freed at the end of the round */
 	struct listener *next;
 };
 
@@ -71,6 +74,7 @@ struct dns_server {
 	uint64_t timer_armed;           /* deadline the timer is set for, UINT64_MAX: none */
 	struct handle timer_h;
 	struct listener *listeners;
+	struct listener *dead_listeners;
 	struct tcp_conn *conns_head, *conns_tail;
 	size_t n_conns;
 	struct fwd *fwd_head, *fwd_tail;
@@ -86,6 +90,16 @@ struct dns_server {
 	struct dns_server_stats stats;
 	uint8_t *bufs;                  /* UDP_BATCH * DNS_UDP_MAX in, same out */
 	uint8_t *big;                   /* DNS_MSG_MAX: TCP answers, upstream replies */
+	/* dns_server_start: the loop's own thread.  It holds lock for reading
+	 * while it handles an event (it is the only reader); every other
+	 * thread takes it for writing (dns_server_lock), and a waiting writer
+	 * goes before the loop's next event. */
+	pthread_rwlock_t lock;
+	bool threaded;
+	pthread_t thread;
+	int wakefd;                     /* eventfd: stop the thread */
+	struct handle wake_h;
+	atomic_bool stop;
 };
 
 uint64_t srv_now_ms(void);

@@ -27,6 +27,7 @@ struct dns_store {
 	struct addr_slot **addrs;       /* hash by address */
 	size_t n_addrb, n_addrs;
 	size_t n_eps;
+	uint32_t serial;                /* changes with every update: the SOA's serial */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -415,6 +416,7 @@ int dns_store_network_add(struct dns_store *s, const char *network, const struct
 	}
 	n->next = s->nets;
 	s->nets = n;
+	s->serial++;
 	return 0;
 }
 
@@ -434,6 +436,7 @@ int dns_store_network_remove(struct dns_store *s, const char *network, struct er
 			struct store_net *n = *pp;
 			*pp = n->next;
 			net_free(s, n);
+			s->serial++;
 			return 0;
 		}
 	return err_setx(e, ENOENT, "no network \"%s\" in the DNS store", network);
@@ -549,6 +552,7 @@ int dns_store_endpoint_add(struct dns_store *s, const char *network, const char 
 	c->eps = ep;
 	ep_names_apply(ep, true);
 	s->n_eps++;
+	s->serial++;
 	return 0;
 }
 
@@ -559,6 +563,7 @@ int dns_store_endpoint_remove(struct dns_store *s, const char *network, const ch
 	for (struct store_ep *ep = c ? c->eps : NULL; ep; ep = ep->ctr_next)
 		if (!strcasecmp(ep->net->name, network ? network : "")) {
 			ep_free(s, ep);
+			s->serial++;
 			return 0;
 		}
 	return err_setx(e, ENOENT, "container %.12s is not on network \"%s\" in the DNS store",
@@ -582,6 +587,7 @@ int dns_store_container_rename(struct dns_store *s, const char *container_id, co
 	c->display_name = new_name ? xstrdup(new_name) : NULL;
 	for (struct store_ep *ep = c->eps; ep; ep = ep->ctr_next)
 		ep_names_apply(ep, true);
+	s->serial++;
 	return 0;
 }
 
@@ -609,4 +615,9 @@ int dns_store_container_upstreams(struct dns_store *s, const char *container_id,
 size_t dns_store_count_endpoints(const struct dns_store *s)
 {
 	return s->n_eps;
+}
+
+uint32_t store_serial(const struct dns_store *s)
+{
+	return s->serial;
 }

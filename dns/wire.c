@@ -151,12 +151,19 @@ static int rr_rdata(const uint8_t *pkt, size_t len, struct dns_rr *rr)
 		r = rdata_name(pkt, end, &off, rr->u.srv.target);
 		break;
 	case DNS_T_SOA:
-		r = rdata_name(pkt, end, &off, NULL);
+		r = rdata_name(pkt, end, &off, rr->u.soa.mname);
 		if (r >= 0)
-			r = rdata_name(pkt, end, &off, NULL);
+			r = rdata_name(pkt, end, &off, rr->u.soa.rname);
 		if (r >= 0 && off + 20 > end)
 			return -EBADMSG;
-		off += r >= 0 ? 20 : 0;
+		if (r >= 0) {
+			rr->u.soa.serial = get32(pkt + off);
+			rr->u.soa.refresh = get32(pkt + off + 4);
+			rr->u.soa.retry = get32(pkt + off + 8);
+			rr->u.soa.expire = get32(pkt + off + 12);
+			rr->u.soa.minimum = get32(pkt + off + 16);
+			off += 20;
+		}
 		break;
 	default:
 		return 0; /* opaque */
@@ -454,8 +461,11 @@ int dns_build_question_raw(struct dns_builder *b, const uint8_t *q, size_t len)
 		return -EINVAL;
 	if ((r = put(b, q, len)) < 0)
 		return rollback(b, m, r);
-	if (b->n_comp < DNS_COMPRESS_MAX)
-		b->comp[b->n_comp++] = DNS_HEADER_LEN;
+	/* the name and each of its suffixes ("x.mynet", "mynet") can be
+	 * pointed at; it holds no pointer itself, and ends before len */
+	for (size_t off = 0; off < len && q[off] && q[off] < 0x40 && b->n_comp < DNS_COMPRESS_MAX;
+	     off += 1 + (size_t)q[off])
+		b->comp[b->n_comp++] = (uint16_t)(DNS_HEADER_LEN + off);
 	b->counts[0]++;
 	return 0;
 }
@@ -528,6 +538,21 @@ int dns_build_name_rr(struct dns_builder *b, int section, const char *name, uint
 	int r;
 
 	if ((r = rr_begin(b, section, name, type, DNS_CLASS_IN, ttl, &rdl)) < 0 || (r = put_name(b, target)) < 0)
+		return rollback(b, m, r);
+	return rr_end(b, section, rdl);
+}
+
+int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t ttl, const struct dns_soa *soa)
+{
+	struct mark m = mark_of(b);
+	size_t rdl;
+	int r;
+
+	if ((r = rr_begin(b, section, zone, DNS_T_SOA, DNS_CLASS_IN, ttl, &rdl)) < 0 ||
+	    (r = put_name(b, soa->mname)) < 0 || (r = put_name(b, soa->rname)) < 0 ||
+	    (r = put_u32(b, soa->serial)) < 0 || (r = put_u32(b, soa->refresh)) < 0 ||
+	    (r = put_u32(b, soa->retry)) < 0 || (r = put_u32(b, soa->expire)) < 0 ||
+	    (r = put_u32(b, soa->minimum)) < 0)
 		return rollback(b, m, r);
 	return rr_end(b, section, rdl);
 }

@@ -533,3 +533,32 @@ teardown() {
 	assert_output_contains "NXDOMAIN"
 	[ "$(stub_queries b)" -ge 1 ]
 }
+
+@test "a stalled API client does not delay answers: the resolver has its own thread" {
+	attach a mynet
+	attach b mynet
+	bip=$(ip4 b)
+	# half a request, then silence: netd serves one API client at a time
+	# and waits for the rest of it (up to its 5 s I/O timeout)
+	(printf '{"version":1,"op":"pi'; sleep 20) | socat -t 20 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock" >/dev/null &
+	stall=$!
+	# netd has taken the connection: the listening socket's queue is empty
+	# and netd's end of it is open
+	wait_until 10 sh -c "ss -xH state established src '$PONTOON_RUN/netd.sock' | grep -q ."
+	# each lookup must end well inside netd's 5 s wait for the client
+	for name in b b.mynet; do
+		run timeout 3 ip netns exec a busybox nslookup -type=a -timeout=2 -retry=1 "$name" 10.77.0.1
+		assert_status 0
+		assert_output_contains "Address: $bip"
+	done
+	# the answers came while netd was still waiting for the client (it
+	# says so when it gives up on it)
+	! grep -q "drop a client" "$PONTOON_RUN/netd.log" || fail "netd gave up on the client before the lookups"
+	wait_until 15 grep -q "drop a client" "$PONTOON_RUN/netd.log"
+	kill "$stall" 2>/dev/null || true
+	# and the API serves again, names still resolve
+	attach c mynet
+	run lookup a c 10.77.0.1
+	assert_status 0
+	assert_output_contains "Address: $(ip4 c)"
+}
