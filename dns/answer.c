@@ -230,7 +230,7 @@ static void add_soa(struct reply *rp, const char *apex)
 		log_debug("dns: no room for the SOA of %s", apex);
 }
 
-static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, size_t nh)
+static void answer_addrs(struct reply *rp, struct hit *hits, size_t nh)
 {
 	struct dns_addr addrs[MAX_ANSWER_ADDRS];
 	uint16_t t = rp->q->q.type;
@@ -247,8 +247,9 @@ static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, 
 		size_t start = hits[0].name->rr++ % n;
 		for (size_t i = 0; i < n; i++) {
 			const struct dns_addr *a = &addrs[(start + i) % n];
-			int r = fam == AF_INET ? dns_build_a(&rp->b, 1, lname, DNS_TTL, &a->v4)
-					       : dns_build_aaaa(&rp->b, 1, lname, DNS_TTL, &a->v6);
+			/* the owner is the question's name, as asked */
+			int r = fam == AF_INET ? dns_build_rr_qowner(&rp->b, 1, DNS_T_A, DNS_TTL, &a->v4, 4)
+					       : dns_build_rr_qowner(&rp->b, 1, DNS_T_AAAA, DNS_TTL, &a->v6, 16);
 			if (r < 0) {
 				truncated(rp);
 				return;
@@ -260,7 +261,7 @@ static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, 
 /* Build the reply for one of our names. */
 static size_t reply_own(struct reply *rp, const char *lname, struct hit *hits, size_t nh)
 {
-	answer_addrs(rp, lname, hits, nh);
+	answer_addrs(rp, hits, nh);
 	if (!rp->b.counts[1] && !(rp->flags & DNS_F_TC)) /* NODATA */
 		add_soa(rp, hits[0].suffixed ? hits[0].net->name : lname);
 	return reply_end(rp, 0);
@@ -334,8 +335,13 @@ void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *
 	uint16_t flags;
 	bool forwardable;
 
-	memset(ret, 0, sizeof(*ret));
+	/* not a memset of the whole: the parsed query in it is large */
 	ret->action = DNS_ACT_DROP;
+	ret->len = 0;
+	ret->ups = NULL;
+	ret->n_ups = 0;
+	ret->q.qdcount = 0;
+	ret->q.q.name[0] = '\0';
 	if (!asker_ep || dns_header_peek(pkt, len, NULL, &flags) < 0 || (flags & DNS_F_QR))
 		return;
 	const struct store_ctr *asker = asker_ep->ctr;

@@ -181,7 +181,7 @@ static void table_grow(struct name_table *t)
 	for (size_t i = 0; i < t->nb; i++)
 		for (struct store_name *e = t->b[i], *next; e; e = next) {
 			next = e->hnext;
-			size_t h = hash_bytes(e->name, strlen(e->name)) & (nb - 1);
+			size_t h = e->hash & (nb - 1);
 			e->hnext = b[h];
 			b[h] = e;
 		}
@@ -195,8 +195,9 @@ struct store_name *store_find_name(const struct store_net *n, const char *lname,
 	const struct name_table *t = &n->names;
 	if (!t->nb)
 		return NULL;
-	for (struct store_name *e = t->b[hash_bytes(lname, len) & (t->nb - 1)]; e; e = e->hnext)
-		if (!strncmp(e->name, lname, len) && e->name[len] == '\0')
+	uint64_t h = hash_bytes(lname, len);
+	for (struct store_name *e = t->b[h & (t->nb - 1)]; e; e = e->hnext)
+		if (e->hash == h && e->len == len && !memcmp(e->name, lname, len))
 			return e;
 	return NULL;
 }
@@ -211,7 +212,9 @@ static void name_link(struct store_net *n, const char *lname, struct store_ep *e
 			table_grow(t);
 		e = xcalloc(1, sizeof(*e));
 		e->name = xstrdup(lname);
-		size_t h = hash_bytes(lname, strlen(lname)) & (t->nb - 1);
+		e->len = strlen(lname);
+		e->hash = hash_bytes(lname, e->len);
+		size_t h = e->hash & (t->nb - 1);
 		e->hnext = t->b[h];
 		t->b[h] = e;
 		t->n++;

@@ -240,17 +240,17 @@ int dns_msg_parse(const uint8_t *pkt, size_t len, struct dns_msg *ret)
 	m.arcount = get16(pkt + 10);
 
 	for (unsigned i = 0; i < m.qdcount; i++) {
-		struct dns_question q;
-		r = name_read(pkt, len, &off, q.name);
+		/* the first question is kept, the others only checked */
+		r = name_read(pkt, len, &off, i == 0 ? m.q.name : NULL);
 		if (r < 0)
 			return r;
 		if (len - off < 4)
 			return -EBADMSG;
-		q.type = get16(pkt + off);
-		q.class = get16(pkt + off + 2);
+		if (i == 0) {
+			m.q.type = get16(pkt + off);
+			m.q.class = get16(pkt + off + 2);
+		}
 		off += 4;
-		if (i == 0)
-			m.q = q;
 	}
 	m.q_end = m.an_off = off;
 
@@ -504,6 +504,31 @@ static int rr_begin(struct dns_builder *b, int section, const char *name, uint16
 static int rr_end(struct dns_builder *b, int section, size_t rdlen_off)
 {
 	put16(b->buf + rdlen_off, (uint16_t)(b->len - rdlen_off - 2));
+	b->counts[section]++;
+	return 0;
+}
+
+int dns_build_rr_qowner(struct dns_builder *b, int section, uint16_t type, uint32_t ttl, const void *rdata,
+			uint16_t rdlen)
+{
+	uint8_t h[12];
+
+	if (section < 1 || section > 3 || b->counts[0] != 1 || b->len < DNS_HEADER_LEN)
+		return -EINVAL;
+	for (int s = section + 1; s <= 3; s++)
+		if (b->counts[s])
+			return -EINVAL; /* sections are written in order */
+	if (b->len + sizeof(h) + rdlen > b->limit)
+		return -EMSGSIZE;
+	put16(h, 0xc000 | DNS_HEADER_LEN);
+	put16(h + 2, type);
+	put16(h + 4, DNS_CLASS_IN);
+	put16(h + 6, (uint16_t)(ttl >> 16));
+	put16(h + 8, ttl & 0xffff);
+	put16(h + 10, rdlen);
+	memcpy(b->buf + b->len, h, sizeof(h));
+	memcpy(b->buf + b->len + sizeof(h), rdata, rdlen);
+	b->len += sizeof(h) + rdlen;
 	b->counts[section]++;
 	return 0;
 }
