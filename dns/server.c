@@ -75,6 +75,12 @@ int dns_server_new(struct dns_store *store, const struct dns_server_config *cfg,
 		srv->cfg.max_forwards = 1024;
 	if (!srv->cfg.max_tcp_clients)
 		srv->cfg.max_tcp_clients = 256;
+	if (!srv->cfg.cache_entries)
+		srv->cfg.cache_entries = 4096;
+	if (!srv->cfg.cache_bytes)
+		srv->cfg.cache_bytes = 4 << 20;
+	if (srv->cfg.no_cache)
+		srv->cfg.cache_entries = 0;
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0)
 		return err_set(e, errno, "dns: epoll_create1");
@@ -164,6 +170,7 @@ void dns_server_free(struct dns_server *srv)
 	while (srv->conns_head)
 		conn_close(srv, srv->conns_head);
 	fwd_free_all(srv);
+	cache_free(srv);
 	while (srv->dead_conns) {
 		struct tcp_conn *c = srv->dead_conns;
 		srv->dead_conns = c->next;
@@ -287,6 +294,7 @@ void dns_server_get_stats(struct dns_server *srv, struct dns_server_stats *ret)
 	*ret = srv->stats;
 	ret->tcp_open = srv->n_conns;
 	ret->forwards_open = srv->n_fwd;
+	ret->cache_entries = srv->cache_n;
 	dns_server_unlock(srv);
 }
 

@@ -320,6 +320,9 @@ struct dns_server_config {
 	unsigned tcp_idle_ms;           /* a TCP client silent this long is closed; default 10000 */
 	unsigned max_forwards;          /* queries waiting on upstreams at once; default 1024, then REFUSED */
 	unsigned max_tcp_clients;       /* default 256; the oldest idle one is closed beyond */
+	unsigned cache_entries;         /* upstream answers kept at most; default 4096 */
+	size_t cache_bytes;             /* and their bytes at most; default 4 MiB */
+	bool no_cache;                  /* keep no upstream answer at all */
 };
 
 struct dns_server;
@@ -367,6 +370,8 @@ struct dns_server_stats {
 	uint64_t queries, answered_local, forwarded, servfail, dropped, refused, tcp_conns;
 	uint64_t tcp_open;      /* connections open now */
 	uint64_t forwards_open; /* queries waiting on upstreams now */
+	uint64_t cache_hits;    /* forwarded questions answered from the cache */
+	uint64_t cache_entries; /* upstream answers in the cache now */
 };
 void dns_server_get_stats(struct dns_server *srv, struct dns_server_stats *ret);
 
