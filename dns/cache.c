@@ -187,8 +187,7 @@ size_t cache_lookup(struct dns_server *srv, const uint8_t *key, size_t klen, con
 }
 
 /* How long msg may be kept (0: not at all), and where its TTLs are. */
-static uint32_t answer_ttl(const uint8_t *msg, size_t len, const struct dns_msg *m, uint16_t *ttl_off,
-			   size_t *ret_n)
+static uint32_t answer_ttl(const uint8_t *msg, size_t len, const struct dns_msg *m, uint16_t *ttl_off, size_t *ret_n)
 {
 	int rcode = DNS_RCODE(m->flags);
 	uint32_t ttl = CACHE_TTL_MAX;

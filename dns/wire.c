@@ -576,8 +576,7 @@ int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t
 	if ((r = rr_begin(b, section, zone, DNS_T_SOA, DNS_CLASS_IN, ttl, &rdl)) < 0 ||
 	    (r = put_name(b, soa->mname)) < 0 || (r = put_name(b, soa->rname)) < 0 ||
 	    (r = put_u32(b, soa->serial)) < 0 || (r = put_u32(b, soa->refresh)) < 0 ||
-	    (r = put_u32(b, soa->retry)) < 0 || (r = put_u32(b, soa->expire)) < 0 ||
-	    (r = put_u32(b, soa->minimum)) < 0)
+	    (r = put_u32(b, soa->retry)) < 0 || (r = put_u32(b, soa->expire)) < 0 || (r = put_u32(b, soa->minimum)) < 0)
 		return rollback(b, m, r);
 	return rr_end(b, section, rdl);
 }

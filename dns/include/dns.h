@@ -196,8 +196,7 @@ struct dns_soa {
 	const char *mname, *rname;
 	uint32_t serial, refresh, retry, expire, minimum;
 };
-int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t ttl,
-		  const struct dns_soa *soa) _wur_;
+int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t ttl, const struct dns_soa *soa) _wur_;
 /* OPT pseudo-RR in the additional section. */
 int dns_build_opt(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode, bool dnssec_ok) _wur_;
 /* Set TC and/or change flags after the fact. */

@@ -152,9 +152,9 @@ static void an_update_is_seen_whole(void **state)
 	while (!atomic_load(&k.done)) {
 		dns_server_lock(env->srv);
 		assert_int_equal(dns_store_endpoint_remove(env->store, "mynet", B_ID, NULL), 0);
-		assert_int_equal(dns_store_endpoint_add(env->store, "mynet", B_ID, "b", NULL, NULL, &b[++updates % 2], 1,
-							NULL),
-				 0);
+		assert_int_equal(
+			dns_store_endpoint_add(env->store, "mynet", B_ID, "b", NULL, NULL, &b[++updates % 2], 1, NULL),
+			0);
 		dns_server_unlock(env->srv);
 		usleep(100); /* netd does other work between two updates */
 	}
