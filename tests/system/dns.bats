@@ -296,7 +296,11 @@ teardown() {
 @test "a netd restart rebuilds listeners and records from the endpoints" {
 	attach a mynet
 	attach b mynet '"hostname":"bhost","aliases":["bee"],"dns":["127.0.0.53"]'
-	kill -9 "$(netd_pid)"
+	pid=$(netd_pid)
+	kill -9 "$pid"
+	# kill returns before the process is gone: until then its socket still
+	# takes connections, which the dying netd resets
+	wait_until 10 sh -c "[ ! -e /proc/$pid ] || grep -q '^State:[[:space:]]*Z' /proc/$pid/status"
 	pontoon net ls >/dev/null # starts netd again
 	for name in b bhost bee; do
 		run lookup a "$name" 10.77.0.1
