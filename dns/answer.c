@@ -13,6 +13,13 @@
  *     name exists, so NXDOMAIN would be a lie);
  *   - PTR for a visible container's address: "<name>.<network>";
  *   - other names under a visible network's name: NXDOMAIN;
+ *   - every negative answer we are authoritative for (NXDOMAIN, and NOERROR
+ *     with no record of the type asked: "NODATA") carries the zone's SOA in
+ *     the authority section, with DNS_NEG_TTL as its TTL and MINIMUM, so a
+ *     caching resolver knows how long it may remember it (RFC 2308).  The
+ *     zone: the network's name for "x.mynet"; a bare name ("b") or a
+ *     reverse name we own is its own apex, since no common parent of such
+ *     names is ours.  The serial changes with every update of the store;
  *   - everything else is forwarded, unless every network of the asker is
  *     internal: then NXDOMAIN;
  *   - a forward_only network (the default bridge) has no names: its
@@ -31,6 +38,7 @@
 struct hit {
 	const struct store_net *net;
 	struct store_name *name;
+	bool suffixed;                  /* found as "name.network" */
 };
 
 static bool parse_octet(const char *s, size_t n, unsigned max, unsigned *ret)
@@ -113,11 +121,11 @@ static bool in_zone(const char *lname, size_t len, const struct store_net *n)
 }
 
 static size_t find_hits(const struct store_ctr *c, const char *lname, size_t len, struct hit *hits,
-			bool *ret_zone, bool *ret_forwardable)
+			const struct store_net **ret_zone, bool *ret_forwardable)
 {
 	size_t nh = 0;
 
-	*ret_zone = false;
+	*ret_zone = NULL;
 	*ret_forwardable = false;
 	for (const struct store_ep *ep = c->eps; ep; ep = ep->ctr_next) {
 		const struct store_net *n = ep->net;
@@ -127,11 +135,12 @@ static size_t find_hits(const struct store_ctr *c, const char *lname, size_t len
 		if (n->forward_only)
 			continue;
 		if ((x = store_find_name(n, lname, len)) && nh < MAX_HITS)
-			hits[nh++] = (struct hit){ n, x };
+			hits[nh++] = (struct hit){ n, x, false };
 		if (in_zone(lname, len, n)) {
-			*ret_zone = true;
+			if (!*ret_zone)
+				*ret_zone = n;
 			if (len > n->name_len && (x = store_find_name(n, lname, len - n->name_len - 1)) && nh < MAX_HITS)
-				hits[nh++] = (struct hit){ n, x };
+				hits[nh++] = (struct hit){ n, x, true };
 		}
 	}
 	return nh;
@@ -166,6 +175,7 @@ struct reply {
 	const struct dns_msg *q;
 	size_t limit;
 	uint16_t flags;
+	uint32_t serial;
 };
 
 static int reply_begin(struct reply *rp, const uint8_t *pkt, const struct dns_msg *q, bool over_tcp, uint8_t *out,
@@ -203,7 +213,24 @@ static void truncated(struct reply *rp)
 	dns_builder_set_flags(&rp->b, rp->flags);
 }
 
-static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, size_t nh)
+/* The zone's SOA in the authority section of a negative answer.  Left out
+ * when it does not fit (the answer stays right, only not cacheable). */
+static void add_soa(struct reply *rp, const char *apex)
+{
+	char rname[DNS_NAME_TEXT_MAX];
+	struct dns_soa soa = { .mname = apex, .rname = rname, .serial = rp->serial, .refresh = 3600,
+			       .retry = 600, .expire = 86400, .minimum = DNS_NEG_TTL };
+
+	/* no server transfers these zones: the counters only need to be sane */
+	if (strlen(apex) + sizeof("hostmaster.") > DNS_NAME_TEXT_MAX)
+		soa.rname = apex;
+	else
+		snprintf(rname, sizeof(rname), "hostmaster.%s", apex);
+	if (dns_build_soa(&rp->b, 2, apex, DNS_NEG_TTL, &soa) < 0)
+		log_debug("dns: no room for the SOA of %s", apex);
+}
+
+static void answer_addrs(struct reply *rp, struct hit *hits, size_t nh)
 {
 	struct dns_addr addrs[MAX_ANSWER_ADDRS];
 	uint16_t t = rp->q->q.type;
@@ -220,8 +247,9 @@ static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, 
 		size_t start = hits[0].name->rr++ % n;
 		for (size_t i = 0; i < n; i++) {
 			const struct dns_addr *a = &addrs[(start + i) % n];
-			int r = fam == AF_INET ? dns_build_a(&rp->b, 1, lname, DNS_TTL, &a->v4)
-					       : dns_build_aaaa(&rp->b, 1, lname, DNS_TTL, &a->v6);
+			/* the owner is the question's name, as asked */
+			int r = fam == AF_INET ? dns_build_rr_qowner(&rp->b, 1, DNS_T_A, DNS_TTL, &a->v4, 4)
+					       : dns_build_rr_qowner(&rp->b, 1, DNS_T_AAAA, DNS_TTL, &a->v6, 16);
 			if (r < 0) {
 				truncated(rp);
 				return;
@@ -233,7 +261,9 @@ static void answer_addrs(struct reply *rp, const char *lname, struct hit *hits, 
 /* Build the reply for one of our names. */
 static size_t reply_own(struct reply *rp, const char *lname, struct hit *hits, size_t nh)
 {
-	answer_addrs(rp, lname, hits, nh);
+	answer_addrs(rp, hits, nh);
+	if (!rp->b.counts[1] && !(rp->flags & DNS_F_TC)) /* NODATA */
+		add_soa(rp, hits[0].suffixed ? hits[0].net->name : lname);
 	return reply_end(rp, 0);
 }
 
@@ -257,10 +287,13 @@ static bool try_ptr(struct dns_store *s, const struct store_ctr *asker, const ui
 	if (!ep || ep->net->forward_only)
 		return false;
 	if (!net_visible(asker, ep->net)) {
-		if (reply_begin(&rp, pkt, &ret->q, over_tcp, out, cap, DNS_RCODE_NXDOMAIN, true) < 0)
+		if (reply_begin(&rp, pkt, &ret->q, over_tcp, out, cap, DNS_RCODE_NXDOMAIN, true) < 0) {
 			set_reply(ret, 0);
-		else
+		} else {
+			rp.serial = store_serial(s);
+			add_soa(&rp, lname);
 			set_reply(ret, reply_end(&rp, 0));
+		}
 		return true;
 	}
 	const char *name = ep->ctr->display_name ? ep->ctr->display_name : ep->ctr->short_id;
@@ -276,15 +309,20 @@ static bool try_ptr(struct dns_store *s, const struct store_ctr *asker, const ui
 	return true;
 }
 
-static void reply_rcode(const uint8_t *pkt, bool over_tcp, uint8_t *out, size_t cap, int rcode, bool aa,
-			uint8_t ext_rcode, struct dns_answer_result *ret)
+/* A header-only answer; with a zone (authoritative NXDOMAIN), its SOA. */
+static void reply_rcode(const uint8_t *pkt, bool over_tcp, uint8_t *out, size_t cap, int rcode,
+			const struct store_net *zone, uint32_t serial, uint8_t ext_rcode, struct dns_answer_result *ret)
 {
 	struct reply rp;
 
-	if (reply_begin(&rp, pkt, &ret->q, over_tcp, out, cap, rcode, aa) < 0)
+	if (reply_begin(&rp, pkt, &ret->q, over_tcp, out, cap, rcode, zone != NULL) < 0) {
 		set_reply(ret, 0);
-	else
-		set_reply(ret, reply_end(&rp, ext_rcode));
+		return;
+	}
+	rp.serial = serial;
+	if (zone)
+		add_soa(&rp, zone->name);
+	set_reply(ret, reply_end(&rp, ext_rcode));
 }
 
 void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *pkt, size_t len, bool over_tcp,
@@ -293,11 +331,17 @@ void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *
 	const struct store_ep *asker_ep = store_find_addr(s, src);
 	char lname[DNS_NAME_TEXT_MAX];
 	struct hit hits[MAX_HITS];
+	const struct store_net *zone;
 	uint16_t flags;
-	bool zone, forwardable;
+	bool forwardable;
 
-	memset(ret, 0, sizeof(*ret));
+	/* not a memset of the whole: the parsed query in it is large */
 	ret->action = DNS_ACT_DROP;
+	ret->len = 0;
+	ret->ups = NULL;
+	ret->n_ups = 0;
+	ret->q.qdcount = 0;
+	ret->q.q.name[0] = '\0';
 	if (!asker_ep || dns_header_peek(pkt, len, NULL, &flags) < 0 || (flags & DNS_F_QR))
 		return;
 	const struct store_ctr *asker = asker_ep->ctr;
@@ -314,7 +358,7 @@ void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *
 		return;
 	}
 	if (ret->q.edns && ret->q.edns_version > 0) { /* BADVERS = 16: extended rcode 1, header rcode 0 */
-		reply_rcode(pkt, over_tcp, out, out_cap, 0, false, 1, ret);
+		reply_rcode(pkt, over_tcp, out, out_cap, 0, NULL, 0, 1, ret);
 		return;
 	}
 
@@ -330,15 +374,16 @@ void dns_answer(struct dns_store *s, const struct dns_addr *src, const uint8_t *
 				set_reply(ret, 0);
 				return;
 			}
+			rp.serial = store_serial(s);
 			set_reply(ret, reply_own(&rp, lname, hits, nh));
 			return;
 		}
 	} else {
 		find_hits(asker, "", 0, hits, &zone, &forwardable);
-		zone = false;
+		zone = NULL;
 	}
 	if (zone || !forwardable) {
-		reply_rcode(pkt, over_tcp, out, out_cap, DNS_RCODE_NXDOMAIN, zone, 0, ret);
+		reply_rcode(pkt, over_tcp, out, out_cap, DNS_RCODE_NXDOMAIN, zone, store_serial(s), 0, ret);
 		return;
 	}
 	ret->action = DNS_ACT_FORWARD;

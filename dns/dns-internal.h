@@ -33,6 +33,8 @@ struct store_ctr {
 
 /* A name on a network and every endpoint that answers to it. */
 struct store_name {
+	uint64_t hash;                  /* of name: compared before the text */
+	size_t len;
 	char *name;
 	struct store_ep **eps;
 	size_t n, cap;
@@ -60,11 +62,18 @@ struct store_net {
 struct store_ep *store_find_addr(const struct dns_store *s, const struct dns_addr *a);
 struct store_name *store_find_name(const struct store_net *n, const char *lname, size_t len);
 struct store_net *store_networks(const struct dns_store *s);
+uint32_t store_serial(const struct dns_store *s);
 
 /* Copy one question as it came in a query (already checked by
  * dns_msg_parse: starts at offset 12 and holds no pointer), right after the
  * header. */
 int dns_build_question_raw(struct dns_builder *b, const uint8_t *q, size_t len);
+
+/* An RR whose owner is the question's name (a pointer to it: no name is
+ * looked at), with rdata as given.  Rolls back and returns -EMSGSIZE when it
+ * does not fit, as the other builders. */
+int dns_build_rr_qowner(struct dns_builder *b, int section, uint16_t type, uint32_t ttl, const void *rdata,
+			uint16_t rdlen);
 
 /* lowercase copy with length check; false when it does not fit */
 bool dns_lower(const char *in, char *out, size_t cap);

@@ -161,6 +161,7 @@ static void host_upstreams_reload(struct dns_server *srv)
 	srv->resolv_st = st;
 	srv->resolv_seen = true;
 	srv->n_host_ups = 0;
+	cache_flush(srv); /* what they answered is theirs: the new ones are asked anew */
 	for (size_t i = 0; i < rc.n_ns; i++)
 		dns_upstream_from_addr(&rc.ns[i], srv->cfg.resolv_port, &srv->host_ups[srv->n_host_ups++]);
 	dns_resolv_conf_clear(&rc);
@@ -234,12 +235,6 @@ void fwd_start(struct dns_server *srv, const uint8_t *query, size_t len, const s
 	fwd_append(srv, f);
 	srv->n_fwd++;
 
-	if (srv->n_fwd > srv->cfg.max_forwards) {
-		srv->stats.refused++;
-		fail_client(srv, f, DNS_RCODE_REFUSED);
-		fwd_done(srv, f);
-		return;
-	}
 	if (!ups) {
 		host_upstreams_reload(srv);
 		ups = srv->host_ups;
@@ -248,6 +243,22 @@ void fwd_start(struct dns_server *srv, const uint8_t *query, size_t len, const s
 	for (size_t i = 0; i < n && f->n_ups < DNS_RESOLV_MAX_NS; i++)
 		if (!is_own_listener(srv, &ups[i]))
 			f->ups[f->n_ups++] = ups[i];
+	/* asked before, of the same upstreams, and still fresh */
+	if (srv->cfg.cache_entries && f->n_ups) {
+		f->cklen = cache_key(&res->q, f->ups, f->n_ups, f->ckey, sizeof(f->ckey));
+		size_t k = f->cklen ? cache_lookup(srv, f->ckey, f->cklen, query, &res->q, srv->big, DNS_MSG_MAX) : 0;
+		if (k) {
+			reply_client(srv, f, srv->big, k);
+			fwd_done(srv, f);
+			return;
+		}
+	}
+	if (srv->n_fwd > srv->cfg.max_forwards) {
+		srv->stats.refused++;
+		fail_client(srv, f, DNS_RCODE_REFUSED);
+		fwd_done(srv, f);
+		return;
+	}
 	f->our_id = (uint16_t)arc4random();
 	f->query[0] = f->our_id >> 8;
 	f->query[1] = f->our_id & 0xff;
@@ -305,6 +316,8 @@ static void fwd_answer(struct dns_server *srv, struct fwd *f, uint8_t *buf, size
 		fwd_tcp_start(srv, f);
 		return;
 	}
+	if (f->cklen)
+		cache_store(srv, f->ckey, f->cklen, buf, len);
 	buf[0] = f->client_id >> 8;
 	buf[1] = f->client_id & 0xff;
 	reply_client(srv, f, buf, len);

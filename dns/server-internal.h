@@ -3,14 +3,18 @@
 #ifndef PONTOON_DNS_SERVER_INTERNAL_H
 #define PONTOON_DNS_SERVER_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include "dns.h"
 #include "dns-internal.h"
 
 #define UDP_BATCH 32
+#define CACHE_BUCKETS 4096
+#define CACHE_KEY_MAX 512
 #define TCP_OUT_MAX (256 * 1024)
 
-enum handle_kind { H_UDP, H_TCP_LISTEN, H_CONN, H_FWD, H_TIMER };
+enum handle_kind { H_UDP, H_TCP_LISTEN, H_CONN, H_FWD, H_TIMER, H_WAKE };
 
 /* What an epoll event points at: the first member of each object. */
 struct handle {
@@ -22,6 +26,7 @@ struct listener {
 	struct dns_addr addr;
 	uint16_t port;
 	int udp_fd, tcp_fd;
+	bool dead;                      /* closed; freed at the end of the round */
 	struct listener *next;
 };
 
@@ -51,6 +56,8 @@ struct fwd {
 	char qname[DNS_NAME_TEXT_MAX];
 	uint16_t qtype, qclass;
 	size_t client_limit;            /* UDP: the client's payload size */
+	uint8_t ckey[CACHE_KEY_MAX];    /* its key in the answer cache (0 long: not kept) */
+	size_t cklen;
 	uint8_t *query;
 	size_t qlen;
 	struct dns_upstream ups[DNS_RESOLV_MAX_NS];
@@ -72,6 +79,7 @@ struct dns_server {
 	uint64_t timer_armed;           /* deadline the timer is set for, UINT64_MAX: none */
 	struct handle timer_h;
 	struct listener *listeners;
+	struct listener *dead_listeners;
 	struct tcp_conn *conns_head, *conns_tail;
 	size_t n_conns;
 	struct fwd *fwd_head, *fwd_tail;
@@ -85,8 +93,22 @@ struct dns_server {
 	bool resolv_seen;
 	uint64_t resolv_checked;
 	struct dns_server_stats stats;
+	/* cache.c: upstream answers */
+	struct cache_entry **cache_b;
+	struct cache_entry *cache_head, *cache_tail;
+	size_t cache_n, cache_bytes;
 	uint8_t *bufs;                  /* UDP_BATCH * DNS_UDP_MAX in, same out */
 	uint8_t *big;                   /* DNS_MSG_MAX: TCP answers, upstream replies */
+	/* dns_server_start: the loop's own thread.  It holds lock for reading
+	 * while it handles an event (it is the only reader); every other
+	 * thread takes it for writing (dns_server_lock), and a waiting writer
+	 * goes before the loop's next event. */
+	pthread_rwlock_t lock;
+	bool threaded;
+	pthread_t thread;
+	int wakefd;                     /* eventfd: stop the thread */
+	struct handle wake_h;
+	atomic_bool stop;
 };
 
 uint64_t srv_now_ms(void);
@@ -95,6 +117,17 @@ void srv_conn_maybe_finish(struct dns_server *srv, struct tcp_conn *c);
 void srv_tcp_send(struct dns_server *srv, struct tcp_conn *c, const uint8_t *msg, size_t len);
 void srv_udp_send(struct dns_server *srv, int fd, const struct sockaddr_storage *to, socklen_t tolen,
 		  const uint8_t *msg, size_t len);
+
+/* cache.c */
+struct cache_entry;
+size_t cache_key(const struct dns_msg *q, const struct dns_upstream *ups, size_t n_ups, uint8_t *key, size_t cap);
+/* A kept answer for key, as the reply to query q (its id and question,
+ * TTLs counted down) in out; 0 when there is none (or it does not fit cap). */
+size_t cache_lookup(struct dns_server *srv, const uint8_t *key, size_t klen, const uint8_t *query,
+		    const struct dns_msg *q, uint8_t *out, size_t cap);
+void cache_store(struct dns_server *srv, const uint8_t *key, size_t klen, const uint8_t *msg, size_t len);
+void cache_flush(struct dns_server *srv);
+void cache_free(struct dns_server *srv);
 
 /* forward.c */
 void fwd_start(struct dns_server *srv, const uint8_t *query, size_t len, const struct dns_answer_result *res,

@@ -8,9 +8,21 @@
  * names, as they come for forwarded ones; a connection idle for tcp_idle_ms
  * is closed, and one that sends EOF stops being polled for input at once, so
  * a half-sent message can never make the loop spin.
+ *
+ * Threads: the loop runs in the caller's thread (dns_server_process) or in
+ * its own (dns_server_start), so that nothing the caller does (netd serving
+ * a slow API client) delays an answer.  The loop holds srv->lock for reading
+ * while it handles one event; the other thread changes the store and the
+ * listeners under the lock for writing.  The lock prefers writers, so an
+ * update waits for at most one event (one batch of queries), and a query
+ * sees the store either before or after an update, never half of one.  A
+ * listener removed while the loop holds its event in hand is only marked
+ * dead and closed; it is freed at the end of the loop's round.
  */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include "server-internal.h"
@@ -63,6 +75,12 @@ int dns_server_new(struct dns_store *store, const struct dns_server_config *cfg,
 		srv->cfg.max_forwards = 1024;
 	if (!srv->cfg.max_tcp_clients)
 		srv->cfg.max_tcp_clients = 256;
+	if (!srv->cfg.cache_entries)
+		srv->cfg.cache_entries = 4096;
+	if (!srv->cfg.cache_bytes)
+		srv->cfg.cache_bytes = 4 << 20;
+	if (srv->cfg.no_cache)
+		srv->cfg.cache_entries = 0;
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0)
 		return err_set(e, errno, "dns: epoll_create1");
@@ -73,6 +91,12 @@ int dns_server_new(struct dns_store *store, const struct dns_server_config *cfg,
 		return r;
 	}
 	srv->timer_h.kind = H_TIMER;
+	srv->wakefd = -1;
+	pthread_rwlockattr_t la;
+	pthread_rwlockattr_init(&la);
+	pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&srv->lock, &la);
+	pthread_rwlockattr_destroy(&la);
 	srv->timer_armed = UINT64_MAX;
 	srv_epoll_set(srv, srv->timerfd, &srv->timer_h, EPOLLIN, true);
 	srv->bufs = xmalloc(2 * UDP_BATCH * DNS_UDP_MAX);
@@ -136,13 +160,17 @@ static void conn_close(struct dns_server *srv, struct tcp_conn *c)
 	srv->dead_conns = c;
 }
 
+static void thread_stop(struct dns_server *srv);
+
 void dns_server_free(struct dns_server *srv)
 {
 	if (!srv)
 		return;
+	thread_stop(srv);
 	while (srv->conns_head)
 		conn_close(srv, srv->conns_head);
 	fwd_free_all(srv);
+	cache_free(srv);
 	while (srv->dead_conns) {
 		struct tcp_conn *c = srv->dead_conns;
 		srv->dead_conns = c->next;
@@ -153,6 +181,12 @@ void dns_server_free(struct dns_server *srv)
 		srv->listeners = l->next;
 		listener_close(l);
 	}
+	while (srv->dead_listeners) {
+		struct listener *l = srv->dead_listeners;
+		srv->dead_listeners = l->next;
+		listener_close(l);
+	}
+	pthread_rwlock_destroy(&srv->lock);
 	close(srv->timerfd);
 	close(srv->epfd);
 	free(srv->bufs);
@@ -215,10 +249,12 @@ int dns_server_listen(struct dns_server *srv, const struct dns_addr *addr, uint1
 		listener_close(l);
 		return err_wrap(e, "dns: listen on %s:%u/tcp", ab, port);
 	}
+	dns_server_lock(srv);
 	srv_epoll_set(srv, l->udp_fd, &l->udp_h, EPOLLIN, true);
 	srv_epoll_set(srv, l->tcp_fd, &l->tcp_h, EPOLLIN, true);
 	l->next = srv->listeners;
 	srv->listeners = l;
+	dns_server_unlock(srv);
 	if (ret_port)
 		*ret_port = l->port;
 	return 0;
@@ -226,14 +262,24 @@ int dns_server_listen(struct dns_server *srv, const struct dns_addr *addr, uint1
 
 int dns_server_unlisten(struct dns_server *srv, const struct dns_addr *addr, uint16_t port, struct err *e)
 {
+	dns_server_lock(srv);
 	for (struct listener **pp = &srv->listeners; *pp; pp = &(*pp)->next) {
 		struct listener *l = *pp;
 		if (dns_addr_equal(&l->addr, addr) && l->port == port) {
 			*pp = l->next;
-			listener_close(l); /* closing removes the fds from the epoll set */
+			/* closing removes the fds from the epoll set; an event
+			 * already taken from it may still point here */
+			close(l->udp_fd);
+			close(l->tcp_fd);
+			l->udp_fd = l->tcp_fd = -1;
+			l->dead = true;
+			l->next = srv->dead_listeners;
+			srv->dead_listeners = l;
+			dns_server_unlock(srv);
 			return 0;
 		}
 	}
+	dns_server_unlock(srv);
 	return err_setx(e, ENOENT, "dns: not listening there");
 }
 
@@ -242,11 +288,24 @@ int dns_server_fd(const struct dns_server *srv)
 	return srv->epfd;
 }
 
-void dns_server_get_stats(const struct dns_server *srv, struct dns_server_stats *ret)
+void dns_server_get_stats(struct dns_server *srv, struct dns_server_stats *ret)
 {
+	dns_server_lock(srv);
 	*ret = srv->stats;
 	ret->tcp_open = srv->n_conns;
 	ret->forwards_open = srv->n_fwd;
+	ret->cache_entries = srv->cache_n;
+	dns_server_unlock(srv);
+}
+
+void dns_server_lock(struct dns_server *srv)
+{
+	pthread_rwlock_wrlock(&srv->lock);
+}
+
+void dns_server_unlock(struct dns_server *srv)
+{
+	pthread_rwlock_unlock(&srv->lock);
 }
 
 /* ---- UDP --------------------------------------------------------------------- */
@@ -268,6 +327,8 @@ static void udp_event(struct dns_server *srv, struct listener *l)
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t *ibuf = srv->bufs, *obuf = srv->bufs + UDP_BATCH * DNS_UDP_MAX;
 
+	if (l->dead)
+		return;
 	for (int round = 0; round < 8; round++) {
 		for (int i = 0; i < UDP_BATCH; i++) {
 			iin[i] = (struct iovec){ ibuf + i * DNS_UDP_MAX, DNS_UDP_MAX };
@@ -382,6 +443,8 @@ void srv_tcp_send(struct dns_server *srv, struct tcp_conn *c, const uint8_t *msg
 
 static void tcp_accept(struct dns_server *srv, struct listener *l)
 {
+	if (l->dead)
+		return;
 	for (int i = 0; i < 16; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -527,12 +590,50 @@ static void timer_rearm(struct dns_server *srv, uint64_t now)
 
 static void reap(struct dns_server *srv)
 {
+	while (srv->dead_listeners) {
+		struct listener *l = srv->dead_listeners;
+		srv->dead_listeners = l->next;
+		listener_close(l);
+	}
 	while (srv->dead_conns) {
 		struct tcp_conn *c = srv->dead_conns;
 		srv->dead_conns = c->next;
 		conn_free(c);
 	}
 	fwd_reap(srv);
+}
+
+static void handle_event(struct dns_server *srv, const struct epoll_event *ev)
+{
+	struct handle *h = ev->data.ptr;
+
+	switch (h->kind) {
+	case H_UDP:
+		udp_event(srv, (struct listener *)((char *)h - offsetof(struct listener, udp_h)));
+		break;
+	case H_TCP_LISTEN:
+		tcp_accept(srv, (struct listener *)((char *)h - offsetof(struct listener, tcp_h)));
+		break;
+	case H_CONN:
+		conn_event(srv, (struct tcp_conn *)h, ev->events);
+		break;
+	case H_FWD:
+		fwd_event(srv, (struct fwd *)h, ev->events);
+		break;
+	case H_TIMER: {
+		uint64_t ticks;
+		if (read(srv->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+			log_debug("dns: timerfd read: %m");
+		srv->timer_armed = UINT64_MAX; /* fired: disarmed */
+		break;
+	}
+	case H_WAKE: {
+		uint64_t v;
+		if (read(srv->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			log_debug("dns: eventfd read: %m");
+		break;
+	}
+	}
 }
 
 static int process(struct dns_server *srv, int timeout_ms)
@@ -542,41 +643,82 @@ static int process(struct dns_server *srv, int timeout_ms)
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	/* the lock for each event, so that a writer waits for one at most */
 	for (int i = 0; i < n; i++) {
-		struct handle *h = ev[i].data.ptr;
-		switch (h->kind) {
-		case H_UDP:
-			udp_event(srv, (struct listener *)((char *)h - offsetof(struct listener, udp_h)));
-			break;
-		case H_TCP_LISTEN:
-			tcp_accept(srv, (struct listener *)((char *)h - offsetof(struct listener, tcp_h)));
-			break;
-		case H_CONN:
-			conn_event(srv, (struct tcp_conn *)h, ev[i].events);
-			break;
-		case H_FWD:
-			fwd_event(srv, (struct fwd *)h, ev[i].events);
-			break;
-		case H_TIMER: {
-			uint64_t ticks;
-			if (read(srv->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-				log_debug("dns: timerfd read: %m");
-			srv->timer_armed = UINT64_MAX; /* fired: disarmed */
-			break;
-		}
-		}
+		pthread_rwlock_rdlock(&srv->lock);
+		handle_event(srv, &ev[i]);
+		pthread_rwlock_unlock(&srv->lock);
 	}
+	pthread_rwlock_rdlock(&srv->lock);
 	uint64_t now = srv_now_ms();
 	fwd_timeouts(srv, now);
 	conn_timeouts(srv, now);
 	reap(srv);
 	timer_rearm(srv, now);
+	pthread_rwlock_unlock(&srv->lock);
 	return 0;
 }
 
 int dns_server_process(struct dns_server *srv)
 {
 	return process(srv, 0);
+}
+
+static void *thread_main(void *arg)
+{
+	struct dns_server *srv = arg;
+
+	while (!atomic_load(&srv->stop)) {
+		int r = process(srv, -1);
+		if (r < 0) { /* cannot happen with a valid epoll fd; do not spin */
+			log_warn("dns: %s", strerror(-r));
+			usleep(100 * 1000);
+		}
+	}
+	return NULL;
+}
+
+int dns_server_start(struct dns_server *srv, struct err *e)
+{
+	sigset_t all, old;
+	int r;
+
+	if (srv->threaded)
+		return err_setx(e, EALREADY, "dns: the server thread runs already");
+	srv->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (srv->wakefd < 0)
+		return err_set(e, errno, "dns: eventfd");
+	srv->wake_h.kind = H_WAKE;
+	srv_epoll_set(srv, srv->wakefd, &srv->wake_h, EPOLLIN, true);
+	atomic_store(&srv->stop, false);
+	/* signals stay with the caller's threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&srv->thread, NULL, thread_main, srv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		close(srv->wakefd);
+		srv->wakefd = -1;
+		return err_set(e, r, "dns: start the server thread");
+	}
+	srv->threaded = true;
+	return 0;
+}
+
+static void thread_stop(struct dns_server *srv)
+{
+	uint64_t one = 1;
+
+	if (srv->threaded) {
+		atomic_store(&srv->stop, true);
+		if (write(srv->wakefd, &one, sizeof(one)) < 0)
+			log_warn("dns: wake the server thread: %m");
+		pthread_join(srv->thread, NULL);
+		srv->threaded = false;
+	}
+	if (srv->wakefd >= 0)
+		close(srv->wakefd);
+	srv->wakefd = -1;
 }
 
 int dns_server_run(struct dns_server *srv, volatile bool *stop)

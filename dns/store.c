@@ -27,6 +27,7 @@ struct dns_store {
 	struct addr_slot **addrs;       /* hash by address */
 	size_t n_addrb, n_addrs;
 	size_t n_eps;
+	uint32_t serial;                /* changes with every update: the SOA's serial */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -180,7 +181,7 @@ static void table_grow(struct name_table *t)
 	for (size_t i = 0; i < t->nb; i++)
 		for (struct store_name *e = t->b[i], *next; e; e = next) {
 			next = e->hnext;
-			size_t h = hash_bytes(e->name, strlen(e->name)) & (nb - 1);
+			size_t h = e->hash & (nb - 1);
 			e->hnext = b[h];
 			b[h] = e;
 		}
@@ -194,8 +195,9 @@ struct store_name *store_find_name(const struct store_net *n, const char *lname,
 	const struct name_table *t = &n->names;
 	if (!t->nb)
 		return NULL;
-	for (struct store_name *e = t->b[hash_bytes(lname, len) & (t->nb - 1)]; e; e = e->hnext)
-		if (!strncmp(e->name, lname, len) && e->name[len] == '\0')
+	uint64_t h = hash_bytes(lname, len);
+	for (struct store_name *e = t->b[h & (t->nb - 1)]; e; e = e->hnext)
+		if (e->hash == h && e->len == len && !memcmp(e->name, lname, len))
 			return e;
 	return NULL;
 }
@@ -210,7 +212,9 @@ static void name_link(struct store_net *n, const char *lname, struct store_ep *e
 			table_grow(t);
 		e = xcalloc(1, sizeof(*e));
 		e->name = xstrdup(lname);
-		size_t h = hash_bytes(lname, strlen(lname)) & (t->nb - 1);
+		e->len = strlen(lname);
+		e->hash = hash_bytes(lname, e->len);
+		size_t h = e->hash & (t->nb - 1);
 		e->hnext = t->b[h];
 		t->b[h] = e;
 		t->n++;
@@ -417,6 +421,7 @@ int dns_store_network_add(struct dns_store *s, const char *network, const struct
 	}
 	n->next = s->nets;
 	s->nets = n;
+	s->serial++;
 	return 0;
 }
 
@@ -436,6 +441,7 @@ int dns_store_network_remove(struct dns_store *s, const char *network, struct er
 			struct store_net *n = *pp;
 			*pp = n->next;
 			net_free(s, n);
+			s->serial++;
 			return 0;
 		}
 	return err_setx(e, ENOENT, "no network \"%s\" in the DNS store", network);
@@ -551,6 +557,7 @@ int dns_store_endpoint_add(struct dns_store *s, const char *network, const char 
 	c->eps = ep;
 	ep_names_apply(ep, true);
 	s->n_eps++;
+	s->serial++;
 	return 0;
 }
 
@@ -561,6 +568,7 @@ int dns_store_endpoint_remove(struct dns_store *s, const char *network, const ch
 	for (struct store_ep *ep = c ? c->eps : NULL; ep; ep = ep->ctr_next)
 		if (!strcasecmp(ep->net->name, network ? network : "")) {
 			ep_free(s, ep);
+			s->serial++;
 			return 0;
 		}
 	return err_setx(e, ENOENT, "container %.12s is not on network \"%s\" in the DNS store",
@@ -584,6 +592,7 @@ int dns_store_container_rename(struct dns_store *s, const char *container_id, co
 	c->display_name = new_name ? xstrdup(new_name) : NULL;
 	for (struct store_ep *ep = c->eps; ep; ep = ep->ctr_next)
 		ep_names_apply(ep, true);
+	s->serial++;
 	return 0;
 }
 
@@ -624,4 +633,9 @@ bool dns_store_serves(const struct dns_store *s, const struct dns_addr *src, con
 		if (dns_addr_equal(&ep->net->listen[i], dst))
 			return true;
 	return false;
+}
+
+uint32_t store_serial(const struct dns_store *s)
+{
+	return s->serial;
 }

@@ -151,12 +151,19 @@ static int rr_rdata(const uint8_t *pkt, size_t len, struct dns_rr *rr)
 		r = rdata_name(pkt, end, &off, rr->u.srv.target);
 		break;
 	case DNS_T_SOA:
-		r = rdata_name(pkt, end, &off, NULL);
+		r = rdata_name(pkt, end, &off, rr->u.soa.mname);
 		if (r >= 0)
-			r = rdata_name(pkt, end, &off, NULL);
+			r = rdata_name(pkt, end, &off, rr->u.soa.rname);
 		if (r >= 0 && off + 20 > end)
 			return -EBADMSG;
-		off += r >= 0 ? 20 : 0;
+		if (r >= 0) {
+			rr->u.soa.serial = get32(pkt + off);
+			rr->u.soa.refresh = get32(pkt + off + 4);
+			rr->u.soa.retry = get32(pkt + off + 8);
+			rr->u.soa.expire = get32(pkt + off + 12);
+			rr->u.soa.minimum = get32(pkt + off + 16);
+			off += 20;
+		}
 		break;
 	default:
 		return 0; /* opaque */
@@ -233,17 +240,17 @@ int dns_msg_parse(const uint8_t *pkt, size_t len, struct dns_msg *ret)
 	m.arcount = get16(pkt + 10);
 
 	for (unsigned i = 0; i < m.qdcount; i++) {
-		struct dns_question q;
-		r = name_read(pkt, len, &off, q.name);
+		/* the first question is kept, the others only checked */
+		r = name_read(pkt, len, &off, i == 0 ? m.q.name : NULL);
 		if (r < 0)
 			return r;
 		if (len - off < 4)
 			return -EBADMSG;
-		q.type = get16(pkt + off);
-		q.class = get16(pkt + off + 2);
+		if (i == 0) {
+			m.q.type = get16(pkt + off);
+			m.q.class = get16(pkt + off + 2);
+		}
 		off += 4;
-		if (i == 0)
-			m.q = q;
 	}
 	m.q_end = m.an_off = off;
 
@@ -454,8 +461,11 @@ int dns_build_question_raw(struct dns_builder *b, const uint8_t *q, size_t len)
 		return -EINVAL;
 	if ((r = put(b, q, len)) < 0)
 		return rollback(b, m, r);
-	if (b->n_comp < DNS_COMPRESS_MAX)
-		b->comp[b->n_comp++] = DNS_HEADER_LEN;
+	/* the name and each of its suffixes ("x.mynet", "mynet") can be
+	 * pointed at; it holds no pointer itself, and ends before len */
+	for (size_t off = 0; off < len && q[off] && q[off] < 0x40 && b->n_comp < DNS_COMPRESS_MAX;
+	     off += 1 + (size_t)q[off])
+		b->comp[b->n_comp++] = (uint16_t)(DNS_HEADER_LEN + off);
 	b->counts[0]++;
 	return 0;
 }
@@ -498,6 +508,31 @@ static int rr_end(struct dns_builder *b, int section, size_t rdlen_off)
 	return 0;
 }
 
+int dns_build_rr_qowner(struct dns_builder *b, int section, uint16_t type, uint32_t ttl, const void *rdata,
+			uint16_t rdlen)
+{
+	uint8_t h[12];
+
+	if (section < 1 || section > 3 || b->counts[0] != 1 || b->len < DNS_HEADER_LEN)
+		return -EINVAL;
+	for (int s = section + 1; s <= 3; s++)
+		if (b->counts[s])
+			return -EINVAL; /* sections are written in order */
+	if (b->len + sizeof(h) + rdlen > b->limit)
+		return -EMSGSIZE;
+	put16(h, 0xc000 | DNS_HEADER_LEN);
+	put16(h + 2, type);
+	put16(h + 4, DNS_CLASS_IN);
+	put16(h + 6, (uint16_t)(ttl >> 16));
+	put16(h + 8, ttl & 0xffff);
+	put16(h + 10, rdlen);
+	memcpy(b->buf + b->len, h, sizeof(h));
+	memcpy(b->buf + b->len + sizeof(h), rdata, rdlen);
+	b->len += sizeof(h) + rdlen;
+	b->counts[section]++;
+	return 0;
+}
+
 int dns_build_a(struct dns_builder *b, int section, const char *name, uint32_t ttl, const struct in_addr *a)
 {
 	struct mark m = mark_of(b);
@@ -528,6 +563,20 @@ int dns_build_name_rr(struct dns_builder *b, int section, const char *name, uint
 	int r;
 
 	if ((r = rr_begin(b, section, name, type, DNS_CLASS_IN, ttl, &rdl)) < 0 || (r = put_name(b, target)) < 0)
+		return rollback(b, m, r);
+	return rr_end(b, section, rdl);
+}
+
+int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t ttl, const struct dns_soa *soa)
+{
+	struct mark m = mark_of(b);
+	size_t rdl;
+	int r;
+
+	if ((r = rr_begin(b, section, zone, DNS_T_SOA, DNS_CLASS_IN, ttl, &rdl)) < 0 ||
+	    (r = put_name(b, soa->mname)) < 0 || (r = put_name(b, soa->rname)) < 0 ||
+	    (r = put_u32(b, soa->serial)) < 0 || (r = put_u32(b, soa->refresh)) < 0 ||
+	    (r = put_u32(b, soa->retry)) < 0 || (r = put_u32(b, soa->expire)) < 0 || (r = put_u32(b, soa->minimum)) < 0)
 		return rollback(b, m, r);
 	return rr_end(b, section, rdl);
 }

@@ -5,6 +5,10 @@
  * attach or detach replies, so the next query sees them; listeners are added
  * when a network is created (or loaded at start) and removed with it, never
  * re-bound on a record change.
+ *
+ * The server answers on a thread of its own, so a slow API client (netd
+ * serves one request at a time) never delays an answer; every store change
+ * here is made under dns_server_lock, all of one attach or detach at once.
  */
 #include <ctype.h>
 #include "daemon.h"
@@ -12,16 +16,26 @@
 
 #define DNS_PORT 53
 
+/* The server runs on its own thread: nothing for netd's loop to poll. */
 int netd_dns_fd(struct netd *d)
 {
-	return d->dnssrv ? dns_server_fd(d->dnssrv) : -1;
+	(void)d;
+	return -1;
 }
 
 void netd_dns_process(struct netd *d)
 {
-	int r = d->dnssrv ? dns_server_process(d->dnssrv) : 0;
-	if (r < 0)
-		log_warn("dns: %s", strerror(-r));
+	(void)d;
+}
+
+static void dns_lock(struct netd *d)
+{
+	dns_server_lock(d->dnssrv);
+}
+
+static void dns_unlock(struct netd *d)
+{
+	dns_server_unlock(d->dnssrv);
 }
 
 static bool is_default(const struct network *n)
@@ -84,7 +98,9 @@ int netd_dns_net_add(struct netd *d, struct network *n, struct err *e)
 	/* its listeners answer its own containers only, not those of another
 	 * network that route a query to this gateway through the host */
 	o.n_listen = gateways(n, o.listen);
+	dns_lock(d);
 	r = dns_store_network_add(d->dns, n->name, &o, e);
+	dns_unlock(d);
 	if (r < 0)
 		return err_wrap(e, "network %s: embedded DNS", n->name);
 	r = listen_gateways(d, n, e);
@@ -95,7 +111,9 @@ int netd_dns_net_add(struct netd *d, struct network *n, struct err *e)
 		return 0;
 	}
 	if (r < 0) {
+		dns_lock(d);
 		UNDO(dns_store_network_remove(d->dns, n->name, NULL));
+		dns_unlock(d);
 		return err_wrap(e, "network %s: embedded DNS cannot listen on its gateway, port %d", n->name, DNS_PORT);
 	}
 	return 0;
@@ -110,7 +128,9 @@ void netd_dns_net_remove(struct netd *d, struct network *n)
 	k = gateways(n, gw);
 	for (size_t i = 0; i < k; i++)
 		(void)!dns_server_unlisten(d->dnssrv, &gw[i], DNS_PORT, NULL); /* absent when listen failed */
+	dns_lock(d);
 	(void)!dns_store_network_remove(d->dns, n->name, NULL);
+	dns_unlock(d);
 }
 
 static void ep_addrs(const struct endpoint *ep, struct dns_addr out[2], size_t *ret_n)
@@ -160,26 +180,31 @@ int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, stru
 	for (size_t i = 0; ep->aliases && ep->aliases[i]; i++)
 		if (dns_name_is_valid(ep->aliases[i]))
 			strv_push(&aliases, ep->aliases[i]);
+	dns_lock(d); /* the names and the --dns servers at once */
 	r = dns_store_endpoint_add(d->dns, n->name, ep->container, dns_ok(ep->name), dns_ok(ep->hostname), aliases,
 				   addrs, na, e);
+	if (r == 0 && ep->dns) {
+		r = set_upstreams(d, ep, e);
+		if (r < 0)
+			UNDO(dns_store_endpoint_remove(d->dns, n->name, ep->container, NULL));
+	}
+	dns_unlock(d);
 	if (r == -ENOENT) {
 		/* its DNS could not be set up at netd's start (logged then) */
 		log_warn("network %s has no embedded DNS: %s is not registered", n->name, ep->name);
 		err_clear(e);
 		return 0;
 	}
-	if (r == 0 && ep->dns) {
-		r = set_upstreams(d, ep, e);
-		if (r < 0)
-			UNDO(dns_store_endpoint_remove(d->dns, n->name, ep->container, NULL));
-	}
 	return r < 0 ? err_wrap(e, "register %s in the embedded DNS", ep->name) : 0;
 }
 
 void netd_dns_ep_remove(struct netd *d, struct network *n, struct endpoint *ep)
 {
-	if (d->dns && hex_id(ep->container))
-		(void)!dns_store_endpoint_remove(d->dns, n->name, ep->container, NULL);
+	if (!d->dns || !hex_id(ep->container))
+		return;
+	dns_lock(d);
+	(void)!dns_store_endpoint_remove(d->dns, n->name, ep->container, NULL);
+	dns_unlock(d);
 }
 
 void netd_dns_stop(struct netd *d)
@@ -215,6 +240,11 @@ int netd_dns_start(struct netd *d, struct err *e)
 		for (size_t k = 0; k < n->neps; k++)
 			if (netd_dns_ep_add(d, n, n->eps[k], &e2) < 0)
 				log_err(&e2, "reconcile");
+	}
+	r = dns_server_start(d->dnssrv, e);
+	if (r < 0) {
+		netd_dns_stop(d);
+		return err_wrap(e, "start the embedded DNS");
 	}
 	return 0;
 }

@@ -17,10 +17,13 @@
  *
  * Every function returns 0 or -errno and takes an optional struct err.
  *
- * How netd embeds it (one thread, its own epoll loop):
- *   start            dns_store_new; dns_server_new(store, &cfg); add
- *                    dns_server_fd() to the loop, call dns_server_process()
- *                    when it is readable
+ * How netd embeds it (the server on its own thread, so that a slow API
+ * client never delays an answer):
+ *   start            dns_store_new; dns_server_new(store, &cfg); listeners
+ *                    and records as below; dns_server_start()
+ *   every store update below: between dns_server_lock() and
+ *                    dns_server_unlock(), so that a query sees all of it or
+ *                    none of it
  *   network create   dns_store_network_add(name, {internal, ipv6});
  *                    dns_server_listen(gateway, 53) for each gateway address
  *   attach           dns_store_endpoint_add(network, id, name, hostname,
@@ -43,6 +46,8 @@
 /* ---- constants ------------------------------------------------------------ */
 
 #define DNS_TTL 5               /* seconds, for every record we own (addresses change on restart) */
+#define DNS_NEG_TTL 5           /* seconds a "no such name / no such record" of ours may be cached
+				 * (RFC 2308: the SOA's MINIMUM and its own TTL) */
 #define DNS_HEADER_LEN 12
 #define DNS_UDP_MIN 512         /* UDP payload without EDNS0 (RFC 1035) */
 #define DNS_UDP_MAX 4096        /* the largest EDNS0 buffer we honour or advertise */
@@ -132,6 +137,10 @@ struct dns_rr {
 			uint16_t prio, weight, port;
 			char target[DNS_NAME_TEXT_MAX];
 		} srv;
+		struct {
+			char mname[DNS_NAME_TEXT_MAX], rname[DNS_NAME_TEXT_MAX];
+			uint32_t serial, refresh, retry, expire, minimum;
+		} soa;
 	} u;
 };
 
@@ -181,6 +190,13 @@ int dns_build_name_rr(struct dns_builder *b, int section, const char *name, uint
 		      const char *target) _wur_;
 int dns_build_srv(struct dns_builder *b, int section, const char *name, uint32_t ttl, uint16_t prio,
 		  uint16_t weight, uint16_t port, const char *target) _wur_;
+/* SOA (RFC 1035 3.3.13): the zone's apex as owner, primary server and
+ * mailbox names, and the five counters. */
+struct dns_soa {
+	const char *mname, *rname;
+	uint32_t serial, refresh, retry, expire, minimum;
+};
+int dns_build_soa(struct dns_builder *b, int section, const char *zone, uint32_t ttl, const struct dns_soa *soa) _wur_;
 /* OPT pseudo-RR in the additional section. */
 int dns_build_opt(struct dns_builder *b, uint16_t udp_size, uint8_t ext_rcode, bool dnssec_ok) _wur_;
 /* Set TC and/or change flags after the fact. */
@@ -312,12 +328,18 @@ struct dns_server_config {
 	unsigned tcp_idle_ms;           /* a TCP client silent this long is closed; default 10000 */
 	unsigned max_forwards;          /* queries waiting on upstreams at once; default 1024, then REFUSED */
 	unsigned max_tcp_clients;       /* default 256; the oldest idle one is closed beyond */
+	unsigned cache_entries;         /* upstream answers kept at most; default 4096 */
+	size_t cache_bytes;             /* and their bytes at most; default 4 MiB */
+	bool no_cache;                  /* keep no upstream answer at all */
 };
 
 struct dns_server;
 
 /* The server answers from store (which the caller keeps and updates; it is
- * read at each query, so an update is seen by the next query). */
+ * read at each query, so an update is seen by the next query).  Without
+ * dns_server_start the caller runs the loop (dns_server_process or
+ * dns_server_run) in its own thread and may change the store between calls
+ * freely. */
 int dns_server_new(struct dns_store *store, const struct dns_server_config *cfg, struct dns_server **ret,
 		   struct err *e) _wur_;
 void dns_server_free(struct dns_server *srv);
@@ -329,6 +351,18 @@ DEFINE_CLEANUP(struct dns_server *, dns_server_free)
 int dns_server_listen(struct dns_server *srv, const struct dns_addr *addr, uint16_t port, uint16_t *ret_port,
 		      struct err *e) _wur_;
 int dns_server_unlisten(struct dns_server *srv, const struct dns_addr *addr, uint16_t port, struct err *e) _wur_;
+
+/* Run the loop on a thread of its own until dns_server_free (which stops and
+ * joins it); dns_server_fd/process/run are then not to be used.  From then
+ * on, every change to the store is made between dns_server_lock() and
+ * dns_server_unlock(): the loop handles no event meanwhile, and it takes at
+ * most one event (one batch of queries) before a waiting locker gets in.
+ * dns_server_listen, _unlisten and _get_stats lock by themselves (so they are
+ * not to be called with the lock held).  The locking costs nothing to a
+ * caller that runs the loop itself, and is safe to use there too. */
+int dns_server_start(struct dns_server *srv, struct err *e) _wur_;
+void dns_server_lock(struct dns_server *srv);
+void dns_server_unlock(struct dns_server *srv);
 
 /* One fd (an epoll fd) that becomes readable whenever the server has work;
  * add it to the caller's epoll set (EPOLLIN) and call dns_server_process()
@@ -344,8 +378,10 @@ struct dns_server_stats {
 	uint64_t queries, answered_local, forwarded, servfail, dropped, refused, tcp_conns;
 	uint64_t tcp_open;      /* connections open now */
 	uint64_t forwards_open; /* queries waiting on upstreams now */
+	uint64_t cache_hits;    /* forwarded questions answered from the cache */
+	uint64_t cache_entries; /* upstream answers in the cache now */
 };
-void dns_server_get_stats(const struct dns_server *srv, struct dns_server_stats *ret);
+void dns_server_get_stats(struct dns_server *srv, struct dns_server_stats *ret);
 
 /* ---- host resolv.conf and rendering ---------------------------------------------- */
 

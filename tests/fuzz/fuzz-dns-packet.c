@@ -4,8 +4,10 @@
  * dns_msg_parse, dns_rr_next over every record it accepted, the answerer
  * (with a small store, as UDP and as TCP), error responses, and the TCP
  * framing of the same bytes taken as a stream.  Invariants: a message the
- * parser accepts can be walked without error, and every response the
- * answerer builds parses again and fits its limit.
+ * parser accepts can be walked without error (SOA rdata included), and
+ * every response the answerer builds parses again, fits its limit, and
+ * carries at most the one SOA of a negative answer in its authority
+ * section.
  */
 #include <assert.h>
 #include "dns.h"
@@ -65,6 +67,16 @@ static void check_answer(const uint8_t *data, size_t size, bool tcp)
 	assert(tcp || res.len <= DNS_UDP_MAX);
 	assert(dns_msg_parse(out, res.len, &m) == 0);
 	assert(m.flags & DNS_F_QR);
+	struct dns_rr rr;
+	size_t off = m.an_off;
+	for (unsigned i = 0; i < m.ancount; i++)
+		assert(dns_rr_next(out, res.len, &off, &rr) == 0);
+	assert(m.nscount <= 1);
+	for (unsigned i = 0; i < m.nscount; i++) {
+		assert(dns_rr_next(out, res.len, &off, &rr) == 0);
+		assert(rr.type == DNS_T_SOA && rr.ttl == DNS_NEG_TTL && rr.u.soa.minimum == DNS_NEG_TTL);
+		assert(m.ancount == 0 && (m.flags & DNS_F_AA));
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

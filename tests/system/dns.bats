@@ -46,8 +46,9 @@ ip_of() { # CONTAINER NETWORK
 	pontoon inspect "$1" | jq -r ".[0].NetworkSettings.Networks[\"$2\"].IPAddress"
 }
 
+# stub_start [DNSMASQ-OPTION...]: its answers have TTL 0 (never cached) unless told.
 stub_start() {
-	dnsmasq --no-resolv --no-hosts --address=/only.stub/10.9.9.9 --local=/#/ \
+	dnsmasq --no-resolv --no-hosts --address=/only.stub/10.9.9.9 --local=/#/ "$@" \
 		--listen-address=127.0.0.53 --port 53 --bind-interfaces -u root \
 		--pid-file="$STUB_DIR/pid" --log-queries --log-facility="$STUB_DIR/log"
 	wait_until 10 test -s "$STUB_DIR/pid"
@@ -529,4 +530,60 @@ teardown() {
 	run ctr_lookup a b
 	assert_output_contains "NXDOMAIN"
 	[ "$(stub_queries b)" -ge 1 ]
+}
+
+@test "a stalled API client does not delay answers: the resolver has its own thread" {
+	attach a mynet
+	attach b mynet
+	bip=$(ip4 b)
+	# half a request, then silence: netd serves one API client at a time
+	# and waits for the rest of it (up to its 5 s I/O timeout)
+	(printf '{"version":1,"op":"pi'; sleep 20) | socat -t 20 - "UNIX-CONNECT:$PONTOON_RUN/netd.sock" >/dev/null &
+	stall=$!
+	# netd has taken the connection: the listening socket's queue is empty
+	# and netd's end of it is open
+	wait_until 10 sh -c "ss -xH state established src '$PONTOON_RUN/netd.sock' | grep -q ."
+	# each lookup must end well inside netd's 5 s wait for the client
+	for name in b b.mynet; do
+		run timeout 3 ip netns exec a busybox nslookup -type=a -timeout=2 -retry=1 "$name" 10.77.0.1
+		assert_status 0
+		assert_output_contains "Address: $bip"
+	done
+	# the answers came while netd was still waiting for the client (it
+	# says so when it gives up on it)
+	! grep -q "drop a client" "$PONTOON_RUN/netd.log" || fail "netd gave up on the client before the lookups"
+	wait_until 15 grep -q "drop a client" "$PONTOON_RUN/netd.log"
+	kill "$stall" 2>/dev/null || true
+	# and the API serves again, names still resolve
+	attach c mynet
+	run lookup a c 10.77.0.1
+	assert_status 0
+	assert_output_contains "Address: $(ip4 c)"
+}
+
+@test "outside answers are cached for their TTL, for every container; a new host resolv.conf empties the cache" {
+	stub_stop
+	stub_start --local-ttl=600
+	attach a mynet
+	attach b mynet
+	for ns in a b a; do
+		run lookup "$ns" only.stub 10.77.0.1
+		assert_status 0
+		assert_output_contains "Address: 10.9.9.9"
+	done
+	[ "$(stub_queries only.stub)" -eq 1 ] || fail "the stub was asked $(stub_queries only.stub) times"
+	# no SOA in the stub's NXDOMAIN: not kept
+	for ns in a a; do
+		run lookup "$ns" nothing.example 10.77.0.1
+		assert_output_contains "NXDOMAIN"
+	done
+	[ "$(stub_queries nothing.example)" -eq 2 ]
+	# the host's resolv.conf written anew (the same resolver): asked anew,
+	# once the file is looked at again (at most once a second)
+	printf 'nameserver 127.0.0.53\n# rewritten\n' >"$STUB_DIR/host-resolv.conf"
+	wait_until 10 sh -c "ip netns exec a busybox nslookup -type=a -timeout=2 only.stub 10.77.0.1 >/dev/null; \
+		[ \$(grep -c 'query\\[.*\\] only.stub from' '$STUB_DIR/log') -ge 2 ]"
+	run lookup b only.stub 10.77.0.1
+	assert_output_contains "Address: 10.9.9.9"
+	[ "$(stub_queries only.stub)" -eq 2 ]
 }

@@ -29,6 +29,8 @@ struct env {
 	char resolv[64];
 };
 
+static unsigned cache_entries_cfg; /* for the next setup: 0 is the default */
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -54,10 +56,39 @@ static int bound_socket(int type, const char *ip, uint16_t port, uint16_t *ret_p
 
 /* The stub upstream's answer: outside.example -> 192.0.2.1, big.example ->
  * 100 addresses (over UDP: truncated, TC), servfail.example -> SERVFAIL,
- * anything else NXDOMAIN. */
+ * pos-N.example -> 192.0.2.(100+N), short.example -> 192.0.2.9 for 1 s,
+ * neg.example -> NXDOMAIN with an SOA (negative TTL 10), anything else
+ * NXDOMAIN without one.  TTL 30 unless said. */
+static size_t stub_answer_more(const struct dns_msg *m, uint8_t *out, size_t cap)
+{
+	struct dns_builder b;
+	struct dns_soa soa = { "ns.example", "hostmaster.example", 1, 3600, 600, 86400, 10 };
+	unsigned k;
+	char c;
+
+	dns_builder_init(&b, out, cap, cap);
+	if (!strcasecmp(m->q.name, "neg.example")) {
+		assert_int_equal(dns_build_header(&b, m->id, DNS_F_QR | DNS_F_RA | DNS_RCODE_NXDOMAIN), 0);
+		assert_int_equal(dns_build_question(&b, m->q.name, m->q.type, m->q.class), 0);
+		assert_int_equal(dns_build_soa(&b, 2, "example", 30, &soa), 0);
+		return dns_builder_finish(&b);
+	}
+	bool pos = sscanf(m->q.name, "pos-%u.exampl%c", &k, &c) == 2 && c == 'e' && k < 100;
+	if (!pos && strcasecmp(m->q.name, "short.example"))
+		return 0;
+	struct in_addr a = { htonl(pos ? 0xc0000264 + k : 0xc0000209) };
+	assert_int_equal(dns_build_header(&b, m->id, DNS_F_QR | DNS_F_RA), 0);
+	assert_int_equal(dns_build_question(&b, m->q.name, m->q.type, m->q.class), 0);
+	assert_int_equal(dns_build_a(&b, 1, m->q.name, pos ? 30 : 1, &a), 0);
+	return dns_builder_finish(&b);
+}
+
 static size_t stub_answer(const struct dns_msg *m, bool tcp, uint8_t *out, size_t cap)
 {
 	struct dns_builder b;
+	size_t more = stub_answer_more(m, out, cap);
+	if (more)
+		return more;
 	bool known = !strcasecmp(m->q.name, "outside.example"), big = !strcasecmp(m->q.name, "big.example");
 	int rcode = known || big ? 0 : !strcasecmp(m->q.name, "servfail.example") ? DNS_RCODE_SERVFAIL
 										 : DNS_RCODE_NXDOMAIN;
@@ -198,7 +229,8 @@ static int setup(void **state)
 	close(fd);
 	write_resolv(env, "nameserver 127.0.0.1\n");
 	struct dns_server_config cfg = { .resolv_conf = env->resolv, .resolv_port = env->stub_port,
-					 .upstream_timeout_ms = 200, .tcp_idle_ms = 2000 };
+					 .upstream_timeout_ms = 200, .tcp_idle_ms = 2000,
+					 .cache_entries = cache_entries_cfg };
 	assert_int_equal(dns_server_new(env->store, &cfg, &env->srv, NULL), 0);
 	assert_int_equal(dns_server_listen(env->srv, &lo, 0, &env->port, NULL), 0);
 	assert_true(env->port != 0);
@@ -647,6 +679,135 @@ static void listeners_come_and_go(void **state)
 	close(a);
 }
 
+/* The first answer in r: its TTL (and the question as echoed). */
+static uint32_t first_ttl(const uint8_t *r, size_t n, char *qname)
+{
+	struct dns_msg m;
+	struct dns_rr rr;
+	size_t off;
+
+	assert_int_equal(dns_msg_parse(r, n, &m), 0);
+	if (qname)
+		strcpy(qname, m.q.name);
+	off = m.an_off;
+	assert_true(m.ancount + m.nscount > 0);
+	assert_int_equal(dns_rr_next(r, n, &off, &rr), 0);
+	return rr.ttl;
+}
+
+static void upstream_answers_are_cached(void **state)
+{
+	struct env *env = *state;
+	uint8_t r[DNS_UDP_MAX];
+	char got[256], qname[DNS_NAME_TEXT_MAX];
+	int a = udp_client("127.0.0.2"), b = udp_client("127.0.0.4");
+	struct dns_server_stats st;
+	size_t n;
+
+	n = ask_udp(env, a, "outside.example", DNS_T_A, 1, r, 2000);
+	assert_int_equal(rcode_of(r, n, 1), DNS_RCODE_NOERROR);
+	assert_int_equal(env->stub_queries, 1);
+	/* again, from another container with the same upstreams, in another
+	 * case: from the cache, with this query's id and question */
+	n = ask_udp(env, b, "OUTSIDE.example", DNS_T_A, 2, r, 2000);
+	assert_int_equal(rcode_of(r, n, 2), DNS_RCODE_NOERROR);
+	answer_addrs(r, n, got, sizeof(got));
+	assert_string_equal(got, "192.0.2.1");
+	assert_true(first_ttl(r, n, qname) <= 30);
+	assert_string_equal(qname, "OUTSIDE.example");
+	assert_int_equal(env->stub_queries, 1);
+	/* another type is another question */
+	n = ask_udp(env, a, "outside.example", DNS_T_AAAA, 3, r, 2000);
+	assert_int_equal(env->stub_queries, 2);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.cache_hits, 1);
+	assert_int_equal(st.cache_entries, 1); /* NODATA without an SOA: not kept */
+
+	/* NXDOMAIN with an SOA: kept (RFC 2308); without one: not kept */
+	for (uint16_t i = 0; i < 2; i++) {
+		n = ask_udp(env, a, "neg.example", DNS_T_A, (uint16_t)(10 + i), r, 2000);
+		assert_int_equal(rcode_of(r, n, (uint16_t)(10 + i)), DNS_RCODE_NXDOMAIN);
+		assert_true(first_ttl(r, n, NULL) <= 30);
+	}
+	assert_int_equal(env->stub_queries, 3);
+	for (uint16_t i = 0; i < 2; i++) {
+		n = ask_udp(env, a, "nothing.example", DNS_T_A, (uint16_t)(20 + i), r, 2000);
+		assert_int_equal(rcode_of(r, n, (uint16_t)(20 + i)), DNS_RCODE_NXDOMAIN);
+	}
+	assert_int_equal(env->stub_queries, 5);
+	/* SERVFAIL never */
+	for (uint16_t i = 0; i < 2; i++) {
+		n = ask_udp(env, a, "servfail.example", DNS_T_A, (uint16_t)(30 + i), r, 2000);
+		assert_int_equal(rcode_of(r, n, (uint16_t)(30 + i)), DNS_RCODE_SERVFAIL);
+	}
+	assert_int_equal(env->stub_queries, 7);
+
+	/* a TTL of 1 s: gone after it */
+	n = ask_udp(env, a, "short.example", DNS_T_A, 40, r, 2000);
+	n = ask_udp(env, a, "short.example", DNS_T_A, 41, r, 2000);
+	assert_int_equal(env->stub_queries, 8);
+	struct timespec ts = { 1, 200000000 };
+	nanosleep(&ts, NULL);
+	n = ask_udp(env, a, "short.example", DNS_T_A, 42, r, 2000);
+	assert_int_equal(rcode_of(r, n, 42), DNS_RCODE_NOERROR);
+	assert_int_equal(env->stub_queries, 9);
+	/* the TTLs served count down: outside.example was kept a second ago */
+	n = ask_udp(env, a, "outside.example", DNS_T_A, 43, r, 2000);
+	assert_true(first_ttl(r, n, NULL) < 30);
+	assert_int_equal(env->stub_queries, 9);
+
+	/* the host's resolvers change (the same one, written anew): asked anew */
+	write_resolv(env, "nameserver 127.0.0.1\n# changed\n");
+	nanosleep(&ts, NULL);
+	n = ask_udp(env, a, "outside.example", DNS_T_A, 44, r, 2000);
+	assert_int_equal(rcode_of(r, n, 44), DNS_RCODE_NOERROR);
+	assert_int_equal(env->stub_queries, 10);
+
+	/* a container with its own --dns (an upstream nobody answers at):
+	 * its scope is another, the host's cached answer is not its answer */
+	struct dns_upstream dead;
+	assert_int_equal(dns_upstream_parse("127.0.0.1:1", 53, &dead), 0);
+	assert_int_equal(dns_store_container_upstreams(env->store, "bbbbbbbbbbbb", &dead, 1, NULL), 0);
+	n = ask_udp(env, b, "outside.example", DNS_T_A, 45, r, 3000);
+	assert_int_equal(rcode_of(r, n, 45), DNS_RCODE_SERVFAIL);
+	close(a);
+	close(b);
+}
+
+static int setup_small_cache(void **state)
+{
+	cache_entries_cfg = 2;
+	int r = setup(state);
+	cache_entries_cfg = 0;
+	return r;
+}
+
+static void the_cache_is_bounded(void **state)
+{
+	struct env *env = *state;
+	uint8_t r[DNS_UDP_MAX];
+	int a = udp_client("127.0.0.2");
+	struct dns_server_stats st;
+	size_t n;
+
+	for (unsigned i = 1; i <= 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "pos-%u.example", i);
+		n = ask_udp(env, a, name, DNS_T_A, (uint16_t)i, r, 2000);
+		assert_int_equal(rcode_of(r, n, (uint16_t)i), DNS_RCODE_NOERROR);
+	}
+	assert_int_equal(env->stub_queries, 3);
+	dns_server_get_stats(env->srv, &st);
+	assert_int_equal(st.cache_entries, 2);
+	/* pos-1 went first (least recently used); pos-3 is there */
+	n = ask_udp(env, a, "pos-3.example", DNS_T_A, 4, r, 2000);
+	assert_int_equal(env->stub_queries, 3);
+	n = ask_udp(env, a, "pos-1.example", DNS_T_A, 5, r, 2000);
+	assert_int_equal(rcode_of(r, n, 5), DNS_RCODE_NOERROR);
+	assert_int_equal(env->stub_queries, 4);
+	close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +822,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tcp_hostile_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv6_listener_and_asker, setup, teardown),
 		cmocka_unit_test_setup_teardown(listeners_come_and_go, setup, teardown),
+		cmocka_unit_test_setup_teardown(upstream_answers_are_cached, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_cache_is_bounded, setup_small_cache, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 /* The record store and the answerer: names, suffixes, scoping by the asker's
  * address, round robin, PTR, AAAA/MX empty answers, internal networks,
  * truncation, updates. */
+#include <strings.h>
 #include "dns/helpers.h"
 
 #define ID_A "aaaaaaaaaaaa00000000000000000000000000000000000000000000000000a1"
@@ -352,6 +353,109 @@ static void truncation_and_edns(void **state)
 	assert_int_equal(m.ancount, 100);
 }
 
+/* The authority section of f's reply: how many SOA records, the first in *ret. */
+static unsigned soa_of(struct fx *f, struct dns_rr *ret)
+{
+	struct dns_msg m;
+	struct dns_rr rr;
+	size_t off;
+	unsigned n = 0;
+
+	assert_int_equal(dns_msg_parse(f->out, f->res.len, &m), 0);
+	off = m.an_off;
+	for (unsigned i = 0; i < m.ancount; i++)
+		assert_int_equal(dns_rr_next(f->out, f->res.len, &off, &rr), 0);
+	for (unsigned i = 0; i < m.nscount; i++) {
+		assert_int_equal(dns_rr_next(f->out, f->res.len, &off, &rr), 0);
+		assert_int_equal(rr.type, DNS_T_SOA);
+		if (n++ == 0)
+			*ret = rr;
+	}
+	return n;
+}
+
+static void negative_answers_carry_the_zone_soa(void **state)
+{
+	struct fx *f = *state;
+	struct dns_rr soa;
+	struct dns_msg m;
+
+	/* NXDOMAIN under a network: the network is the zone */
+	assert_int_equal(ask(f, "10.0.0.2", "nope.mynet", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "mynet")); /* in the question's case: compressed */
+	assert_int_equal(soa.class, DNS_CLASS_IN);
+	assert_int_equal(soa.ttl, DNS_NEG_TTL);
+	assert_int_equal(soa.u.soa.minimum, DNS_NEG_TTL);
+	assert_string_equal(soa.u.soa.mname, "mynet");
+	assert_string_equal(soa.u.soa.rname, "hostmaster.mynet");
+	assert_true(soa.u.soa.refresh && soa.u.soa.retry && soa.u.soa.expire);
+	uint32_t serial = soa.u.soa.serial;
+
+	/* NODATA: the name exists, the type does not; a bare name is its own apex */
+	assert_int_equal(ask(f, "10.0.0.2", "a", DNS_T_AAAA, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NOERROR);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "a"));
+	assert_int_equal(soa.ttl, DNS_NEG_TTL);
+	assert_int_equal(ask(f, "10.0.0.2", "A.MyNet", DNS_T_MX, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "mynet"));
+	assert_int_equal(ask(f, "10.1.0.2", "c", DNS_T_AAAA, 0, true), DNS_ACT_REPLY); /* over TCP too */
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "c"));
+
+	/* PTR for an address the asker may not see: the reverse name */
+	assert_int_equal(ask(f, "10.1.0.2", "3.0.0.10.in-addr.arpa", DNS_T_PTR, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "3.0.0.10.in-addr.arpa"));
+
+	/* positive answers have none; nor has a NXDOMAIN we are not the
+	 * authority for (an outside name on an internal network), nor BADVERS */
+	assert_int_equal(ask(f, "10.0.0.2", "b", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(soa_of(f, &soa), 0);
+	assert_int_equal(ask(f, "10.2.0.2", "example.com", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(soa_of(f, &soa), 0);
+	assert_int_equal(dns_msg_parse(f->out, f->res.len, &m), 0);
+	assert_false(m.flags & DNS_F_AA);
+
+	/* an update changes the serial */
+	assert_int_equal(dns_store_endpoint_remove(f->s, "mynet", ID_A, NULL), 0);
+	assert_int_equal(ask(f, "10.0.0.3", "nope.mynet", DNS_T_A, 1232, false), DNS_ACT_REPLY);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_int_not_equal(soa.u.soa.serial, serial);
+
+	/* the longest name there is, under mynet: the SOA still fits 512
+	 * (it is compressed against the question) and the reply parses */
+	char big[DNS_NAME_TEXT_MAX];
+	snprintf(big, sizeof(big), "%.63s.%.63s.%.63s.%.55s.mynet", ID_B ID_B, ID_B ID_B, ID_B ID_B, ID_B ID_B);
+	assert_int_equal(strlen(big), 253);
+	assert_int_equal(ask(f, "10.0.0.3", big, DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NXDOMAIN);
+	assert_true(f->res.len <= DNS_UDP_MIN);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_true(!strcasecmp(soa.name, "mynet"));
+	/* a network named with 245 characters: "hostmaster." would pass 253,
+	 * so the mailbox is the zone itself */
+	char longnet[246];
+	memset(longnet, 'n', 245);
+	longnet[245] = '\0';
+	for (int i = 60; i < 200; i += 61)
+		longnet[i] = '.';
+	assert_int_equal(dns_store_network_add(f->s, longnet, NULL, NULL), 0);
+	struct dns_addr e = addr4("10.5.0.2");
+	assert_int_equal(dns_store_endpoint_add(f->s, longnet, "eeeeeeeeeeee", "e", NULL, NULL, &e, 1, NULL), 0);
+	char q[DNS_NAME_TEXT_MAX];
+	snprintf(q, sizeof(q), "x.%s", longnet);
+	assert_int_equal(ask(f, "10.5.0.2", q, DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(rcode(f), DNS_RCODE_NXDOMAIN);
+	assert_int_equal(soa_of(f, &soa), 1);
+	assert_string_equal(soa.u.soa.rname, longnet);
+}
+
 static void malformed_queries(void **state)
 {
 	struct fx *f = *state;
@@ -435,6 +539,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(truncation_and_edns, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(listeners_serve_their_network_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(negative_answers_carry_the_zone_soa, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

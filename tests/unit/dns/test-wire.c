@@ -80,6 +80,62 @@ static void srv_record_round_trip(void **state)
 	assert_string_equal(rr.u.srv.target, "web.mynet");
 }
 
+static void soa_record_round_trip(void **state)
+{
+	uint8_t buf[512];
+	struct dns_builder b;
+	struct dns_msg m;
+	struct dns_rr rr;
+	struct dns_soa soa = { "mynet", "hostmaster.mynet", 7, 3600, 600, 86400, 5 };
+
+	(void)state;
+	dns_builder_init(&b, buf, sizeof(buf), sizeof(buf));
+	assert_int_equal(dns_build_header(&b, 7, DNS_F_QR | DNS_RCODE_NXDOMAIN), 0);
+	assert_int_equal(dns_build_question(&b, "nope.mynet", DNS_T_A, DNS_CLASS_IN), 0);
+	assert_int_equal(dns_build_soa(&b, 2, "mynet", 5, &soa), 0);
+	size_t n = dns_builder_finish(&b);
+	/* owner, mname and the tail of rname are pointers into the question */
+	assert_int_equal(n, 12 + 16 + 2 + 10 + 2 + 13 + 20);
+	assert_int_equal(dns_msg_parse(buf, n, &m), 0);
+	assert_int_equal(m.nscount, 1);
+	size_t off = m.an_off;
+	assert_int_equal(dns_rr_next(buf, n, &off, &rr), 0);
+	assert_int_equal(rr.type, DNS_T_SOA);
+	assert_string_equal(rr.name, "mynet");
+	assert_string_equal(rr.u.soa.mname, "mynet");
+	assert_string_equal(rr.u.soa.rname, "hostmaster.mynet");
+	assert_int_equal(rr.u.soa.serial, 7);
+	assert_int_equal(rr.u.soa.refresh, 3600);
+	assert_int_equal(rr.u.soa.retry, 600);
+	assert_int_equal(rr.u.soa.expire, 86400);
+	assert_int_equal(rr.u.soa.minimum, 5);
+	/* rdata one byte short of the counters, or one byte longer than the
+	 * record: refused (rdlen's low byte sits just before the 35 bytes
+	 * of rdata) */
+	uint8_t bad[512];
+	assert_int_equal(buf[n - 37], 0);
+	assert_int_equal(buf[n - 36], 35);
+	memcpy(bad, buf, n);
+	bad[n - 36] = 34;
+	assert_int_equal(dns_msg_parse(bad, n - 1, &m), -EBADMSG);
+	bad[n - 36] = 36;
+	bad[n] = 0;
+	assert_int_equal(dns_msg_parse(bad, n + 1, &m), -EBADMSG);
+	/* an rname whose pointer leads forward, past itself: refused */
+	memcpy(bad, buf, n);
+	bad[n - 22] = 0xc0;
+	bad[n - 21] = (uint8_t)(n - 5);
+	assert_int_equal(dns_msg_parse(bad, n, &m), -EBADMSG);
+	assert_int_equal(dns_msg_parse(buf, n, &m), 0);
+	/* a builder too small for it leaves the message as it was */
+	dns_builder_init(&b, buf, sizeof(buf), 12 + 16 + 30);
+	assert_int_equal(dns_build_header(&b, 7, DNS_F_QR), 0);
+	assert_int_equal(dns_build_question(&b, "nope.mynet", DNS_T_A, DNS_CLASS_IN), 0);
+	assert_int_equal(dns_build_soa(&b, 2, "mynet", 5, &soa), -EMSGSIZE);
+	assert_int_equal(b.len, 12 + 16);
+	assert_int_equal(b.counts[2], 0);
+}
+
 static void builder_limit_rolls_back(void **state)
 {
 	uint8_t buf[4096];
@@ -401,6 +457,7 @@ int main(void)
 		cmocka_unit_test(query_round_trip),
 		cmocka_unit_test(compression_both_ways),
 		cmocka_unit_test(srv_record_round_trip),
+		cmocka_unit_test(soa_record_round_trip),
 		cmocka_unit_test(builder_limit_rolls_back),
 		cmocka_unit_test(name_limits),
 		cmocka_unit_test(truncated_anywhere_is_refused),
