@@ -5,15 +5,17 @@
  *
  *   dead-container   state.json says running, its shim is gone   -> what is left in its
  *                    cgroups killed, marked exited (255), cgroups removed
- *   orphan-cgroup    pontoon/<id> with no task, of no running container -> removed
+ *   orphan-cgroup    <parent>/<id> with no task, of no running container -> removed
  *   orphan-mount     a mount under $ROOT in the host's namespace -> detached
  *
  * Containers mount their roots inside their own mount namespaces, so no
- * mount under $ROOT belongs on the host. cgroups are host-wide (another
- * pontoon root's containers share /sys/fs/cgroup/.../pontoon): a cgroup with
- * tasks is never touched, and an empty one only when it is still empty
- * ORPHAN_SETTLE_SEC later: it may be a container of some root that is being
- * started (created, not yet entered; cgroupfs has no creation time to tell).
+ * mount under $ROOT belongs on the host. cgroups are host-wide, but each
+ * root has its own parent directory (rt_cgroup_parent), and only that one is
+ * looked at: another root's containers are never this root's orphans. A
+ * cgroup with tasks is never touched, and an empty one only when it is still
+ * empty ORPHAN_SETTLE_SEC later: it may be a container of this root that is
+ * being started by another command (created, not yet entered; cgroupfs has no
+ * creation time to tell).
  */
 #include <dirent.h>
 #include <signal.h>
@@ -36,11 +38,11 @@ static void found(json_object *arr, bool repair, const char *kind, const char *o
 
 /* SIGKILL what is left in the container's cgroups (its init outlives a
  * killed shim); the cgroup, not a remembered pid, says what is the container's. */
-static void kill_leftovers(const char *id)
+static void kill_leftovers(const char *root, const char *id)
 {
 	static const char *const ctls[] = { "memory", "pids", "cpu" };
 	for (size_t i = 0; i < ARRAY_SIZE(ctls); i++) {
-		_cleanup_free_ char *dir = rt_cgroup_path(id, ctls[i]);
+		_cleanup_free_ char *dir = rt_cgroup_path(root, id, ctls[i]);
 		_cleanup_free_ char *p = path_join(dir, "cgroup.procs");
 		_cleanup_fclose_ FILE *f = fopen(p, "re");
 		long pid;
@@ -73,9 +75,9 @@ static void check_containers(const char *root, bool repair, json_object *arr)
 			rt_now_rfc3339(s.finished);
 			snprintf(s.error, sizeof(s.error), "the container's shim (pid %d) is gone", s.shim_pid);
 			r = lock < 0 ? lock : rt_state_write(root, ids[i], &s, NULL);
-			kill_leftovers(ids[i]);
+			kill_leftovers(root, ids[i]);
 			if (r >= 0)
-				r = rt_cgroup_remove(ids[i], NULL);
+				r = rt_cgroup_remove(root, ids[i], NULL);
 		}
 		snprintf(msg, sizeof(msg), "marked running, but its shim (pid %d) is gone", s.shim_pid);
 		found(arr, repair, "dead-container", ids[i], r, msg);
@@ -91,11 +93,12 @@ static bool running_here(const char *root, const char *id)
 /* Tasks in a pid namespace of our own do not see the others' pids in
  * cgroup.procs: ask the kernel's counters instead (v2: cgroup.events
  * "populated"; v1: the pids controller's pids.current for that id). */
-static bool has_tasks(const char *dir)
+static bool has_tasks(const char *root, const char *dir)
 {
 	const char *id = strrchr(dir, '/') + 1;
 	_cleanup_free_ char *events = path_join(dir, "cgroup.events");
-	_cleanup_free_ char *pids = xasprintf("/sys/fs/cgroup/pids/pontoon/%s/pids.current", id);
+	_cleanup_free_ char *piddir = rt_cgroup_path(root, id, "pids");
+	_cleanup_free_ char *pids = path_join(piddir, "pids.current");
 	_cleanup_free_ char *procs = path_join(dir, "cgroup.procs");
 	_cleanup_free_ char *data = NULL;
 	size_t len;
@@ -117,7 +120,7 @@ static void cgroup_candidates(const char *root, const char *parent, char ***cand
 		struct stat st;
 		if (!id_is_valid(de->d_name) || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (!has_tasks(dir) && !running_here(root, de->d_name))
+		if (!has_tasks(root, dir) && !running_here(root, de->d_name))
 			strv_push(cands, dir);
 	}
 	if (d)
@@ -127,27 +130,32 @@ static void cgroup_candidates(const char *root, const char *parent, char ***cand
 static void check_cgroups(const char *root, bool repair, json_object *arr)
 {
 	_cleanup_strv_ char **cands = NULL;
+	_cleanup_free_ char *parent = rt_cgroup_parent(root);
+	_cleanup_free_ char *v2 = xasprintf("/sys/fs/cgroup/%s", parent);
 	DIR *d = opendir("/sys/fs/cgroup");
-	cgroup_candidates(root, "/sys/fs/cgroup/pontoon", &cands); /* v2 */
+	cgroup_candidates(root, v2, &cands);
 	for (struct dirent *de; d && (de = readdir(d));) {
 		if (de->d_name[0] == '.')
 			continue;
-		_cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s/pontoon", de->d_name);
+		_cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s/%s", de->d_name, parent);
 		cgroup_candidates(root, p, &cands);
 	}
 	if (d)
 		closedir(d);
 	if (!cands)
-		return;
+		goto out;
 	struct timespec ts = { ORPHAN_SETTLE_SEC, 0 };
 	nanosleep(&ts, NULL);
 	for (size_t i = 0; cands[i]; i++) {
 		const char *id = strrchr(cands[i], '/') + 1;
-		if (access(cands[i], F_OK) < 0 || has_tasks(cands[i]) || running_here(root, id))
+		if (access(cands[i], F_OK) < 0 || has_tasks(root, cands[i]) || running_here(root, id))
 			continue;
 		int r = repair && rmdir(cands[i]) < 0 ? -errno : 0;
 		found(arr, repair, "orphan-cgroup", cands[i], r, "no task, and no running container owns it");
 	}
+out:
+	if (repair)
+		rt_cgroup_remove_parent(root);
 }
 
 /* Mount points in /proc/self/mountinfo under root, deepest first. */

@@ -20,19 +20,24 @@ int rt_write_file(const char *path, const char *data, size_t len, struct err *e)
 int rt_write_json(const char *path, json_object *o, struct err *e) _wur_;
 
 /* cgroups: v2 when the unified hierarchy has the controllers, else v1 under
- * /sys/fs/cgroup/<controller>/pontoon/<id>. */
-int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
+ * /sys/fs/cgroup/<controller>/<parent>/<id>, parent per root (rt_cgroup_parent). */
+int rt_cgroup_create(const char *root, const struct rt_config *c, struct err *e) _wur_;
 /* Move pid (0: the caller) into every cgroup of the container. */
-int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
+int rt_cgroup_enter(const char *root, const char *id, pid_t pid, struct err *e) _wur_;
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
-int rt_cgroup_remove(const char *id, struct err *e);
-bool rt_cgroup_oom_killed(const char *id);
+int rt_cgroup_remove(const char *root, const char *id, struct err *e);
+bool rt_cgroup_oom_killed(const char *root, const char *id);
 /* v1 devices controller (seccomp.c, beside the other default denials):
  * nothing but null, zero, full, random, urandom, tty, console, ptmx and pts
  * may be read or written; any device node may be created (mknod). */
 int rt_cgroup_devices_v1(const char *dir, struct err *e) _wur_;
-/* A cgroup file of the container ("cpuacct", "cpuacct.usage"), for tests and stats. */
-char *rt_cgroup_path(const char *id, const char *controller);
+/* A container's cgroup directory under controller (ignored on v2). */
+char *rt_cgroup_path(const char *root, const char *id, const char *controller);
+/* The directory of all the root's container cgroups under controller. */
+char *rt_cgroup_base(const char *root, const char *controller);
+/* Remove the root's parent directories when they are empty (not the default
+ * root's "pontoon"), so that short-lived roots (tests) leave nothing. */
+void rt_cgroup_remove_parent(const char *root);
 
 /* The container's side, run in the cloned child: mounts, pivot_root, limits,
  * identity, capabilities, then exec. Never returns; writes "ERRNO message"

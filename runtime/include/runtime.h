@@ -144,6 +144,13 @@ int rt_state_write(const char *root, const char *id, const struct rt_state *s, s
 json_object *rt_state_to_json(const struct rt_state *s);
 void rt_now_rfc3339(char buf[40]);
 
+/* The default state directory; its containers' cgroups are pontoon/<id>. */
+#define RT_DEFAULT_ROOT "/var/lib/pontoon"
+/* The cgroup directory (below each hierarchy) holding root's containers:
+ * "pontoon" for RT_DEFAULT_ROOT, else "pontoon-" and 16 hex digits of a
+ * hash (FNV-1a) of root's canonical path (caller frees). */
+char *rt_cgroup_parent(const char *root);
+
 /* `pontoon system check` (check.c): containers marked running whose shim is
  * gone, orphan cgroups, mounts under root on the host; each appended to
  * findings as {kind, object, problem, repaired}; repaired when repair. */

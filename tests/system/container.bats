@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 
 # cgroup_dirs ID: the container's cgroup directories that exist (v1 or v2)
 cgroup_dirs() {
-	ls -d /sys/fs/cgroup/*/pontoon/"$1" /sys/fs/cgroup/pontoon/"$1" 2>/dev/null || true
+	ls -d /sys/fs/cgroup/*/pontoon*/"$1" /sys/fs/cgroup/pontoon*/"$1" 2>/dev/null || true
 }
 
 # assert_gone ID: no directory, cgroup, mount or process of the container
@@ -42,7 +42,7 @@ teardown() {
 	# by its short id (the default hostname): no cgroup, no process left
 	short=$(pontoon run --rm --memory 64m busybox hostname)
 	[ ${#short} -eq 12 ]
-	[ -z "$(ls -d /sys/fs/cgroup/*/pontoon/"$short"* /sys/fs/cgroup/pontoon/"$short"* 2>/dev/null)" ]
+	[ -z "$(ls -d /sys/fs/cgroup/*/pontoon*/"$short"* /sys/fs/cgroup/pontoon*/"$short"* 2>/dev/null)" ]
 	! pgrep -f "$short" >/dev/null
 }
 
@@ -113,8 +113,9 @@ teardown() {
 
 @test "--cpus 0.5 holds two busy loops to about half a core (the cgroup's own counters)" {
 	id=$(pontoon run -d --cpus 0.5 busybox sh -c 'while :; do :; done & while :; do :; done')
-	acct=/sys/fs/cgroup/cpuacct/pontoon/$id/cpuacct.usage
-	[ -e "$acct" ] || acct=/sys/fs/cgroup/pontoon/$id/cpu.stat
+	cg=$(pontoon system info --format json | jq -r .CgroupParent)
+	acct=/sys/fs/cgroup/cpuacct/$cg/$id/cpuacct.usage
+	[ -e "$acct" ] || acct=/sys/fs/cgroup/$cg/$id/cpu.stat
 	u0=$(awk '/usage_usec/{print $2*1000; exit} !/ /{print; exit}' "$acct"); t0=$(date +%s%N)
 	sleep 2
 	u1=$(awk '/usage_usec/{print $2*1000; exit} !/ /{print; exit}' "$acct"); t1=$(date +%s%N)

@@ -41,6 +41,12 @@ kernel_snapshot() {
 	find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print 2>/dev/null | sort
 }
 
+# cgroup_parent: the cgroup directory of this root's containers (pontoon-HASH
+# for the sandbox's root), under each v1 controller or the v2 root.
+cgroup_parent() {
+	pontoon system info --format json | jq -r .CgroupParent
+}
+
 # wait_until SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds.
 wait_until() {
 	local deadline=$((SECONDS + $1))

@@ -6,7 +6,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 cgroup_dirs() { # ID or ID-prefix*
-	ls -d /sys/fs/cgroup/*/pontoon/$1 /sys/fs/cgroup/pontoon/$1 2>/dev/null || true
+	ls -d /sys/fs/cgroup/*/pontoon*/$1 /sys/fs/cgroup/pontoon*/$1 2>/dev/null || true
 }
 
 teardown() {
