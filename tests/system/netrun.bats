@@ -186,6 +186,10 @@ endpoints_gone() {
 	run pontoon net connect nosuch a
 	assert_status 1
 	assert_output_contains "not found"
+	# disconnected from its only network: inspect lists none (found by crash.bats)
+	pontoon net disconnect n2 c
+	[ "$(pontoon inspect c | jq -r '.[0].NetworkSettings.Networks | length')" = 0 ]
+	pontoon net connect n2 c
 	# net rm of a network with containers names them
 	run pontoon net rm n2
 	assert_status 1
