@@ -4,7 +4,8 @@
  * and the host disagree, and with repair, making them agree.
  *
  *   dead-container   state.json says running, its shim is gone   -> what is left in its
- *                    cgroups killed, marked exited (255), cgroups removed
+ *                    cgroups killed, marked exited (255), cgroups removed; also
+ *                    done by rt_recover at netd's start
  *   orphan-cgroup    <parent>/<id> with no task, of no running container -> removed
  *   orphan-mount     a mount under $ROOT in the host's namespace -> detached
  *
@@ -28,6 +29,8 @@
 
 static void found(json_object *arr, bool repair, const char *kind, const char *object, int repair_r, const char *problem)
 {
+	if (!arr)
+		return; /* rt_recover: repairs, reports nothing */
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "kind", json_object_new_string(kind));
 	json_object_object_add(o, "object", json_object_new_string(object));
@@ -52,36 +55,63 @@ static void kill_leftovers(const char *root, const char *id)
 	}
 }
 
-static void check_containers(const char *root, bool repair, json_object *arr)
+/* Marked running, its shim gone (reread under the container's lock: a start
+ * may have made it run again meanwhile). */
+static bool dead(const char *root, const char *id, struct rt_state *s)
+{
+	_cleanup_free_ char *path = rt_container_file(root, id, "state.json");
+	_cleanup_json_ json_object *o = NULL;
+	if (state_read_json(path, &o, NULL) < 0)
+		return false;
+	rt_state_parse(o, s);
+	return s->status == RT_RUNNING && !rt_shim_alive(s->shim_pid);
+}
+
+static int repair_dead(const char *root, const char *id, struct rt_state *s)
+{
+	_cleanup_close_ int lock = rt_container_lock(root, id, NULL);
+	if (lock < 0)
+		return lock;
+	if (!dead(root, id, s))
+		return -EAGAIN; /* started again meanwhile: nothing to repair */
+	pid_t shim = s->shim_pid;
+	s->status = RT_EXITED;
+	s->exit_code = 255;
+	rt_now_rfc3339(s->finished);
+	snprintf(s->error, sizeof(s->error), "the container's shim (pid %d) is gone", shim);
+	int r = rt_state_write(root, id, s, NULL);
+	kill_leftovers(root, id);
+	return r < 0 ? r : rt_cgroup_remove(root, id, NULL);
+}
+
+static size_t check_containers(const char *root, bool repair, json_object *arr)
 {
 	_cleanup_strv_ char **ids = NULL;
+	size_t n = 0;
 	if (rt_container_list(root, &ids, NULL) < 0)
-		return;
+		return 0;
 	for (size_t i = 0; ids && ids[i]; i++) {
-		_cleanup_free_ char *path = rt_container_file(root, ids[i], "state.json");
-		_cleanup_json_ json_object *o = NULL;
 		struct rt_state s;
 		char msg[128];
-		if (state_read_json(path, &o, NULL) < 0)
+		if (!dead(root, ids[i], &s))
 			continue;
-		rt_state_parse(o, &s);
-		if (s.status != RT_RUNNING || rt_shim_alive(s.shim_pid))
-			continue;
-		int r = 0;
-		if (repair) {
-			_cleanup_close_ int lock = rt_container_lock(root, ids[i], NULL);
-			s.status = RT_EXITED;
-			s.exit_code = 255;
-			rt_now_rfc3339(s.finished);
-			snprintf(s.error, sizeof(s.error), "the container's shim (pid %d) is gone", s.shim_pid);
-			r = lock < 0 ? lock : rt_state_write(root, ids[i], &s, NULL);
-			kill_leftovers(root, ids[i]);
-			if (r >= 0)
-				r = rt_cgroup_remove(root, ids[i], NULL);
-		}
 		snprintf(msg, sizeof(msg), "marked running, but its shim (pid %d) is gone", s.shim_pid);
+		int r = repair ? repair_dead(root, ids[i], &s) : 0;
+		if (r == -EAGAIN)
+			continue;
 		found(arr, repair, "dead-container", ids[i], r, msg);
+		n += r >= 0;
 	}
+	return n;
+}
+
+int rt_recover(const char *root)
+{
+	size_t n = check_containers(root, true, NULL);
+	if (n)
+		log_info("recovered %zu container%s whose shim was gone (marked exited, cgroups removed)", n,
+			 n == 1 ? "" : "s");
+	return (int)n;
 }
 
 static bool running_here(const char *root, const char *id)

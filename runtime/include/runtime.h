@@ -155,6 +155,10 @@ char *rt_cgroup_parent(const char *root);
  * gone, orphan cgroups, mounts under root on the host; each appended to
  * findings as {kind, object, problem, repaired}; repaired when repair. */
 int rt_check(const char *root, bool repair, json_object *findings, struct err *e) _wur_;
+/* The dead-container repair alone, quietly (netd's start, after a crash):
+ * containers marked running whose shim is gone are marked exited and their
+ * cgroups removed. Returns how many. */
+int rt_recover(const char *root);
 
 /* ---- store ---------------------------------------------------------------- */
 

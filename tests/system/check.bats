@@ -123,6 +123,24 @@ check_finds() {
 	[ "$(pontoon inspect "$id" | jq -r '.[0].State.Status')" = exited ]
 	pontoon rm "$id"
 
+	# a killed shim and then a killed netd: netd's next start recovers the
+	# container (marked exited, cgroups removed) before any check
+	id=$(pontoon run -d busybox sleep 1000)
+	full=$(pontoon inspect "$id" | jq -r '.[0].Id')
+	shim=$(jq -r .ShimPid "$PONTOON_ROOT/containers/$full/state.json")
+	pid=$(netd_pid)
+	kill -9 "$shim" "$pid"
+	wait_until 10 bash -c "! pgrep -fx 'sleep 1000' >/dev/null"
+	[ -n "$(ls -d /sys/fs/cgroup/*/pontoon*/"$full" /sys/fs/cgroup/pontoon*/"$full" 2>/dev/null)" ]
+	[ "$(jq -r .Status "$PONTOON_ROOT/containers/$full/state.json")" = running ]
+	pontoon net ls >/dev/null # netd started again
+	[ "$(netd_pid)" != "$pid" ]
+	[ -z "$(ls -d /sys/fs/cgroup/*/pontoon*/"$full" /sys/fs/cgroup/pontoon*/"$full" 2>/dev/null)" ]
+	[ "$(jq -r .Status "$PONTOON_ROOT/containers/$full/state.json")" = exited ]
+	run pontoon system check
+	assert_status 0
+	pontoon rm "$id"
+
 	# a cgroup of no container (an empty one is checked twice, 2 s apart)
 	[ -d /sys/fs/cgroup/pids ] && cg=/sys/fs/cgroup/pids/$(cgroup_parent) || cg=/sys/fs/cgroup/$(cgroup_parent)
 	mkdir -p "$cg/$FAKE_ID"
