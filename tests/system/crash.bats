@@ -8,7 +8,8 @@
 #   - system check --repair fixes what a crash may leave (dead containers),
 #     and then system check finds nothing;
 #   - every endpoint netd holds is a pnv* veth on its bridge, the address is
-#     inside the container's namespace, the container runs; every published
+#     inside the container's namespace, the container runs, and is on the
+#     networks its configuration names (no more, no fewer); every published
 #     port of an endpoint is one DNAT map element and there is no other;
 #   - the cgroups of this root are exactly the running containers', each
 #     running container has one shim and one init, no mount under the root;
@@ -197,7 +198,7 @@ endpoints() {
 
 # The kernel and the state agree (see the top of this file).
 assert_agreement() {
-	local eps running id net ip ports pid veths want got cg
+	local eps running id net ip ports pid veths want got cg cfg have
 	eps=$(endpoints)
 	running=$(running_ids | sort)
 	echo "endpoints:"; echo "$eps"
@@ -220,6 +221,12 @@ assert_agreement() {
 			want+="tcp . ${m%%:*} : ${ip%/*} . 80"$'\n'
 		done
 	done <<<"$eps"
+	# every running container is on the networks its config names, no more
+	for id in $running; do
+		cfg=$(nets_of "$id" | sort | xargs)
+		have=$(echo "$eps" | awk -v id="$id" '$1 == id { print $2 }' | sort | xargs)
+		[ "$cfg" = "$have" ] || fail "$id: configured on [$cfg], netd has it on [$have]"
+	done
 	# and the DNAT map holds exactly the endpoints' ports
 	got=$(nft -j list map inet pontoon ports4any |
 		jq -r '.nftables[] | select(.map) | .map.elem // [] | .[] |
