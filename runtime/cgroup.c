@@ -33,7 +33,8 @@ static bool is_v2(void)
 
 char *rt_cgroup_parent(const char *root)
 {
-	/* one CLI or shim serves one root: remember the last answer */
+	/* one CLI or shim serves one root: remember the last answer (pontoon
+	 * runs parallel work in processes, never threads: no lock) */
 	static char *last_root, *last_parent;
 	if (last_root && strcmp(last_root, root) == 0)
 		return xstrdup(last_parent);

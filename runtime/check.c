@@ -19,7 +19,9 @@
  * creation time to tell).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -67,9 +69,27 @@ static bool dead(const char *root, const char *id, struct rt_state *s)
 	return s->status == RT_RUNNING && !rt_shim_alive(s->shim_pid);
 }
 
-static int repair_dead(const char *root, const char *id, struct rt_state *s)
+/* The container's lock without waiting: -EAGAIN when another command holds it. */
+static int trylock(const char *root, const char *id)
 {
-	_cleanup_close_ int lock = rt_container_lock(root, id, NULL);
+	_cleanup_free_ char *dir = rt_container_dir(root, id);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* wait: for the lock (system check); else a container another command holds
+ * is left to it (netd's start: that command may be the one waiting for
+ * netd, to attach the very container). */
+static int repair_dead(const char *root, const char *id, struct rt_state *s, bool wait)
+{
+	_cleanup_close_ int lock = wait ? rt_container_lock(root, id, NULL) : trylock(root, id);
 	if (lock < 0)
 		return lock;
 	if (!dead(root, id, s))
@@ -84,7 +104,7 @@ static int repair_dead(const char *root, const char *id, struct rt_state *s)
 	return r < 0 ? r : rt_cgroup_remove(root, id, NULL);
 }
 
-static size_t check_containers(const char *root, bool repair, json_object *arr)
+static size_t check_containers(const char *root, bool repair, json_object *arr, bool wait)
 {
 	_cleanup_strv_ char **ids = NULL;
 	size_t n = 0;
@@ -96,9 +116,9 @@ static size_t check_containers(const char *root, bool repair, json_object *arr)
 		if (!dead(root, ids[i], &s))
 			continue;
 		snprintf(msg, sizeof(msg), "marked running, but its shim (pid %d) is gone", s.shim_pid);
-		int r = repair ? repair_dead(root, ids[i], &s) : 0;
+		int r = repair ? repair_dead(root, ids[i], &s, wait) : 0;
 		if (r == -EAGAIN)
-			continue;
+			continue; /* running again, or busy (not waited for) */
 		found(arr, repair, "dead-container", ids[i], r, msg);
 		n += r >= 0;
 	}
@@ -107,7 +127,7 @@ static size_t check_containers(const char *root, bool repair, json_object *arr)
 
 int rt_recover(const char *root)
 {
-	size_t n = check_containers(root, true, NULL);
+	size_t n = check_containers(root, true, NULL, false);
 	if (n)
 		log_info("recovered %zu container%s whose shim was gone (marked exited, cgroups removed)", n,
 			 n == 1 ? "" : "s");
@@ -216,7 +236,7 @@ int rt_check(const char *root, bool repair, json_object *findings, struct err *e
 {
 	if (!json_object_is_type(findings, json_type_array))
 		return err_setx(e, EINVAL, "internal: findings must be an array");
-	check_containers(root, repair, findings);
+	check_containers(root, repair, findings, true);
 	check_cgroups(root, repair, findings);
 	check_mounts(root, repair, findings);
 	return 0;
