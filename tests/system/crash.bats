@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Crash recovery: a seeded random churn of run -d (with -p), rm -f, net
-# connect and net disconnect on three networks, during which netd, the CLI
+# Crash recovery: a seeded random churn of run -d (with -p), rm -f, stop,
+# start, net connect and net disconnect on three networks, during which netd, the CLI
 # and containers' shims are SIGKILLed at random points: at a random moment of
 # an operation, at a chosen fault point (PONTOON_FAULT=SITE:N:KILL, the
 # debug.fault request for netd), or between two operations. netd comes back by autostart or by hand. Afterwards the
@@ -61,6 +61,10 @@ running_ids() {
 	"$PONTOON_BIN" ps --format json 2>/dev/null | jq -r '.[].Id' 2>/dev/null
 }
 
+all_ids() {
+	"$PONTOON_BIN" ps -a --format json 2>/dev/null | jq -r '.[].Id' 2>/dev/null
+}
+
 # pick VAR WORDS...: VAR set to one of the words (seeded); false when none.
 # Never in $(...): a subshell's RANDOM is seeded anew, not from the seed.
 pick() {
@@ -113,8 +117,12 @@ choose_op() {
 		else
 			OP="run -d --network $net busybox sleep 7777"
 		fi
-	elif [ $r -lt 55 ] && pick id $(pontoon ps -aq 2>/dev/null); then
+	elif [ $r -lt 50 ] && pick id $(pontoon ps -aq 2>/dev/null); then
 		OP="rm -f $id"
+	elif [ $r -lt 56 ] && pick id $ids; then
+		OP="stop -t 1 $id"
+	elif [ $r -lt 62 ] && pick id $(comm -23 <(all_ids | sort) <(echo "$ids" | sort)); then
+		OP="start $id"
 	elif [ $r -lt 78 ] && pick id $ids && on=$(nets_of "$id") &&
 		pick net $(printf '%s\n' "${NETS[@]}" | grep -vxF "$on"); then
 		OP="net connect $net $id"
