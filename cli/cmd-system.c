@@ -81,7 +81,7 @@ static int cmd_info(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 	printf("Run:         %s\n", ctx->run);
 	printf("Kernel:      %s\n", u.release);
 	printf("Cgroups:     %s\n", cgroup_mode());
-	printf("cgroup parent: %s (this root's containers: .../%s/<id>)\n", cgparent, cgparent);
+	printf("Cgroup dir:  %s (this root's containers: [<controller>/]%s/<id>)\n", cgparent, cgparent);
 	printf("IP forward:  %s\n", fwd);
 	printf("bridge-nf-call-iptables: %s%s\n", brnf,
 	       strcmp(brnf, "1") == 0 ? " (traffic between containers on one bridge passes the forward hooks)" : "");

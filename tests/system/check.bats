@@ -72,10 +72,10 @@ check_finds() {
 	# an orphan veth and an orphan bridge, made by hand
 	ip link add pnvdeadbeef type veth peer name xpeer0
 	check_finds orphan-veth pnvdeadbeef
-	! ip link show pnvdeadbeef 2>/dev/null
+	! ip link show pnvdeadbeef 2>/dev/null || false
 	ip link add pn-deadbeef0 type bridge
 	check_finds orphan-bridge pn-deadbeef0
-	! ip link show pn-deadbeef0 2>/dev/null
+	! ip link show pn-deadbeef0 2>/dev/null || false
 
 	# an endpoint whose veth vanished: released, with its address
 	ip netns add a
@@ -100,7 +100,7 @@ check_finds() {
 	netd '{"version":1,"op":"debug.fault","spec":"nft:1:EIO"}' | jq -e .ok
 	nft flush ruleset
 	wait_until 10 grep -q "re-apply the firewall" "$PONTOON_RUN/netd.log"
-	! nft list table inet pontoon 2>/dev/null
+	! nft list table inet pontoon 2>/dev/null || false
 	check_finds firewall "table inet pontoon"
 	nft list set inet pontoon bridges | grep -q "$br"
 	# and after a flush netd repairs by itself, which check confirms
@@ -119,7 +119,7 @@ check_finds() {
 	kill -9 "$shim"
 	check_finds dead-container "$full"
 	[ -z "$(ls -d /sys/fs/cgroup/*/pontoon*/"$full" /sys/fs/cgroup/pontoon*/"$full" 2>/dev/null)" ]
-	! pgrep -f "sleep 1000" >/dev/null
+	! pgrep -fx "sleep 1000" >/dev/null || false
 	[ "$(pontoon inspect "$id" | jq -r '.[0].State.Status')" = exited ]
 	pontoon rm "$id"
 
@@ -164,7 +164,35 @@ check_finds() {
 	mkdir -p "$PONTOON_ROOT/leak"
 	mount -t tmpfs leak "$PONTOON_ROOT/leak"
 	check_finds orphan-mount "$PONTOON_ROOT/leak"
-	! grep -q " $PONTOON_ROOT/leak " /proc/mounts
+	! grep -q " $PONTOON_ROOT/leak " /proc/mounts || false
+}
+
+@test "system check right after a container ended: its endpoint is released, not a lost-endpoint finding" {
+	pontoon net create --subnet 10.41.0.0/24 web
+	id=$(pontoon run -d --network web busybox sleep 1000)
+	pid=$(pontoon inspect "$id" | jq -r '.[0].State.Pid')
+	hostif=$(pontoon inspect "$id" | jq -r '.[0].NetworkSettings.Networks.web.EndpointID' >/dev/null;
+		ip -o link show | awk -F': ' '/pnv/{print $2}' | sed 's/@.*//')
+	[ -n "$hostif" ]
+	# the check request reaches netd before the end of the container does:
+	# netd stopped, the check sent, then the container killed (its veth goes
+	# with its namespace), then netd let go; it sees both in one batch
+	npid=$(netd_pid)
+	kill -STOP "$npid"
+	pontoon system check >"$BATS_TEST_TMPDIR/check.out" 2>&1 &
+	cpid=$!
+	sleep 1
+	kill -9 "$pid"
+	wait_until 10 bash -c "! ip link show $hostif >/dev/null 2>&1"
+	kill -CONT "$npid"
+	rc=0
+	wait "$cpid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/check.out"
+	! grep -q lost-endpoint "$BATS_TEST_TMPDIR/check.out" || false
+	[ "$(pontoon net inspect web | jq '.[0].Containers | length')" -eq 0 ]
+	run pontoon system check
+	assert_status 0
+	pontoon rm -f "$id"
 }
 
 @test "system check: each root has its own cgroups; repair in one leaves the other's alone" {
