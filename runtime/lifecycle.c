@@ -320,8 +320,9 @@ int rt_container_wait(const char *root, const char *id, int *ret_code, struct er
 			return err_set(e, -r, "wait for container %.12s", id);
 		r = rt_state_read(root, id, &st, e);
 		if (r == -ENOENT) {
-			/* removed on exit (--rm): Docker reports the status it had */
-			*ret_code = 0;
+			/* removed on exit (--rm): its shim left the status for us */
+			if (rt_exit_recorded(root, id, ret_code) < 0)
+				return err_setx(e, ENOENT, "container %.12s was removed; its exit status is unknown", id);
 			return 0;
 		}
 		if (r < 0)

@@ -116,6 +116,11 @@ int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
 /* Remove a container that is known not to run (the shim at its end). */
 int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
 
+/* Exit code of a container removed on exit (--rm), for a `wait` that was
+ * waiting on it (runtime/exits.c). Best effort, no fsync. */
+void rt_exit_record(const char *root, const char *id, int code);
+int rt_exit_recorded(const char *root, const char *id, int *ret_code);
+
 /* Host-side paths of a container's files. */
 char *rt_container_file(const char *root, const char *id, const char *name);
 bool rt_shim_alive(pid_t pid);

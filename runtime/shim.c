@@ -342,6 +342,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
+		rt_exit_record(s->root, s->c.id, code);
 		if (lock >= 0 && rt_container_purge(s->root, s->c.id, NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
 		if (lock >= 0)

@@ -257,6 +257,18 @@ teardown() {
 	assert_gone "$id"
 }
 
+@test "wait on a --rm container reports its real exit status; wait on a removed one fails" {
+	id=$(pontoon run -d --rm busybox sh -c 'sleep 1; exit 7')
+	run timeout 20 "$PONTOON_BIN" wait "$id"
+	assert_status 0
+	[ "$output" = 7 ]
+	assert_gone "$id"
+	[ -f "$PONTOON_ROOT/exits/$id" ]
+	run pontoon wait "$id"
+	assert_status 1
+	assert_output_contains "no such container"
+}
+
 @test "rm refuses a running container; rm -f kills and removes it all" {
 	id=$(pontoon run -d --memory 64m --pids-limit 50 busybox sleep 1000)
 	[ -n "$(cgroup_dirs "$id")" ]
