@@ -1,6 +1,9 @@
 # Loaded by every system suite (`load helpers`). Suites run only inside the
 # private namespaces of tests/system/sandbox; loaded anywhere else, this
 # refuses to go on, so no test can touch the host's networks.
+#
+# Write a negated assertion as `! cmd || false`: a bare `! cmd` that is not
+# the test's last command never fails it (errexit ignores negated commands).
 if [ "${PONTOON_SANDBOX:-}" != inside ] || [ "$(readlink /proc/self/ns/net)" = "$(readlink "${PONTOON_HOST_NETNS:-/nonexistent}" 2>/dev/null)" ]; then
 	echo "system suites run inside the sandbox: tests/system/sandbox $BATS_TEST_FILENAME" >&2
 	exit 1
