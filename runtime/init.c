@@ -219,6 +219,12 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 	if (r < 0)
 		goto setup_fail;
 	if (a->c->init) {
+		/* signals blocked before the fork: a command that ends at once
+		 * must leave its SIGCHLD pending for rt_tiny_init, not discarded
+		 * (default action) before it blocks them; it then waited forever */
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
 		pid_t child = fork();
 		if (child < 0) {
 			err_set(&e, errno, "fork the command under --init");
@@ -228,6 +234,7 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 			close(a->report_fd);
 			rt_tiny_init(child);
 		}
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (a->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
 			err_set(&e, errno, "set the controlling terminal");
 			goto setup_fail;
