@@ -16,8 +16,10 @@ const char cli_net_connect_usage[] =
 	"first network.\n"
 	"\n"
 	"Options:\n"
-	"      --ip ADDR         static address (IPv4 or IPv6) in the network's subnet\n"
+	"      --ip ADDR         static IPv4 address in the network's subnet\n"
 	"                        (user-defined networks only)\n"
+	"      --ip6 ADDR        static IPv6 address in the network's IPv6 subnet; with\n"
+	"                        --ip, both are the container's\n"
 	"      --alias NAME      another DNS name of the container on this network\n"
 	"                        (repeatable; user-defined networks only)\n"
 	"  -h, --help            print this help\n";
@@ -91,8 +93,8 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 		r = err_setx(e, EEXIST, "container %s is already connected to network %s", c.name, want->name);
 		goto out;
 	}
-	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->aliases)) {
-		r = err_setx(e, EINVAL, "--ip and --alias are supported on user-defined networks only");
+	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->ip6 || want->aliases)) {
+		r = err_setx(e, EINVAL, "--ip, --ip6 and --alias are supported on user-defined networks only");
 		goto out;
 	}
 	if (st.status == RT_RUNNING && (r = cli_net_attach(&c, want, st.pid, &ep, e)) < 0)
@@ -113,7 +115,7 @@ out:
 
 int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, 'i' },
+	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, '6' },
 					      { "alias", required_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
 	struct rt_netconf want = { 0 };
 	struct err e = { 0 };
@@ -123,12 +125,15 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (ipam_addr_parse(optarg, &a, NULL) < 0) {
+		case '6':
+			/* as run's --ip and --ip6: one address of each family */
+			if (ipam_addr_parse(optarg, &a, NULL) < 0 || a.family != (c == 'i' ? AF_INET : AF_INET6)) {
 				rt_netconf_done(&want);
-				return cli_usage_error(cmd, "invalid --ip \"%s\": not an IP address", optarg);
+				return cli_usage_error(cmd, "invalid %s \"%s\": not an IPv%c address",
+						       c == 'i' ? "--ip" : "--ip6", optarg, c == 'i' ? '4' : '6');
 			}
-			free(want.ip);
-			want.ip = xstrdup(optarg);
+			free(c == 'i' ? want.ip : want.ip6);
+			*(c == 'i' ? &want.ip : &want.ip6) = xstrdup(optarg);
 			break;
 		case 'a':
 			if (!dns_name_is_valid(optarg)) {

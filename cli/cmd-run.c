@@ -19,19 +19,26 @@
 	"      --network NET          connect to network NET (default: bridge, the default\n" \
 	"                             network); repeat it for more (eth0, eth1, ...); or\n" \
 	"                             none (loopback only), host (the host's network) or\n" \
-	"                             container:NAME (the network of a running container)\n" \
+	"                             container:NAME (the network of a running container);\n" \
+	"                             or name=NET,ip=IP,ip6=IP,alias=A,mac-address=MAC\n" \
+	"                             (all but name optional): that network's settings\n" \
 	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
 	"                             networks only; inside the subnet, free, not the gateway)\n" \
-	"      --ip6 ADDR             static IPv6 address on the first network\n" \
+	"      --ip6 ADDR             static IPv6 address on the first network (an IPv6\n" \
+	"                             network; with --ip, both are the container's)\n" \
 	"      --network-alias NAME   another DNS name on the first network (repeatable;\n" \
 	"                             user-defined networks only)\n" \
 	"      --mac-address MAC      MAC address of the first network's interface\n" \
 	"      --dns ADDR             DNS server for /etc/resolv.conf (repeatable)\n" \
 	"      --dns-search DOMAIN    search domain for /etc/resolv.conf (repeatable)\n" \
 	"      --dns-option OPT       option line entry for /etc/resolv.conf (repeatable)\n" \
-	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable)\n" \
+	"      --add-host NAME:IP     add a line to /etc/hosts (repeatable); also NAME=IP,\n" \
+	"                             NAME:[IPv6], and NAME:host-gateway for the host's\n" \
+	"                             address on the first network (its gateway)\n" \
 	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
-	"                             network bridge, under its name and ALIAS (repeatable)\n" \
+	"                             network bridge, under its name and ALIAS, and Docker's\n" \
+	"                             ALIAS_PORT_..., ALIAS_NAME, ALIAS_ENV_... variables\n" \
+	"                             (repeatable)\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \
 	"      --env-file FILE        read KEY=VALUE lines from FILE\n" \
 	"  -v, --volume SRC:DST[:ro]  bind a host path (absolute SRC) or a named volume\n" \
@@ -53,7 +60,9 @@
 	"      --stop-signal SIG      signal stop sends first (default SIGTERM)\n" \
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
 	"                             (a range A-B:A-B keeps its ports)\n" \
-	"  -P, --publish-all          publish every port the image exposes on random host ports\n" \
+	"  -P, --publish-all          publish every exposed port (the image's, --expose) that\n" \
+	"                             no -p publishes on a random host port\n" \
+	"      --expose PORT[-PORT][/tcp|/udp]  expose a port or range without publishing it\n" \
 	"      --help                 print this help\n"
 
 const char cli_run_usage[] =
@@ -74,7 +83,7 @@ enum {
 	OPT_RM = 256, OPT_NAME, OPT_NETWORK, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_CPUS, OPT_PIDS, OPT_CPUSET,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_INIT, OPT_STOP_TIMEOUT, OPT_STOP_SIGNAL,
 	OPT_HELP, OPT_NEEDS_BRIDGE, OPT_IP, OPT_IP6, OPT_ALIAS, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPT,
-	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT,
+	OPT_ADD_HOST, OPT_LINK, OPT_SECURITY_OPT, OPT_EXPOSE,
 };
 
 struct run_opts {
@@ -124,6 +133,7 @@ static int parse_one(const struct cli_command *cmd, struct run_opts *o, int c, c
 		break;
 	}
 	case OPT_ENV_FILE: r = rt_parse_env_file(arg, &cf->env, e); break;
+	case OPT_EXPOSE: r = rt_parse_expose(arg, &cf->exposed, e); break;
 	case 'v': {
 		struct rt_bind b;
 		r = rt_parse_bind(arg, &b, e);
@@ -212,6 +222,7 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH }, { "dns-option", required_argument, NULL, OPT_DNS_OPT },
 		{ "dns-opt", required_argument, NULL, OPT_DNS_OPT },
 		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+		{ "expose", required_argument, NULL, OPT_EXPOSE },
 		{ 0 },
 	};
 	struct err e = { 0 };
@@ -258,12 +269,18 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
 	}
+	if (o->c.exposed && o->c.network && strncmp(o->c.network, "container:", 10) == 0) {
+		log_error("conflicting options: --expose and the network mode %s", o->c.network);
+		*ret_exit = CLI_EXIT_RUNTIME;
+		return -1;
+	}
 	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0) {
 		log_error("-p/-P publish ports of a bridge network: --network %s has none",
 			  o->c.network ? o->c.network : "none");
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
 	}
+	cli_exposed_add_published(&o->c); /* ExposedPorts, as Docker */
 	if (optind >= argc) {
 		cli_usage_error(cmd, "\"%s\" requires at least 1 argument: IMAGE", cmd->name);
 		*ret_exit = CLI_EXIT_RUNTIME;
@@ -289,6 +306,14 @@ static int check_host(struct cli_ctx *ctx, struct rt_config *c, struct err *e)
 			return err_setx(e, EINVAL, "conflicting options: --hostname and --network container:NAME");
 		free(c->network);
 		c->network = xasprintf("container:%s", id);
+	}
+	for (size_t i = 0; c->links && c->links[i]; i++) { /* as Docker: --link names a container at create */
+		const char *colon = strchr(c->links[i], ':');
+		_cleanup_free_ char *ref =
+			colon ? xstrndup(c->links[i], (size_t)(colon - c->links[i])) : xstrdup(c->links[i]);
+		char id[ID_LEN + 1];
+		if (rt_container_resolve(ctx->root, ref, id, e) < 0)
+			return err_wrap(e, "--link %s", c->links[i]);
 	}
 	if (c->network && strcmp(c->network, "host") == 0 && !c->hostname) {
 		char h[256];
@@ -348,9 +373,11 @@ static int create_container(struct cli_ctx *ctx, struct run_opts *o, int argc, c
 	if (r < 0)
 		return r;
 	r = make_volumes(ctx, &o->c, e);
-	/* --network none: no start hook writes /etc/hosts; --add-host goes in now */
-	if (r >= 0 && o->c.n_nets == 0 && rt_config_own_netns(&o->c) && o->c.add_hosts)
-		r = cli_etc_update(ctx->root, &o->c, NULL, 0, e);
+	/* --network none or host: no start hook writes /etc/hosts; --add-host
+	 * goes in now (with host, as Docker: localhost lines and these, not a
+	 * copy of the host's file) */
+	if (r >= 0 && o->c.n_nets == 0 && strncmp(o->c.network, "container:", 10) != 0)
+		r = cli_etc_nonet(ctx->root, &o->c, e); /* and --dns, as Docker does with host */
 	if (r < 0) {
 		(void)!rt_container_remove(ctx->root, o->c.id, true, NULL); /* best effort */
 		return r;

@@ -108,7 +108,7 @@ static int node_network(struct deploy *d, const struct topo_node *n, struct rt_c
 		c->hostname = xstrdup(n->name);
 		if ((r = cli_opt_network(c, d->p->mgmt_network, e)) < 0 ||
 		    (n->mgmt_ipv4 && (r = cli_opt_net(c, 0, n->mgmt_ipv4, e)) < 0) ||
-		    (!n->mgmt_ipv4 && n->mgmt_ipv6 && (r = cli_opt_net(c, 1, n->mgmt_ipv6, e)) < 0) ||
+		    (n->mgmt_ipv6 && (r = cli_opt_net(c, 1, n->mgmt_ipv6, e)) < 0) ||
 		    (r = cli_opt_net(c, 2, n->name, e)) < 0 || (r = cli_net_opts_finish(c, e)) < 0)
 			return r;
 		return cli_net_resolve(c, e);
@@ -176,6 +176,9 @@ static int node_config(struct deploy *d, size_t i, struct rt_config *c, struct e
 		if (!bind.volume && stat(bind.src, &st) < 0)
 			return err_setx(e, ENOENT, "binds: source path does not exist: %s", bind.src);
 	}
+	for (char **h = n->extra_hosts; h && *h; h++) /* as run --add-host (before the network: it checks them) */
+		if ((r = cli_opt_net(c, 7, *h, e)) < 0)
+			return err_wrap(e, "extra-hosts");
 	if ((r = node_network(d, n, c, e)) < 0)
 		return r;
 	if (c->ports && c->n_nets == 0)
@@ -198,7 +201,12 @@ static int node_create(struct deploy *d, struct rt_config *c, struct err *e)
 	strv_free(args);
 	if (n == 0)
 		return err_setx(e, EINVAL, "no command: the image has none and the node sets no cmd");
-	return rt_container_create(d->ctx->root, c, e);
+	r = rt_container_create(d->ctx->root, c, e);
+	/* network-mode none or host: no start hook writes /etc/hosts (as run) */
+	if (r == 0 && c->n_nets == 0 && strncmp(c->network, "container:", 10) != 0 &&
+	    (r = cli_etc_nonet(d->ctx->root, c, e)) < 0)
+		(void)!rt_container_remove(d->ctx->root, c->id, true, NULL); /* undo, best effort */
+	return r;
 }
 
 /* The addresses the node got on the management network: "ID IPV4 IPV6 1". */

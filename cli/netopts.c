@@ -27,8 +27,37 @@ static bool special_mode(const char *s)
 	return strcmp(s, "none") == 0 || strcmp(s, "host") == 0 || strncmp(s, "container:", 10) == 0;
 }
 
+/* --network name=NET,alias=A,ip=IP,ip6=IP6,mac-address=MAC (Docker 25+). */
+static int opt_network_long(struct rt_config *c, const char *arg, struct err *e)
+{
+	struct rt_netconf n;
+	int r = rt_parse_network_long(arg, &n, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; n.aliases && n.aliases[i] && r == 0; i++)
+		if (!dns_name_is_valid(n.aliases[i]))
+			r = err_setx(e, EINVAL, "invalid --network %s: alias \"%s\" is not a valid name", arg,
+				     n.aliases[i]);
+	if (r == 0 && c->network && special_mode(c->network))
+		r = err_setx(e, EINVAL, "conflicting options: --network %s cannot be combined with --network %s", arg,
+			     c->network);
+	if (r == 0 && rt_config_net_find(c, n.name) >= 0)
+		r = err_setx(e, EINVAL, "--network %s is given twice", n.name);
+	if (r < 0) {
+		rt_netconf_done(&n);
+		return r;
+	}
+	if (!c->network)
+		c->network = xstrdup(n.name);
+	c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
+	c->nets[c->n_nets++] = n;
+	return 0;
+}
+
 int cli_opt_network(struct rt_config *c, const char *arg, struct err *e)
 {
+	if (rt_network_is_long(arg))
+		return opt_network_long(c, arg, e);
 	int r = rt_parse_network(arg, e);
 	if (r < 0)
 		return r;
@@ -69,20 +98,6 @@ static int ip_check(const char *opt, const char *s, int family, struct err *e)
 	return 0;
 }
 
-static int add_host_check(const char *s, struct err *e)
-{
-	const char *colon = strchr(s, ':');
-	struct ipam_addr a;
-	if (!colon || colon == s)
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": use NAME:IP", s);
-	_cleanup_free_ char *name = xstrndup(s, (size_t)(colon - s));
-	if (!dns_name_is_valid(name))
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": \"%s\" is not a valid host name", s, name);
-	if (ipam_addr_parse(colon + 1, &a, NULL) < 0)
-		return err_setx(e, EINVAL, "invalid --add-host \"%s\": \"%s\" is not an IP address", s, colon + 1);
-	return 0;
-}
-
 static int link_check(const char *s, struct err *e)
 {
 	const char *colon = strchr(s, ':');
@@ -100,8 +115,19 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/* As Docker's CLI: stored as NAME:ADDR, brackets stripped (ExtraHosts). */
+static int add_host_norm(const char *s, char **ret, struct err *e)
+{
+	_cleanup_free_ char *name = NULL, *addr = NULL;
+	int r = dns_extra_host_parse(s, &name, &addr, e);
+	if (r == 0)
+		*ret = xasprintf("%s:%s", name, addr);
+	return r;
+}
+
 int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e)
 {
+	_cleanup_free_ char *norm = NULL;
 	int r = 0;
 	switch (which) {
 	case 0:
@@ -137,8 +163,8 @@ int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e)
 		strv_push(&c->dns_opt, arg);
 		break;
 	case 7:
-		if ((r = add_host_check(arg, e)) == 0)
-			strv_push(&c->add_hosts, arg);
+		if ((r = add_host_norm(arg, &norm, e)) == 0)
+			strv_push(&c->add_hosts, norm);
 		break;
 	case 8:
 		if ((r = link_check(arg, e)) == 0)
@@ -158,19 +184,46 @@ static int finish(struct rt_config *c, struct err *e)
 		if (r < 0)
 			return r;
 	}
+	if (c->n_nets == 0 && c->add_hosts && strncmp(c->network, "container:", 10) == 0)
+		return err_setx(e, EINVAL,
+				"conflicting options: custom host-to-IP mapping (--add-host) and the network "
+				"mode %s (the hosts file is that container's)",
+				c->network);
 	if (c->n_nets == 0) {
+		/* as Docker: --dns options go with none and host (their own
+		 * resolv.conf), not with container: (that container's) */
+		bool dns = c->dns || c->dns_search || c->dns_opt;
 		const char *what = first_opts ? "--ip, --ip6, --mac-address and --network-alias" :
-				   c->links ? "--link" : c->dns || c->dns_search || c->dns_opt ? "--dns options" :
-				   NULL;
-		if (what && strcmp(c->network, "host") != 0)
+				   c->links ? "--link" :
+				   dns && strncmp(c->network, "container:", 10) == 0 ? "--dns options" : NULL;
+		if (what)
 			return err_setx(e, EINVAL, "conflicting options: %s need a network, not --network %s", what,
 					c->network);
-		if (what && first_opts)
-			return err_setx(e, EINVAL, "conflicting options: %s need a network, not --network host", what);
 		return 0;
 	}
 	struct rt_netconf *n = &c->nets[0];
 	bool dflt = strcmp(n->name, CLI_DEFAULT_NET) == 0;
+	/* as Docker: the plain options are the first network's, unless its
+	 * long form already says */
+	const char *both = pending.ip && n->ip		   ? "--ip and the ip"
+			   : pending.ip6 && n->ip6	   ? "--ip6 and the ip6"
+			   : pending.mac && n->mac	   ? "--mac-address and the mac-address"
+			   : pending.aliases && n->aliases ? "--network-alias and the alias"
+							   : NULL;
+	if (both)
+		return err_setx(e, EINVAL, "conflicting options: cannot specify both %s of --network name=%s", both,
+				n->name);
+	for (size_t i = 0; i < c->n_nets; i++) {
+		struct rt_netconf *x = &c->nets[i];
+		if (strcmp(x->name, CLI_DEFAULT_NET) != 0)
+			continue;
+		if (x->ip || x->ip6)
+			return err_setx(e, EINVAL,
+					"user specified IP address is supported on user defined networks only");
+		if (x->aliases)
+			return err_setx(e, EINVAL,
+					"network-scoped aliases are supported for user-defined networks only");
+	}
 	if (dflt && (pending.ip || pending.ip6))
 		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
 	if (dflt && pending.aliases)
@@ -178,12 +231,14 @@ static int finish(struct rt_config *c, struct err *e)
 	if (c->links && !dflt)
 		return err_setx(e, EINVAL, "--link is supported on the default network bridge only (on user-defined "
 					   "networks, containers find each other by name)");
-	if (pending.ip && pending.ip6)
-		return err_setx(e, EINVAL, "--ip and --ip6 together are not supported in this version: give one");
-	n->ip = TAKE_PTR(pending.ip);
-	n->ip6 = TAKE_PTR(pending.ip6);
-	n->mac = TAKE_PTR(pending.mac);
-	n->aliases = TAKE_PTR(pending.aliases);
+	if (pending.ip)
+		n->ip = TAKE_PTR(pending.ip);
+	if (pending.ip6)
+		n->ip6 = TAKE_PTR(pending.ip6);
+	if (pending.mac)
+		n->mac = TAKE_PTR(pending.mac);
+	if (pending.aliases)
+		n->aliases = TAKE_PTR(pending.aliases);
 	return 0;
 }
 

@@ -98,8 +98,12 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 	json_object_object_add(req, "pid", json_object_new_int(pid));
 	if (c->hostname)
 		json_object_object_add(req, "hostname", json_object_new_string(c->hostname));
-	if (nc->ip || nc->ip6) /* netd takes one static address, of either family */
+	/* one static address goes in "ip" whatever its family (what every netd
+	 * takes); "ip6" only with both */
+	if (nc->ip || nc->ip6)
 		json_object_object_add(req, "ip", json_object_new_string(nc->ip ? nc->ip : nc->ip6));
+	if (nc->ip && nc->ip6)
+		json_object_object_add(req, "ip6", json_object_new_string(nc->ip6));
 	if (nc->mac)
 		json_object_object_add(req, "mac", json_object_new_string(nc->mac));
 	if (nc->aliases)
@@ -110,7 +114,8 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 		/* published on the first network, as Docker does */
 		json_object *pa = strv_arr(c->ports);
 		for (size_t i = 0; c->publish_all && c->exposed && c->exposed[i]; i++)
-			json_object_array_add(pa, json_object_new_string(c->exposed[i]));
+			if (!cli_port_published(c, c->exposed[i])) /* as Docker's -P */
+				json_object_array_add(pa, json_object_new_string(c->exposed[i]));
 		json_object_object_add(req, "ports", pa);
 	}
 	r = netd_call(&paths, req, true, &reply, e);
@@ -316,16 +321,20 @@ static int entries_add(struct host_entries *h, const char *ip, char **names, str
 	return 0;
 }
 
-static int add_hosts_entries(const struct rt_config *c, struct host_entries *h, struct err *e)
+static int add_hosts_entries(const struct rt_config *c, const struct cli_ep *eps, size_t n, struct host_entries *h,
+			     struct err *e)
 {
 	for (size_t i = 0; c->add_hosts && c->add_hosts[i]; i++) {
-		const char *s = c->add_hosts[i], *colon = strchr(s, ':');
-		char **names = NULL;
-		_cleanup_free_ char *name = xstrndup(s, colon ? (size_t)(colon - s) : 0);
-		strv_push(&names, name);
-		int r = entries_add(h, colon ? colon + 1 : "", names, e);
+		_cleanup_free_ char *name = NULL;
+		_cleanup_strv_ char **addrs = NULL;
+		int r = cli_add_host_addrs(c->add_hosts[i], eps, n, &name, &addrs, e);
+		for (size_t k = 0; r == 0 && addrs[k]; k++) {
+			char **names = NULL;
+			strv_push(&names, name);
+			r = entries_add(h, addrs[k], names, e);
+		}
 		if (r < 0)
-			return err_wrap(e, "--add-host %s", s);
+			return err_wrap(e, "--add-host %s", c->add_hosts[i]);
 	}
 	return 0;
 }
@@ -388,7 +397,7 @@ static int render_hosts(const char *root, const struct rt_config *c, const struc
 	}
 	r = link_entries(root, c, &links, e);
 	if (r == 0)
-		r = add_hosts_entries(c, &extra, e);
+		r = add_hosts_entries(c, eps, n, &extra, e);
 	if (r == 0) {
 		in.addrs = own;
 		in.n_addrs = k;
@@ -428,6 +437,7 @@ static int render_resolv(const struct rt_config *c, const struct cli_ep *eps, si
 	if (c->dns_opt)
 		host.options = c->dns_opt;
 	in.host = have_host || c->dns_search || c->dns_opt ? &host : NULL;
+	in.keep_loopback = n == 0; /* no network of its own: --network host's (or none's) */
 	in.dns = dns;
 	in.n_dns = nd;
 	r = dns_render_resolv_conf(&in, ret, e);
@@ -453,6 +463,17 @@ int cli_etc_update(const char *root, const struct rt_config *c, const struct cli
 	return r < 0 ? err_wrap(e, "container %s: /etc files", c->name) : 0;
 }
 
+int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e)
+{
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL;
+	int r = 0;
+	if (c->add_hosts && (r = render_hosts(root, c, NULL, 0, &hosts, e)) == 0)
+		r = update_hosts(root, c->id, hosts, e);
+	if (r == 0 && (c->dns || c->dns_search || c->dns_opt) && (r = render_resolv(c, NULL, 0, &resolv, e)) == 0)
+		r = update_resolv(root, c->id, resolv, e);
+	return r < 0 ? err_wrap(e, "container %s: /etc files", c->name) : 0;
+}
+
 /* ---- the runtime's hooks --------------------------------------------------------- */
 
 static bool attach_failed;
@@ -473,6 +494,11 @@ static bool init_dead(pid_t pid)
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
 	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+void cli_net_attach_failed_set(void)
+{
+	attach_failed = true;
 }
 
 bool cli_net_attach_failed(void)
@@ -520,7 +546,9 @@ static void hook_release(const char *root, const char *id)
 
 void cli_netrun_init(const struct cli_ctx *ctx)
 {
-	static const struct rt_net_hooks hooks = { .attach = hook_attach, .release = hook_release };
+	static const struct rt_net_hooks hooks = { .attach = hook_attach,
+						   .release = hook_release,
+						   .start_env = cli_link_start_env };
 	paths.root = ctx->root;
 	paths.run = ctx->run;
 	rt_set_net_hooks(&hooks);

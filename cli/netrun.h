@@ -30,9 +30,32 @@ int cli_net_endpoints(const struct rt_config *c, struct cli_ep **ret, size_t *re
 int cli_etc_update(const char *root, const struct rt_config *c, const struct cli_ep *eps, size_t n,
 		   struct err *e) _wur_;
 
+/* The runtime's start_env hook (netlinks.c): --link's environment variables. */
+int cli_link_start_env(const char *root, const struct rt_config *c, char ***ret, struct err *e) _wur_;
+
+/* One --add-host spec for /etc/hosts (addhost.c): its name and address(es);
+ * host-gateway is the first endpoint's gateway(s) (of eps, n; the default
+ * network's when n is 0). */
+int cli_add_host_addrs(const char *spec, const struct cli_ep *eps, size_t n, char **ret_name, char ***ret_addrs,
+		       struct err *e) _wur_;
+
+/* A container with no network of its own (--network none or host), at
+ * create: /etc/hosts with its --add-host entries (else the file stays as
+ * create made it: the host's copy with host), /etc/resolv.conf from its
+ * --dns options over the host's (loopback resolvers kept). */
+int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e) _wur_;
+
+/* Exposed ports (expose.c): -p's container ports added to c->exposed, as
+ * Docker's ExposedPorts; whether an exposed "80/tcp" is published by a -p
+ * already (-P skips it). */
+void cli_exposed_add_published(struct rt_config *c);
+bool cli_port_published(const struct rt_config *c, const char *exposed);
+
 /* The last start failed in the network attach (run then removes the
  * container it made: nothing is left of a refused --ip). */
 bool cli_net_attach_failed(void);
+/* A failure of the network side before the init exists (--link's variables). */
+void cli_net_attach_failed_set(void);
 /* Before create: the networks exist (netd says), by their names. */
 int cli_net_resolve(struct rt_config *c, struct err *e) _wur_;
 /* inspect's NetworkSettings (pid: the running init, 0 when not running). */

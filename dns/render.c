@@ -299,7 +299,7 @@ int dns_render_resolv_conf(const struct dns_resolv_input *in, char **ret, struct
 		}
 	} else {
 		for (size_t i = 0; in->host && i < in->host->n_ns; i++) {
-			if (addr_is_loopback(&in->host->ns[i]) || !addr_str(&in->host->ns[i], ab))
+			if ((!in->keep_loopback && addr_is_loopback(&in->host->ns[i])) || !addr_str(&in->host->ns[i], ab))
 				continue;
 			text_add(&t, "nameserver %s\n", ab);
 			written++;

@@ -58,8 +58,10 @@ int proto_parse(const char *buf, size_t len, json_object **ret_req, const char *
 struct attach_req {
 	const char *container, *name, *netns, *network; /* inside the request object */
 	bool has_ip, has_mac;
-	struct ipam_addr ip;
+	struct ipam_addr ip;  /* static IPv4 address (has_ip) */
 	uint8_t mac[6];
+	bool has_ip6;
+	struct ipam_addr ip6; /* static IPv6 address ("ip6", or an IPv6 "ip") */
 	char **aliases;
 	struct netd_port *ports; /* -p specs as asked */
 	size_t nports;

@@ -37,9 +37,11 @@ static int open_netns(const char *path, struct err *e)
 static int alloc_addrs(struct network *n, struct endpoint *ep, const struct attach_req *a, struct err *e)
 {
 	int r = 0;
-	if (a->has_ip && a->ip.family == AF_INET6 && !n->sub6)
+	if (a->has_ip6 && !n->sub6)
 		return err_setx(e, EINVAL, "network %s has no IPv6 subnet", n->name);
-	if (a->has_ip && a->ip.family == AF_INET) {
+	if (a->has_ip && !n->sub4)
+		return err_setx(e, EINVAL, "network %s has no IPv4 subnet", n->name);
+	if (a->has_ip) {
 		r = ipam_subnet_reserve(n->sub4, &a->ip, e);
 		ep->ip4 = a->ip;
 	} else if (n->sub4) {
@@ -49,9 +51,9 @@ static int alloc_addrs(struct network *n, struct endpoint *ep, const struct atta
 		return err_wrap(e, "network %s", n->name);
 	ep->has4 = n->sub4;
 	if (n->sub6) {
-		if (a->has_ip && a->ip.family == AF_INET6) {
-			r = ipam_subnet_reserve(n->sub6, &a->ip, e);
-			ep->ip6 = a->ip;
+		if (a->has_ip6) {
+			r = ipam_subnet_reserve(n->sub6, &a->ip6, e);
+			ep->ip6 = a->ip6;
 		} else {
 			r = ipam_subnet_alloc(n->sub6, &ep->ip6, e);
 		}

@@ -155,12 +155,34 @@ static int ports_parse(json_object *req, struct netd_port **ret, size_t *ret_n, 
 	return 0;
 }
 
+/* "ip6" (protocol version 1 since --ip with --ip6): a static IPv6 address
+ * beside a static IPv4 one in "ip". An "ip" that is IPv6 (the older form)
+ * moves here, so that has_ip is IPv4 only from now on. */
+static int static_ip6(struct attach_req *a, const char *ip6, struct err *e)
+{
+	int r;
+	if (ip6) {
+		if ((r = ipam_addr_parse(ip6, &a->ip6, e)) < 0)
+			return err_wrap(e, "invalid ip6");
+		if (a->ip6.family != AF_INET6)
+			return err_setx(e, EINVAL, "invalid ip6 \"%.64s\": not an IPv6 address", ip6);
+		if (a->has_ip && a->ip.family == AF_INET6)
+			return err_setx(e, EINVAL, "two static IPv6 addresses (ip and ip6): give one");
+		a->has_ip6 = true;
+	} else if (a->has_ip && a->ip.family == AF_INET6) {
+		a->ip6 = a->ip;
+		a->has_ip6 = true;
+		a->has_ip = false;
+	}
+	return 0;
+}
+
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "aliases", "mac", "hostname", "dns", "pid", "ports", NULL };
+					    "ip", "ip6", "aliases", "mac", "hostname", "dns", "pid", "ports", NULL };
 	struct attach_req a = { 0 };
-	const char *ip = NULL, *mac = NULL;
+	const char *ip = NULL, *ip6 = NULL, *mac = NULL;
 	uint32_t pid = 0;
 	int r;
 
@@ -168,7 +190,7 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	    (r = ju_str(req, "name", true, &a.name, e)) < 0 || (r = ju_str(req, "netns", true, &a.netns, e)) < 0 ||
 	    (r = ju_str(req, "network", true, &a.network, e)) < 0 || (r = ju_str(req, "ip", false, &ip, e)) < 0 ||
 	    (r = ju_str(req, "mac", false, &mac, e)) < 0 || (r = ju_str(req, "hostname", false, &a.hostname, e)) < 0 ||
-	    (r = ju_u32(req, "pid", &pid, e)) < 0)
+	    (r = ju_u32(req, "pid", &pid, e)) < 0 || (r = ju_str(req, "ip6", false, &ip6, e)) < 0)
 		return r;
 	if (pid > INT_MAX)
 		return err_setx(e, EINVAL, "invalid pid");
@@ -184,6 +206,8 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (ip && (r = ipam_addr_parse(ip, &a.ip, e)) < 0)
 		return err_wrap(e, "invalid ip");
 	a.has_ip = ip;
+	if ((r = static_ip6(&a, ip6, e)) < 0)
+		return r;
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;

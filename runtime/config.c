@@ -336,8 +336,10 @@ void rt_config_apply_image(struct rt_config *c, const struct rt_image *img)
 		c->workdir = xstrdup(img->working_dir);
 	if (!c->user && img->user && *img->user)
 		c->user = xstrdup(img->user);
-	if (!c->exposed)
-		c->exposed = strv_copy(img->exposed_ports);
+	/* the image's, with --expose and -p's (Docker merges them) */
+	for (size_t i = 0; img->exposed_ports && img->exposed_ports[i]; i++)
+		if (!strv_contains(c->exposed, img->exposed_ports[i]))
+			strv_push(&c->exposed, img->exposed_ports[i]);
 }
 
 /* ---- state ------------------------------------------------------------ */

@@ -171,6 +171,10 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 	}
 	if (rt_config_read(root, id, &c, e) < 0)
 		return 125;
+	if (rt_start_env_apply(root, &c, e) < 0) { /* --link's variables, as the init got them */
+		rt_config_done(&c);
+		return 125;
+	}
 	for (int i = 0; i < N_NS; i++) {
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/ns/%s", st.pid, ns_names[i]);

@@ -104,8 +104,6 @@ _Noreturn void rt_tiny_init(pid_t child)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	prctl(PR_SET_NAME, "init", 0, 0, 0);
-	rt_proctitle_set("init");
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -219,6 +217,10 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 	if (r < 0)
 		goto setup_fail;
 	if (a->c->init) {
+		/* named before the fork: the command (which may be `ps`) must never
+		 * see pid 1 under its old name */
+		prctl(PR_SET_NAME, "init", 0, 0, 0);
+		rt_proctitle_set("init");
 		/* signals blocked before the fork: a command that ends at once
 		 * must leave its SIGCHLD pending for rt_tiny_init, not discarded
 		 * (default action) before it blocks them; it then waited forever */

@@ -235,6 +235,8 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 		return r;
 	r = netns_of(root, &c, &netns, e);
 	if (r >= 0)
+		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
+	if (r >= 0)
 		r = rt_cgroup_create(root, &c, e);
 	if (r < 0) {
 		rt_config_done(&c);

@@ -12,6 +12,12 @@
 /* The hooks set by rt_set_net_hooks (all NULL by default). */
 extern struct rt_net_hooks rt_hooks;
 
+/* linkenv.c: for a container with --link, rt_container_start asks the
+ * start_env hook and writes the container's start-env.json; the shim merges
+ * it into the configuration its init runs with, exec into its command's. */
+int rt_start_env_prepare(const char *root, const struct rt_config *c, struct err *e) _wur_;
+int rt_start_env_apply(const char *root, struct rt_config *c, struct err *e) _wur_;
+
 json_object *rt_strv_to_json(char *const *v);
 char **rt_strv_from_json(json_object *a);
 int rt_state_parse(json_object *o, struct rt_state *s);

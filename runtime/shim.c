@@ -464,7 +464,7 @@ int rt_shim_main(int argc, char **argv)
 	if (s.wait_cli)
 		fcntl(RT_GO_FD, F_SETFD, FD_CLOEXEC);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (rt_config_read(s.root, argv[2], &s.c, &e) < 0) {
+	if (rt_config_read(s.root, argv[2], &s.c, &e) < 0 || rt_start_env_apply(s.root, &s.c, &e) < 0) {
 		report("err %d %s\n", e.code, err_msg(&e));
 		return 1;
 	}

@@ -12,6 +12,7 @@ struct def {
 	const struct ynode *kind, *group, *image, *cmd, *entrypoint, *network_mode, *mgmt_ipv4, *mgmt_ipv6;
 	const struct ynode *exec, *binds, *ports, *env_files; /* lists (exec: also one string) */
 	const struct ynode *env, *labels;		      /* mappings */
+	const struct ynode *extra_hosts;		      /* list: --add-host specs */
 	unsigned startup_delay;
 	struct topo_mark mark;
 };

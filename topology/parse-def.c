@@ -7,6 +7,7 @@
  * the most specific level that has any; mgmt-ipv4/-ipv6 only from the node. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include "dns.h"
 #include "internal.h"
 
 #define MAX_MERGE_WORK 50000000 /* string comparisons spent on inheritance */
@@ -36,6 +37,7 @@ static const struct field fields[] = {
     FIELD("binds", F_LIST, binds),
     FIELD("ports", F_LIST, ports),
     FIELD("env-files", F_LIST, env_files),
+    FIELD("extra-hosts", F_LIST, extra_hosts),
     FIELD("env", F_MAP, env),
     FIELD("labels", F_MAP, labels),
     FIELD("startup-delay", F_UINT, startup_delay),
@@ -66,7 +68,7 @@ static const char *const unsupported_keys[] = {
     "healthcheck", "aliases",	 "wait-for",	   "extras",
     "publish",	   "components", "restart-policy", "cgroupns-mode",
     "pid-mode",	   "tmpfs",	 "security-opts",  "privileged",
-    "extra-hosts", NULL,
+    NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -189,6 +191,12 @@ static int check_values(struct parser *p, const struct def *d)
 		r = check_bind(p, d->binds->items[i]);
 	for (size_t i = 0; r == 0 && d->ports && i < d->ports->n; i++)
 		r = check_port(p, d->ports->items[i]);
+	for (size_t i = 0; r == 0 && d->extra_hosts && i < d->extra_hosts->n; i++) {
+		struct err he = { 0 };
+		const struct ynode *h = d->extra_hosts->items[i];
+		if (dns_extra_host_parse(h->str, NULL, NULL, &he) < 0)
+			r = perr(p, h->mark, "extra-hosts: %s", err_msg(&he));
+	}
 	for (size_t i = 0; r == 0 && d->env && i < d->env->n; i += 2) {
 		const struct ynode *k = d->env->items[i];
 		if (!k->str[0] || strchr(k->str, '='))
@@ -326,6 +334,10 @@ static void merge_lists(const struct topo *t, const struct def *const levels[4],
 			if (!strv_contains(out->env_files, path))
 				strv_push(&out->env_files, path);
 		}
+		/* extra-hosts: every level's, defaults first, each once */
+		for (size_t i = 0; levels[l]->extra_hosts && i < levels[l]->extra_hosts->n; i++)
+			if (!strv_contains(out->extra_hosts, levels[l]->extra_hosts->items[i]->str))
+				strv_push(&out->extra_hosts, levels[l]->extra_hosts->items[i]->str);
 	}
 	for (int l = 0; l < 4; l++) {
 		const struct ynode *pl = levels[l]->ports;
@@ -400,16 +412,17 @@ static size_t n_of(const struct ynode *n, size_t per)
  * small file cannot make a huge model. */
 static int charge(struct parser *p, const char *name, const struct def *const levels[4], struct topo_mark m)
 {
-	size_t binds = 0, env = 0, labels = 0, files = 0, lists = 0;
+	size_t binds = 0, env = 0, labels = 0, files = 0, lists = 0, hosts = 0;
 	for (int l = 0; l < 4; l++) {
 		binds += n_of(levels[l]->binds, 1);
 		env += n_of(levels[l]->env, 2);
 		labels += n_of(levels[l]->labels, 2);
 		files += n_of(levels[l]->env_files, 1);
 		lists += n_of(levels[l]->exec, 1) + n_of(levels[l]->ports, 1);
+		hosts += n_of(levels[l]->extra_hosts, 1);
 	}
-	p->copied += binds + env + labels + files + lists;
-	p->work += binds * binds + env * env + labels * labels + files * files;
+	p->copied += binds + env + labels + files + lists + hosts;
+	p->work += binds * binds + env * env + labels * labels + files * files + hosts * hosts;
 	if (p->copied > TOPO_MAX_WEIGHT || p->work > MAX_MERGE_WORK)
 		return perr(p, m, "node \"%s\": the topology is too large once defaults, kinds and groups apply", name);
 	return 0;

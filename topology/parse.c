@@ -431,6 +431,7 @@ static void node_free(struct topo_node *n)
 	strv_free(n->exec);
 	strv_free(n->binds);
 	strv_free(n->ports);
+	strv_free(n->extra_hosts);
 	strv_free(n->env_files);
 	kv_free(n->env, n->n_env);
 	kv_free(n->labels, n->n_labels);

@@ -213,6 +213,7 @@ static json_object *node_json(const struct topo_plan *p, size_t i)
 	json_object_object_add(o, "startup_delay", json_object_new_int((int)n->startup_delay));
 	json_object_object_add(o, "binds", strv_json(n->binds));
 	json_object_object_add(o, "ports", strv_json(n->ports));
+	json_object_object_add(o, "extra_hosts", strv_json(n->extra_hosts));
 	json_object_object_add(o, "env", kv_json(n->env, n->n_env));
 	json_object_object_add(o, "env_files", strv_json(n->env_files));
 	json_object_object_add(o, "labels", kv_json(pn->labels, pn->n_labels));

@@ -385,6 +385,7 @@ struct dns_resolv_input {
 	const struct dns_addr *dns;             /* the container's --dns */
 	size_t n_dns;
 	const struct dns_addr *fallback;        /* default bridge when no resolver remains: netd's forwarder */
+	bool keep_loopback;                     /* the host's loopback resolvers stay (--network host) */
 };
 
 /* /etc/resolv.conf text (malloc'd).  User networks: "nameserver <embedded>",
@@ -393,6 +394,15 @@ struct dns_resolv_input {
  * fallback; the host's search and options.  -EINVAL when no nameserver
  * remains. */
 int dns_render_resolv_conf(const struct dns_resolv_input *in, char **ret, struct err *e) _wur_;
+
+/* --add-host's special address: the host, as the container reaches it. */
+#define DNS_HOST_GATEWAY "host-gateway"
+/* An --add-host spec as Docker's CLI takes it: NAME:ADDR or NAME=ADDR, the
+ * address IPv4 or IPv6 ("h:::1", "h=::1"), possibly in brackets
+ * ("h:[::1]"), or DNS_HOST_GATEWAY; NAME a valid host name. *ret_name and
+ * *ret_addr (brackets stripped; either may be NULL) are the caller's.
+ * -EINVAL with a message otherwise. */
+int dns_extra_host_parse(const char *s, char **ret_name, char **ret_addr, struct err *e) _wur_;
 
 /* A name fit for DNS and /etc/hosts: labels of [A-Za-z0-9_-], 1-63 chars,
  * dots between, at most 253 chars. */

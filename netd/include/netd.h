@@ -17,7 +17,7 @@
  *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
  *   net.rm {names: [name]} -> {id, name}   (one name; the CLI loops)
  *   net.prune             -> {removed: [names]}
- *   attach {container, name, netns, network, ip?, aliases?[], mac?,
+ *   attach {container, name, netns, network, ip?, ip6?, aliases?[], mac?,
  *           hostname?, dns?[], pid?, ports?[]}
  *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
  *                             gateway6?, prefix, prefix6?, ifname, ports[]}
@@ -28,7 +28,13 @@
  *       mapping or a listening host socket fails the attach with
  *       "port 8080/tcp is already allocated" and leaves nothing.
  *       container: its id; name: its name; netns: path of its network
- *       namespace (/proc/PID/ns/net); ip: a static address (v4 or v6);
+ *       namespace (/proc/PID/ns/net); ip: a static address (v4, or v6 as
+ *       requests before "ip6" existed send it); ip6: a static IPv6 address,
+ *       so that one request can carry both (--ip with --ip6; an "ip" that
+ *       is IPv6 together with "ip6" is refused). Each static address must
+ *       lie in the network's subnet of its family, not be its gateway nor
+ *       taken: else the attach fails and leaves nothing. The other family,
+ *       when the network has it, is allocated from its pool;
  *       aliases: --network-alias names; hostname: the container's hostname;
  *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
  *       init, which netd watches (pidfd): when it ends, the endpoint is

@@ -59,6 +59,16 @@ int rt_parse_env(const char *s, char **ret, struct err *e) _wur_;
 /* --network: "none", "host", "container:NAME", or a network's name or id
  * (checked by netd at start). */
 int rt_parse_network(const char *s, struct err *e) _wur_;
+/* --network's long form (netopt.c): name=NET[,alias=A]...[,ip=IPv4][,ip6=IPv6]
+ * [,mac-address=MAC], Docker's per-network settings; keys case-insensitive,
+ * space around keys and values trimmed (as Docker). The name must be a network (not
+ * none, host or container:), checked as rt_parse_network does. */
+bool rt_network_is_long(const char *s);
+struct rt_netconf;
+int rt_parse_network_long(const char *s, struct rt_netconf *ret, struct err *e) _wur_;
+/* --expose PORT[-PORT][/tcp|/udp]: each port appended to *ret as "N/proto"
+ * (once). */
+int rt_parse_expose(const char *s, char ***ret, struct err *e) _wur_;
 /* Lines of an --env-file (comments, blank lines skipped) appended to *env. */
 int rt_parse_env_file(const char *path, char ***env, struct err *e) _wur_;
 
@@ -194,7 +204,28 @@ struct rt_net_hooks {
 	/* After the container ended (stop, kill, rm): release its endpoints.
 	 * Best effort (netd also notices the end by itself). */
 	void (*release)(const char *root, const char *id);
+	/* Before the shim starts, for a container with --link: the environment
+	 * added to its configured one (Docker's link variables, see
+	 * rt_link_env). An error fails the start (nothing is made yet). */
+	int (*start_env)(const char *root, const struct rt_config *c, char ***ret, struct err *e);
 };
+
+/* One --link, for its environment variables. */
+struct rt_link_info {
+	const char *name;    /* "/<linking container's name>/<alias>" */
+	const char *ip;      /* the linked container's address on the default network */
+	char *const *env;    /* its configured environment (KEY=VALUE) */
+	char *const *ports;  /* its exposed ports ("80/tcp", "53/udp", "80") */
+};
+/* Docker's variables for one link (pure): <ALIAS>_PORT=tcp://IP:PORT of the
+ * lowest port (TCP first), <ALIAS>_PORT_<N>_<PROTO>{,_ADDR,_PORT,_PROTO} per
+ * port, _START/_PORT_START/_END/_PORT_END per run of consecutive ports,
+ * <ALIAS>_NAME, <ALIAS>_ENV_<KEY> for its environment but HOME and PATH;
+ * ALIAS upper-cased with '-' as '_'. Caller frees. */
+char **rt_link_env(const struct rt_link_info *l);
+/* base with each of over replacing the entry of the same name, or appended
+ * (Docker's ReplaceOrAppendEnvValues). Caller frees. */
+char **rt_env_merge(char *const *base, char *const *over);
 /* After a failed rt_container_start: true when the attach hook failed because
  * the container's init had already failed on its own (its error is the one
  * reported), so the failure is not the network's. */

@@ -318,7 +318,7 @@ teardown() {
 	sleep 0.3
 	run pontoon run --rm --network "container:${id:0:12}" busybox ip -o link
 	assert_output_contains pn-shared
-	for opt in "--ip 10.0.0.2" "--dns 1.1.1.1" "--network-alias x" "--link web"; do
+	for opt in "--ip 10.0.0.2" "--network-alias x" "--link web"; do
 		run pontoon run --rm --network none $opt busybox true
 		assert_status 125
 		assert_output_contains "network"

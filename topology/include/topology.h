@@ -62,6 +62,7 @@ struct topo_node {
 	char **binds;	  /* "SRC:DST[:OPTS]", SRC absolute (resolved against the file's directory) */
 	char **ports;	  /* Docker-style publish specs, as written */
 	char **env_files; /* absolute paths */
+	char **extra_hosts; /* --add-host specs (NAME:IP, NAME:host-gateway ...), every level's */
 	struct topo_kv *env;
 	size_t n_env;
 	struct topo_kv *labels;

@@ -181,6 +181,13 @@ static void resolv_conf_default_bridge(void **state)
 	assert_int_equal(dns_render_resolv_conf(&in, &text, &e), -EINVAL);
 	assert_null(text);
 	dns_resolv_conf_clear(&host);
+	/* --network host: the host's loopback resolvers are the container's too */
+	parse("nameserver 127.0.0.53\nnameserver ::1\nnameserver 192.0.2.9\n", &host);
+	struct dns_resolv_input hostnet = { .host = &host, .keep_loopback = true };
+	assert_int_equal(dns_render_resolv_conf(&hostnet, &text, NULL), 0);
+	assert_string_equal(text, "nameserver 127.0.0.53\nnameserver ::1\nnameserver 192.0.2.9\n");
+	free(TAKE_PTR(text));
+	dns_resolv_conf_clear(&host);
 }
 
 static void resolv_conf_from_a_file(void **state)

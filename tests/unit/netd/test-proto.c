@@ -123,6 +123,70 @@ static void attach_requests(void **state)
 	}
 }
 
+/* "ip" and "ip6": both families at once; an IPv6 "ip" (older clients) still works. */
+static void attach_static_addresses(void **state)
+{
+	static const char head[] = "{\"version\":1,\"op\":\"attach\",\"container\":\"c1\",\"name\":\"web\","
+				   "\"netns\":\"/run/netns/a\",\"network\":\"n\"";
+	struct err e = { 0 };
+	struct attach_req a;
+	char buf[512];
+	(void)state;
+
+	snprintf(buf, sizeof(buf), "%s,\"ip\":\"192.168.5.10\",\"ip6\":\"fd00:5::10\"}", head);
+	_cleanup_json_ json_object *both = json_tokener_parse(buf);
+	assert_int_equal(attach_parse(both, &a, &e), 0);
+	assert_true(a.has_ip && a.has_ip6);
+	assert_int_equal(a.ip.family, AF_INET);
+	assert_int_equal(a.ip6.family, AF_INET6);
+	assert_int_equal(a.ip6.b[15], 0x10);
+	attach_req_done(&a);
+
+	snprintf(buf, sizeof(buf), "%s,\"ip\":\"fd00:5::11\"}", head); /* the older form */
+	_cleanup_json_ json_object *old6 = json_tokener_parse(buf);
+	assert_int_equal(attach_parse(old6, &a, &e), 0);
+	assert_false(a.has_ip);
+	assert_true(a.has_ip6);
+	assert_int_equal(a.ip6.b[15], 0x11);
+	attach_req_done(&a);
+
+	snprintf(buf, sizeof(buf), "%s,\"ip6\":\"fd00:5::12\"}", head);
+	_cleanup_json_ json_object *only6 = json_tokener_parse(buf);
+	assert_int_equal(attach_parse(only6, &a, &e), 0);
+	assert_false(a.has_ip);
+	assert_true(a.has_ip6);
+	attach_req_done(&a);
+
+	snprintf(buf, sizeof(buf), "%s,\"ip\":\"192.168.5.13\"}", head);
+	_cleanup_json_ json_object *only4 = json_tokener_parse(buf);
+	assert_int_equal(attach_parse(only4, &a, &e), 0);
+	assert_true(a.has_ip);
+	assert_false(a.has_ip6);
+	attach_req_done(&a);
+
+	static const struct {
+		const char *tail, *msg;
+	} bad[] = {
+		{ "\"ip6\":\"192.168.5.10\"", "not an IPv6 address" },
+		{ "\"ip\":\"fd00::1\",\"ip6\":\"fd00::2\"", "two static IPv6 addresses" },
+		{ "\"ip6\":\"fd00::/64\"", "invalid ip6" },
+		{ "\"ip6\":\"\"", "invalid ip6" },
+		{ "\"ip6\":6", "must be a string" },
+		{ "\"ip6\":\"fd00::1%eth0\"", "invalid ip6" },
+		{ "\"ip\":\"10.0.0.1\",\"ip6\":\"::ffff:10.0.0.2x\"", "invalid ip6" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		err_clear(&e);
+		snprintf(buf, sizeof(buf), "%s,%s}", head, bad[i].tail);
+		_cleanup_json_ json_object *o = json_tokener_parse(buf);
+		assert_non_null(o);
+		if (attach_parse(o, &a, &e) != -EINVAL)
+			fail_msg("accepted: %s", buf);
+		if (!strstr(err_msg(&e), bad[i].msg))
+			fail_msg("%s: got \"%s\"", bad[i].tail, err_msg(&e));
+	}
+}
+
 static void detach_and_names(void **state)
 {
 	struct err e = { 0 };
@@ -343,7 +407,7 @@ static void endpoint_watch_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(request_envelope), cmocka_unit_test(attach_requests), cmocka_unit_test(detach_and_names),
+		cmocka_unit_test(request_envelope), cmocka_unit_test(attach_requests), cmocka_unit_test(attach_static_addresses), cmocka_unit_test(detach_and_names),
 		cmocka_unit_test(endpoint_watch_fields), cmocka_unit_test(create_spec),	    cmocka_unit_test(state_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -405,6 +405,37 @@ static void error_structure(void **state)
 	parse_err("name: x\nprefix: \"a/b\"\ntopology: {}\n", "t.yml:2:9: prefix \"a/b\" is not a valid name");
 }
 
+/* extra-hosts (run's --add-host): every level's, defaults first, each once;
+ * a bad one is refused where it is written */
+static void extra_hosts(void **state)
+{
+	struct topo *t = parse_ok("name: eh\n"
+				  "topology:\n"
+				  "  defaults:\n"
+				  "    extra-hosts: [\"gw:host-gateway\", \"db:10.0.0.5\"]\n"
+				  "  kinds:\n"
+				  "    linux: {extra-hosts: [\"v6=::1\"]}\n"
+				  "  nodes:\n"
+				  "    a: {kind: linux, image: busybox, extra-hosts: [\"db:10.0.0.5\", \"x:[fd00::9]\"]}\n"
+				  "    b: {kind: linux, image: busybox}\n");
+	(void)state;
+	char **a = t->nodes[0].extra_hosts, **b = t->nodes[1].extra_hosts;
+	assert_int_equal(strv_len(a), 4);
+	assert_string_equal(a[0], "gw:host-gateway");
+	assert_string_equal(a[1], "db:10.0.0.5");
+	assert_string_equal(a[2], "v6=::1");
+	assert_string_equal(a[3], "x:[fd00::9]");
+	assert_int_equal(strv_len(b), 3);
+	topo_free(t);
+	parse_err("name: x\ntopology:\n  nodes:\n    a:\n      kind: linux\n      extra-hosts: [\"ok:1.2.3.4\", \"bad\"]\n",
+		  "t.yml:6:35: extra-hosts: invalid --add-host \"bad\": use NAME:IP");
+	parse_err("name: x\ntopology:\n  defaults:\n    extra-hosts: [\"h:10.0.0.999\"]\n  nodes: {}\n",
+		  "t.yml:4:19: extra-hosts: invalid --add-host \"h:10.0.0.999\": \"10.0.0.999\" is not an IP "
+		  "address or host-gateway");
+	parse_err("name: x\ntopology:\n  nodes:\n    a: {kind: linux, extra-hosts: \"h:1.2.3.4\"}\n",
+		  "t.yml:4:35: \"extra-hosts\" must be a list of strings, not a string");
+}
+
 static void error_unknown_and_unsupported_keys(void **state)
 {
 	parse_err("name: x\nlinks: []\ntopology: {}\n", "t.yml:2:1: topology file: unknown key \"links\"");
@@ -726,6 +757,7 @@ int main(void)
 	    cmocka_unit_test(ignored_keys_warn),
 	    cmocka_unit_test(error_structure),
 	    cmocka_unit_test(error_unknown_and_unsupported_keys),
+	    cmocka_unit_test(extra_hosts),
 	    cmocka_unit_test(error_kinds),
 	    cmocka_unit_test(error_types),
 	    cmocka_unit_test(error_addresses),
