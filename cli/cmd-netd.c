@@ -2,6 +2,7 @@
 /* pontoon netd: run the network daemon. */
 #include "cli.h"
 #include "netd.h"
+#include "runtime.h"
 
 int cli_cmd_netd(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
@@ -28,6 +29,9 @@ int cli_cmd_netd(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, c
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "\"netd\" accepts no arguments");
+	/* after a crash netd is started again (autostart): containers whose
+	 * shim died meanwhile are recovered first (marked exited, cgroups removed) */
+	(void)rt_recover(ctx->root);
 	if (netd_main(&p, fg, &e) < 0)
 		return cli_fail(&e);
 	return CLI_EXIT_OK;

@@ -62,12 +62,14 @@ static int cmd_info(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 	read_sysctl("/proc/sys/net/ipv4/ip_forward", fwd, sizeof(fwd));
 	read_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables", brnf, sizeof(brnf));
 
+	_cleanup_free_ char *cgparent = rt_cgroup_parent(ctx->root);
 	_cleanup_json_ json_object *o = json_object_new_object();
 	json_object_object_add(o, "Version", json_object_new_string(PONTOON_VERSION));
 	json_object_object_add(o, "Root", json_object_new_string(ctx->root));
 	json_object_object_add(o, "Run", json_object_new_string(ctx->run));
 	json_object_object_add(o, "Kernel", json_object_new_string(u.release));
 	json_object_object_add(o, "Cgroups", json_object_new_string(cgroup_mode()));
+	json_object_object_add(o, "CgroupParent", json_object_new_string(cgparent));
 	json_object_object_add(o, "IPForward", json_object_new_string(fwd));
 	json_object_object_add(o, "BridgeNfCallIptables", json_object_new_string(brnf));
 	if (json) {
@@ -79,6 +81,7 @@ static int cmd_info(struct cli_ctx *ctx, const struct cli_command *cmd, int argc
 	printf("Run:         %s\n", ctx->run);
 	printf("Kernel:      %s\n", u.release);
 	printf("Cgroups:     %s\n", cgroup_mode());
+	printf("Cgroup dir:  %s (this root's containers: [<controller>/]%s/<id>)\n", cgparent, cgparent);
 	printf("IP forward:  %s\n", fwd);
 	printf("bridge-nf-call-iptables: %s%s\n", brnf,
 	       strcmp(brnf, "1") == 0 ? " (traffic between containers on one bridge passes the forward hooks)" : "");
@@ -149,7 +152,9 @@ const struct cli_command cli_system_commands[] = {
 	  .usage = "Usage: pontoon system info [--format json]\n"
 		   "\n"
 		   "Show pontoon's version, its state and runtime directories, and the host\n"
-		   "facts it depends on: kernel, cgroup mode, IP forwarding, br_netfilter.\n"
+		   "facts it depends on: kernel, cgroup mode, IP forwarding, br_netfilter, and\n"
+		   "the cgroup directory of this root's containers (pontoon for the default\n"
+		   "root, pontoon-<16 hex of a hash of the root path> for any other).\n"
 		   "\n"
 		   "Options:\n"
 		   "      --format json   print a JSON object\n"
@@ -167,7 +172,8 @@ const struct cli_command cli_system_commands[] = {
 		   "  leaked-address   an address allocated to no endpoint\n"
 		   "  firewall         table inet pontoon missing, or its bridges set wrong\n"
 		   "  dead-container   a container marked running whose shim is gone\n"
-		   "  orphan-cgroup    a pontoon/<id> cgroup with no task and no running container\n"
+		   "  orphan-cgroup    a cgroup of this root (pontoon[-HASH]/<id>, see system\n"
+		   "                   info) with no task and no running container\n"
 		   "  orphan-mount     a mount under pontoon's root in the host's mount namespace\n"
 		   "With --repair, fix each (delete, recreate, release, re-apply, unmount).\n"
 		   "Exit status: 0 when everything agrees (or was repaired), 1 otherwise.\n"

@@ -687,7 +687,9 @@ json_object *cli_net_settings(const struct rt_config *c, pid_t pid)
 			dflt = x;
 		json_object_object_add(nets, c->nets[i].name, net_entry(c, &c->nets[i], x));
 	}
-	if (c->n_nets == 0 && c->network && strncmp(c->network, "container:", 10) != 0)
+	/* none and host are listed as networks (as Docker); a user network the
+	 * container was disconnected from is not (NetworkMode still names it) */
+	if (c->n_nets == 0 && c->network && (strcmp(c->network, "none") == 0 || strcmp(c->network, "host") == 0))
 		json_object_object_add(nets, c->network, net_entry(c, &(struct rt_netconf){ .name = c->network }, NULL));
 	_cleanup_free_ char *key = pid > 0 && rt_config_own_netns(c) ? xasprintf("/proc/%d/ns/net", (int)pid) : NULL;
 	json_object_object_add(o, "Bridge", json_object_new_string(""));

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fault injection for tests: PONTOON_FAULT="site:N:ERRNO,..." makes the N-th
- * call of fault_point(site) fail with -ERRNO. Compiled only into test builds
+ * call of fault_point(site) fail with -ERRNO, or, with KILL for ERRNO, the
+ * process die there by SIGKILL (crash tests). Compiled only into test builds
  * (PONTOON_FAULT_INJECTION); release builds get an inline no-op.
  */
+#include <signal.h>
 #include "common.h"
 
 #ifdef PONTOON_FAULT_INJECTION
@@ -27,9 +29,13 @@ static const struct {
 	{ "EMFILE", EMFILE }, { "ENODEV", ENODEV }, { "ETIMEDOUT", ETIMEDOUT },
 };
 
+#define FAULT_KILL (-1)
+
 static int parse_code(const char *s)
 {
 	uint64_t v;
+	if (strcmp(s, "KILL") == 0)
+		return FAULT_KILL;
 	for (size_t i = 0; i < ARRAY_SIZE(errnames); i++)
 		if (strcmp(s, errnames[i].name) == 0)
 			return errnames[i].code;
@@ -74,6 +80,10 @@ int fault_point(const char *site)
 	for (size_t i = 0; i < nfaults; i++) {
 		struct fault *f = &faults[i];
 		if (strcmp(f->site, site) == 0 && ++f->calls == f->nth) {
+			if (f->code == FAULT_KILL) {
+				log_debug("fault injection: %s call %lu: SIGKILL", site, f->calls);
+				kill(getpid(), SIGKILL);
+			}
 			log_debug("fault injection: %s call %lu fails with %s", site, f->calls, strerror(f->code));
 			return -f->code;
 		}

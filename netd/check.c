@@ -11,6 +11,7 @@
  *   firewall         table inet pontoon missing, or its bridges set differs -> table re-applied
  */
 #include <net/if.h>
+#include <poll.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/set.h>
 #include <libnftnl/common.h>
@@ -228,6 +229,24 @@ static void check_firewall(struct netd *d, struct report *rp)
 		found(rp, "firewall", object, rp->repair ? netd_fw_sync(d, &e2) : 0, "%s", problem);
 }
 
+/* Containers that ended a moment ago: their pidfd is readable, but the main
+ * loop has not yet released their endpoints (the check request came first in
+ * the same batch). Not a disagreement: release them now, as the watch would,
+ * instead of reporting their links gone. */
+static void settle_watches(struct netd *d)
+{
+	for (size_t k = 0; k < d->nnets; k++) {
+		struct network *net = d->nets[k];
+		for (size_t j = net->neps; j-- > 0;) {
+			if (j >= net->neps) /* a release shifted the array */
+				continue;
+			struct pollfd p = { .fd = net->eps[j]->pidfd, .events = POLLIN };
+			if (p.fd > 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+				netd_watch_fired(d, p.fd);
+		}
+	}
+}
+
 int netd_check(struct netd *d, json_object *req, json_object *reply, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "repair", NULL };
@@ -240,6 +259,7 @@ int netd_check(struct netd *d, json_object *req, json_object *reply, struct err 
 		json_object_put(rp.arr);
 		return r;
 	}
+	settle_watches(d);
 	deleter_wait(d->del, NULL); /* veths being deleted are not orphans */
 	if ((r = nl_link_dump(d->nl, &links, &n, e)) < 0) {
 		json_object_put(rp.arr);

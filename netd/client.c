@@ -153,17 +153,12 @@ static int check_reply(json_object *o, struct err *e)
 			json_object_object_get_ex(o, "error", &msg) ? json_object_get_string(msg) : "netd failed");
 }
 
-int netd_call(const struct netd_paths *p, json_object *req, bool autostart, json_object **ret, struct err *e)
+/* Send req on a fresh connection and read the reply. */
+static int call_once(const struct netd_paths *p, const char *s, size_t len, bool autostart, char **ret, struct err *e)
 {
 	_cleanup_close_ int fd = connect_or_start(p, autostart, e);
-	_cleanup_free_ char *buf = NULL;
-	size_t len;
-	const char *s;
-	int r;
-
 	if (fd < 0)
 		return fd;
-	s = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
 	while (len > 0) {
 		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -174,7 +169,26 @@ int netd_call(const struct netd_paths *p, json_object *req, bool autostart, json
 		len -= (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
-	if ((r = read_reply(fd, &buf, e)) < 0)
+	return read_reply(fd, ret, e);
+}
+
+int netd_call(const struct netd_paths *p, json_object *req, bool autostart, json_object **ret, struct err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	const char *s = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
+	int r = call_once(p, s, len, autostart, &buf, e);
+
+	/* a netd that was just killed may still have been listening: the
+	 * connection was queued but never accepted, and is reset when the dying
+	 * netd's socket closes (a netd that read the request and died gives
+	 * EOF instead). The request was not seen: start netd and send it again. */
+	for (int tries = 0; autostart && (r == -ECONNRESET || r == -EPIPE) && tries < 5; tries++) {
+		err_clear(e);
+		poll(NULL, 0, 20);
+		r = call_once(p, s, len, autostart, &buf, e);
+	}
+	if (r < 0)
 		return r;
 	json_object *o = json_tokener_parse(buf);
 	r = check_reply(o, e);

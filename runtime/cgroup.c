@@ -2,8 +2,13 @@
 /*
  * cgroups. v2 when /sys/fs/cgroup is the unified hierarchy (controllers in
  * cgroup.controllers); otherwise v1, one directory per controller:
- * /sys/fs/cgroup/<controller>/pontoon/<id>. A requested limit that cannot be
+ * /sys/fs/cgroup/<controller>/<parent>/<id>. A requested limit that cannot be
  * applied is an error; creation is all or nothing.
+ *
+ * cgroups are host-wide, pontoon's roots are not: each root has its own
+ * parent directory (rt_cgroup_parent), "pontoon" for the default root and
+ * "pontoon-<16 hex>" for any other, so that one root's check and repair never
+ * take another root's containers for orphans.
  */
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -28,11 +33,43 @@ static bool is_v2(void)
 	return v2;
 }
 
-char *rt_cgroup_path(const char *id, const char *controller)
+char *rt_cgroup_parent(const char *root)
 {
+	/* one CLI or shim serves one root: remember the last answer (pontoon
+	 * runs parallel work in processes, never threads: no lock) */
+	static char *last_root, *last_parent;
+	if (last_root && strcmp(last_root, root) == 0)
+		return xstrdup(last_parent);
+	_cleanup_free_ char *canon = realpath(root, NULL);
+	const char *r = canon ? canon : root;
+	free(last_root);
+	free(last_parent);
+	last_root = xstrdup(root);
+	if (strcmp(r, RT_DEFAULT_ROOT) == 0) {
+		last_parent = xstrdup("pontoon");
+	} else {
+		/* FNV-1a, 64 bits: no crypto library in the static shim */
+		uint64_t h = 0xcbf29ce484222325ULL;
+		for (const char *p = r; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+		last_parent = xasprintf("pontoon-%016llx", (unsigned long long)h);
+	}
+	return xstrdup(last_parent);
+}
+
+/* /sys/fs/cgroup[/<controller>]/<parent>: where a root's container cgroups are. */
+char *rt_cgroup_base(const char *root, const char *controller)
+{
+	_cleanup_free_ char *parent = rt_cgroup_parent(root);
 	if (is_v2())
-		return xasprintf(CG_ROOT "/pontoon/%s", id);
-	return xasprintf(CG_ROOT "/%s/pontoon/%s", controller ? controller : "", id);
+		return xasprintf(CG_ROOT "/%s", parent);
+	return xasprintf(CG_ROOT "/%s/%s", controller ? controller : "", parent);
+}
+
+char *rt_cgroup_path(const char *root, const char *id, const char *controller)
+{
+	_cleanup_free_ char *base = rt_cgroup_base(root, controller);
+	return path_join(base, id);
 }
 
 static int write_str(const char *dir, const char *file, const char *val, struct err *e)
@@ -99,7 +136,7 @@ static int mkdir_cg(const char *path, struct err *e)
 	return 0;
 }
 
-static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir, struct err *e)
+static int apply_v1(const char *root, const struct rt_config *c, const char *ctl, const char *dir, struct err *e)
 {
 	char buf[64];
 	int r = 0;
@@ -128,7 +165,7 @@ static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir,
 		r = rt_cgroup_devices_bpf(dir, e);
 		/* a hybrid host whose kernel refuses device programs: the v1
 		 * devices cgroup, made just before, carries the same rules */
-		_cleanup_free_ char *v1 = rt_cgroup_path(c->id, "devices");
+		_cleanup_free_ char *v1 = rt_cgroup_path(root, c->id, "devices");
 		if ((r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL || r == -EPERM) && access(v1, F_OK) == 0) {
 			log_debug("%s; the v1 devices cgroup applies", err_msg(e));
 			err_clear(e);
@@ -138,13 +175,13 @@ static int apply_v1(const struct rt_config *c, const char *ctl, const char *dir,
 	return r;
 }
 
-static int create_v1(const struct rt_config *c, struct err *e)
+static int create_v1(const char *root, const struct rt_config *c, struct err *e)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(v1_ctls); i++) {
 		const char *ctl = v1_ctls[i];
 		_cleanup_free_ char *mnt = xasprintf(CG_ROOT "/%s", ctl);
-		_cleanup_free_ char *parent = xasprintf(CG_ROOT "/%s/pontoon", ctl);
-		_cleanup_free_ char *dir = rt_cgroup_path(c->id, ctl);
+		_cleanup_free_ char *parent = rt_cgroup_base(root, ctl);
+		_cleanup_free_ char *dir = rt_cgroup_path(root, c->id, ctl);
 		struct statfs fs;
 		int r;
 
@@ -158,43 +195,55 @@ static int create_v1(const struct rt_config *c, struct err *e)
 				return err_setx(e, ENOTSUP, "the %s cgroup controller is not available at %s", ctl, mnt);
 			continue;
 		}
-		r = mkdir_cg(parent, e);
-		if (r >= 0 && strcmp(ctl, "cpuset") == 0)
-			r = cpuset_inherit(mnt, parent, e);
-		if (r >= 0)
-			r = mkdir_cg(dir, e);
+		/* the root's parent goes with its last container: another
+		 * command may remove it between the two mkdirs; then again */
+		for (int tries = 0;; tries++) {
+			r = mkdir_cg(parent, e);
+			if (r >= 0 && strcmp(ctl, "cpuset") == 0)
+				r = cpuset_inherit(mnt, parent, e);
+			if (r >= 0)
+				r = mkdir_cg(dir, e);
+			if (r != -ENOENT || tries >= 3)
+				break;
+		}
 		if (r >= 0 && strcmp(ctl, "cpuset") == 0)
 			r = cpuset_inherit(parent, dir, e);
 		if (r >= 0)
-			r = apply_v1(c, ctl, dir, e);
+			r = apply_v1(root, c, ctl, dir, e);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int create_v2(const struct rt_config *c, struct err *e)
+static int create_v2(const char *root, const struct rt_config *c, struct err *e)
 {
-	_cleanup_free_ char *parent = xstrdup(CG_ROOT "/pontoon");
-	_cleanup_free_ char *dir = rt_cgroup_path(c->id, NULL);
+	_cleanup_free_ char *parent = rt_cgroup_base(root, NULL);
+	_cleanup_free_ char *dir = rt_cgroup_path(root, c->id, NULL);
 	char ctls[256] = "", buf[64];
 	int r;
 
 	if (read_str(CG_ROOT, "cgroup.controllers", ctls, sizeof(ctls)) < 0)
 		return err_setx(e, ENOTSUP, "cgroup v2 without cgroup.controllers");
-	r = mkdir_cg(parent, e);
-	if (r < 0)
-		return r;
-	static const char *const want[] = { "memory", "cpu", "pids", "cpuset" };
-	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-		_cleanup_free_ char *plus = xasprintf("+%s", want[i]);
-		if (!strstr(ctls, want[i]))
-			continue;
-		(void)write_str(CG_ROOT, "cgroup.subtree_control", plus, NULL);
-		(void)write_str(parent, "cgroup.subtree_control", plus, NULL);
+	for (int tries = 0;; tries++) { /* see create_v1 */
+		r = mkdir_cg(parent, e);
+		if (r < 0)
+			return r;
+		static const char *const want[] = { "memory", "cpu", "pids", "cpuset" };
+		for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+			_cleanup_free_ char *plus = xasprintf("+%s", want[i]);
+			if (!strstr(ctls, want[i]))
+				continue;
+			(void)write_str(CG_ROOT, "cgroup.subtree_control", plus, NULL);
+			(void)write_str(parent, "cgroup.subtree_control", plus, NULL);
+		}
+		r = mkdir_cg(dir, e);
+		if (r >= 0)
+			break;
+		if (r != -ENOENT || tries >= 3)
+			return r;
 	}
-	r = mkdir_cg(dir, e);
-	if (r >= 0 && !c->privileged)
+	if (!c->privileged)
 		r = rt_cgroup_devices_bpf(dir, e);
 	if (r < 0)
 		return r;
@@ -218,11 +267,11 @@ static int create_v2(const struct rt_config *c, struct err *e)
 	return r;
 }
 
-int rt_cgroup_create(const struct rt_config *c, struct err *e)
+int rt_cgroup_create(const char *root, const struct rt_config *c, struct err *e)
 {
-	int r = is_v2() ? create_v2(c, e) : create_v1(c, e);
+	int r = is_v2() ? create_v2(root, c, e) : create_v1(root, c, e);
 	if (r < 0) {
-		(void)rt_cgroup_remove(c->id, NULL);
+		(void)rt_cgroup_remove(root, c->id, NULL);
 		return err_wrap(e, "cgroup limits");
 	}
 	return 0;
@@ -232,7 +281,7 @@ int rt_cgroup_create(const struct rt_config *c, struct err *e)
  * directory (or v2's only one) */
 enum { ENTER_V1 = 1, ENTER_UNIFIED = 2 };
 
-static int enter(const char *id, pid_t pid, int which, struct err *e)
+static int enter(const char *root, const char *id, pid_t pid, int which, struct err *e)
 {
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -240,7 +289,7 @@ static int enter(const char *id, pid_t pid, int which, struct err *e)
 		bool unified = is_v2() || strcmp(v1_ctls[i], "unified") == 0;
 		if (!(which & (unified ? ENTER_UNIFIED : ENTER_V1)))
 			continue;
-		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
+		_cleanup_free_ char *dir = rt_cgroup_path(root, id, v1_ctls[i]);
 		if (access(dir, F_OK) < 0)
 			continue;
 		/* v1, pid 0: the calling thread alone ("tasks"), which the kernel
@@ -254,23 +303,23 @@ static int enter(const char *id, pid_t pid, int which, struct err *e)
 	return 0;
 }
 
-int rt_cgroup_enter(const char *id, pid_t pid, struct err *e)
+int rt_cgroup_enter(const char *root, const char *id, pid_t pid, struct err *e)
 {
-	return enter(id, pid, ENTER_V1 | ENTER_UNIFIED, e);
+	return enter(root, id, pid, ENTER_V1 | ENTER_UNIFIED, e);
 }
 
-int rt_cgroup_enter_init(const char *id, pid_t pid, struct err *e)
+int rt_cgroup_enter_init(const char *root, const char *id, pid_t pid, struct err *e)
 {
 	if (pid == 0)
-		return is_v2() ? 0 : enter(id, 0, ENTER_V1, e);
-	return enter(id, pid, ENTER_UNIFIED, e);
+		return is_v2() ? 0 : enter(root, id, 0, ENTER_V1, e);
+	return enter(root, id, pid, ENTER_UNIFIED, e);
 }
 
-int rt_cgroup_remove(const char *id, struct err *e)
+int rt_cgroup_remove(const char *root, const char *id, struct err *e)
 {
 	int ret = 0;
 	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
-		_cleanup_free_ char *dir = rt_cgroup_path(id, v1_ctls[i]);
+		_cleanup_free_ char *dir = rt_cgroup_path(root, id, v1_ctls[i]);
 		/* tasks of a just-killed container leave their cgroup asynchronously */
 		for (int tries = 0; rmdir(dir) < 0; tries++) {
 			if (errno == ENOENT)
@@ -283,12 +332,24 @@ int rt_cgroup_remove(const char *id, struct err *e)
 			nanosleep(&ts, NULL);
 		}
 	}
+	rt_cgroup_remove_parent(root);
 	return ret;
 }
 
-bool rt_cgroup_oom_killed(const char *id)
+void rt_cgroup_remove_parent(const char *root)
 {
-	_cleanup_free_ char *dir = rt_cgroup_path(id, "memory");
+	_cleanup_free_ char *parent = rt_cgroup_parent(root);
+	if (strcmp(parent, "pontoon") == 0)
+		return; /* the default root's stays, as Docker's docker/ */
+	for (size_t i = 0; i < (is_v2() ? 1 : ARRAY_SIZE(v1_ctls)); i++) {
+		_cleanup_free_ char *dir = rt_cgroup_base(root, v1_ctls[i]);
+		(void)rmdir(dir); /* EBUSY while it has containers */
+	}
+}
+
+bool rt_cgroup_oom_killed(const char *root, const char *id)
+{
+	_cleanup_free_ char *dir = rt_cgroup_path(root, id, "memory");
 	_cleanup_free_ char *data = NULL;
 	_cleanup_free_ char *p = path_join(dir, is_v2() ? "memory.events" : "memory.oom_control");
 	size_t len;

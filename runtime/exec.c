@@ -86,13 +86,13 @@ fail:
 	_exit(125);
 }
 
-static _Noreturn void join_and_fork(const struct rt_config *c, const struct rt_exec *x, int nsfd[N_NS], int slave,
-				    int report)
+static _Noreturn void join_and_fork(const char *root, const struct rt_config *c, const struct rt_exec *x,
+				    int nsfd[N_NS], int slave, int report)
 {
 	struct err e = { 0 };
 	int status;
 
-	if (rt_cgroup_enter(c->id, 0, &e) < 0)
+	if (rt_cgroup_enter(root, c->id, 0, &e) < 0)
 		goto fail;
 	for (int i = 0; i < N_NS; i++) {
 		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0) {
@@ -198,7 +198,7 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 		r = err_set(e, errno, "fork");
 	if (child == 0) {
 		close(rp[0]);
-		join_and_fork(&c, x, nsfd, slave, rp[1]);
+		join_and_fork(root, &c, x, nsfd, slave, rp[1]);
 	}
 	for (int i = 0; i < N_NS; i++)
 		if (nsfd[i] >= 0)

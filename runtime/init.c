@@ -178,7 +178,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 	int r;
 
 	/* v1: into our cgroups before anything else (see rt_cgroup_enter) */
-	if ((r = rt_cgroup_enter_init(c->id, 0, e)) < 0)
+	if ((r = rt_cgroup_enter_init(a->root, c->id, 0, e)) < 0)
 		return err_wrap(e, "join the container's cgroups");
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
@@ -229,6 +229,12 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 		 * see pid 1 under its old name */
 		prctl(PR_SET_NAME, "init", 0, 0, 0);
 		rt_proctitle_set("init");
+		/* signals blocked before the fork: a command that ends at once
+		 * must leave its SIGCHLD pending for rt_tiny_init, not discarded
+		 * (default action) before it blocks them; it then waited forever */
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
 		pid_t child = fork();
 		if (child < 0) {
 			err_set(&e, errno, "fork the command under --init");
@@ -238,6 +244,7 @@ _Noreturn void rt_init_run(const struct rt_init_args *a)
 			close(a->report_fd);
 			rt_tiny_init(child);
 		}
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (a->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
 			err_set(&e, errno, "set the controlling terminal");
 			goto setup_fail;

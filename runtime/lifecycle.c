@@ -246,7 +246,7 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 	if (r >= 0)
 		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
 	if (r >= 0)
-		r = rt_cgroup_create(&c, e);
+		r = rt_cgroup_create(root, &c, e);
 	if (r < 0) {
 		rt_config_done(&c);
 		return r;
@@ -255,7 +255,7 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 	if (r < 0) {
 		if (rt_hooks.release && c.n_nets > 0)
 			rt_hooks.release(root, id); /* attached, then the command failed */
-		(void)rt_cgroup_remove(id, NULL);
+		(void)rt_cgroup_remove(root, id, NULL);
 		rt_config_done(&c);
 		return r;
 	}

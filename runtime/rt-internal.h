@@ -28,19 +28,19 @@ int rt_write_file(const char *path, const char *data, size_t len, struct err *e)
 int rt_write_json(const char *path, json_object *o, struct err *e) _wur_;
 
 /* cgroups: v2 when the unified hierarchy has the controllers, else v1 under
- * /sys/fs/cgroup/<controller>/pontoon/<id>. */
-int rt_cgroup_create(const struct rt_config *c, struct err *e) _wur_;
+ * /sys/fs/cgroup/<controller>/<parent>/<id>, parent per root (rt_cgroup_parent). */
+int rt_cgroup_create(const char *root, const struct rt_config *c, struct err *e) _wur_;
 /* Move pid into every cgroup of the container; pid 0: the calling thread,
  * which must be its process's only one (v1 moves it as a thread: cheaper). */
-int rt_cgroup_enter(const char *id, pid_t pid, struct err *e) _wur_;
+int rt_cgroup_enter(const char *root, const char *id, pid_t pid, struct err *e) _wur_;
 /* A new container init's join, in two halves: the init itself (pid 0) joins
  * the v1 controllers' cgroups as a thread, first thing after the clone; the
  * shim (pid: the init's) moves it into the cgroup2 directory (v2's, or a
  * hybrid host's unified one) meanwhile, while it builds its root. */
-int rt_cgroup_enter_init(const char *id, pid_t pid, struct err *e) _wur_;
+int rt_cgroup_enter_init(const char *root, const char *id, pid_t pid, struct err *e) _wur_;
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
-int rt_cgroup_remove(const char *id, struct err *e);
-bool rt_cgroup_oom_killed(const char *id);
+int rt_cgroup_remove(const char *root, const char *id, struct err *e);
+bool rt_cgroup_oom_killed(const char *root, const char *id);
 /* v1 devices controller (seccomp.c, beside the other default denials):
  * nothing but null, zero, full, random, urandom, tty, console, ptmx and pts
  * may be read or written; any device node may be created (mknod). */
@@ -62,8 +62,13 @@ struct bpf_insn;
 /* The program for rules into out (cap instructions); returns its length
  * (with out NULL or too small: the length it needs, nothing written). */
 size_t rt_dev_bpf_build(const struct rt_dev_rule *rules, size_t n, struct bpf_insn *out, size_t cap);
-/* A cgroup file of the container ("cpuacct", "cpuacct.usage"), for tests and stats. */
-char *rt_cgroup_path(const char *id, const char *controller);
+/* A container's cgroup directory under controller (ignored on v2). */
+char *rt_cgroup_path(const char *root, const char *id, const char *controller);
+/* The directory of all the root's container cgroups under controller. */
+char *rt_cgroup_base(const char *root, const char *controller);
+/* Remove the root's parent directories when they are empty (not the default
+ * root's "pontoon"), so that short-lived roots (tests) leave nothing. */
+void rt_cgroup_remove_parent(const char *root);
 
 /* The container's side, run in the cloned child: mounts, pivot_root, limits,
  * identity, capabilities, then exec. Never returns; writes "ERRNO message"

@@ -238,7 +238,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		report("pid %d %d\n", pid, getpid());
 	/* in parallel with the child's mounts: see init.c (on v1 the child
 	 * joins its cgroups itself) */
-	int r = rt_cgroup_enter_init(s->c.id, pid, e);
+	int r = rt_cgroup_enter_init(s->root, s->c.id, pid, e);
 	bool held = false;
 	if (s->wait_cli) {
 		/* its answer is read even after a failure here: the CLI writes it */
@@ -332,7 +332,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
 
 	st.exit_code = code;
-	st.oom_killed = rt_cgroup_oom_killed(s->c.id);
+	st.oom_killed = rt_cgroup_oom_killed(s->root, s->c.id);
 	snprintf(st.started, sizeof(st.started), "%s", started);
 	rt_now_rfc3339(st.finished);
 	/* with --rm the container is removed next: its final state is moot
@@ -342,7 +342,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		log_warn("container %.12s: cannot record its exit status", s->c.id);
 	bool hidden = false;
 	if (!s->c.auto_remove) {
-		(void)rt_cgroup_remove(s->c.id, NULL);
+		(void)rt_cgroup_remove(s->root, s->c.id, NULL);
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);

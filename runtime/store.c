@@ -524,7 +524,7 @@ static char *trash_path(const char *root, const char *name)
 int rt_container_hide(const char *root, const char *id, struct err *e)
 {
 	struct rt_config c;
-	int r = rt_cgroup_remove(id, e);
+	int r = rt_cgroup_remove(root, id, e);
 	if (r < 0)
 		return err_wrap(e, "remove container %.12s", id);
 	_cleanup_free_ char *dir = rt_container_dir(root, id);

@@ -194,7 +194,8 @@ bool id_is_valid(const char *s);
 
 /* Sites: "netlink", "nft", "mount", "cgroup", "state" ... (free-form names).
  * PONTOON_FAULT="site:N:ERRNO[,site:N:ERRNO...]" makes the N-th call (1-based)
- * of fault_point(site) return -ERRNO (ERRNO by name, e.g. ENOSPC, or number).
+ * of fault_point(site) return -ERRNO (ERRNO by name, e.g. ENOSPC, or number);
+ * ERRNO "KILL" makes the process SIGKILL itself there instead (crash tests).
  * Built only with PONTOON_FAULT_INJECTION; otherwise fault_point() is 0. */
 #ifdef PONTOON_FAULT_INJECTION
 int fault_point(const char *site);

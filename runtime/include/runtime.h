@@ -156,10 +156,21 @@ void rt_now_rfc3339(char buf[40]);
 /* ts as RFC 3339 UTC with nanoseconds ("2026-01-02T03:04:05.123456789Z"). */
 void rt_rfc3339(const struct timespec *ts, char buf[40]);
 
+/* The default state directory; its containers' cgroups are pontoon/<id>. */
+#define RT_DEFAULT_ROOT "/var/lib/pontoon"
+/* The cgroup directory (below each hierarchy) holding root's containers:
+ * "pontoon" for RT_DEFAULT_ROOT, else "pontoon-" and 16 hex digits of a
+ * hash (FNV-1a) of root's canonical path (caller frees). */
+char *rt_cgroup_parent(const char *root);
+
 /* `pontoon system check` (check.c): containers marked running whose shim is
  * gone, orphan cgroups, mounts under root on the host; each appended to
  * findings as {kind, object, problem, repaired}; repaired when repair. */
 int rt_check(const char *root, bool repair, json_object *findings, struct err *e) _wur_;
+/* The dead-container repair alone, quietly (netd's start, after a crash):
+ * containers marked running whose shim is gone are marked exited and their
+ * cgroups removed. Returns how many. */
+int rt_recover(const char *root);
 
 /* ---- store ---------------------------------------------------------------- */
 

@@ -17,7 +17,7 @@ snapshot() {
 }
 
 cgroup_dirs() {
-	ls -d /sys/fs/cgroup/*/pontoon/"$1" /sys/fs/cgroup/pontoon/"$1" 2>/dev/null || true
+	ls -d /sys/fs/cgroup/*/pontoon*/"$1" /sys/fs/cgroup/pontoon*/"$1" 2>/dev/null || true
 }
 
 teardown() {

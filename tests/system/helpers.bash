@@ -1,6 +1,9 @@
 # Loaded by every system suite (`load helpers`). Suites run only inside the
 # private namespaces of tests/system/sandbox; loaded anywhere else, this
 # refuses to go on, so no test can touch the host's networks.
+#
+# Write a negated assertion as `! cmd || false`: a bare `! cmd` that is not
+# the test's last command never fails it (errexit ignores negated commands).
 if [ "${PONTOON_SANDBOX:-}" != inside ] || [ "$(readlink /proc/self/ns/net)" = "$(readlink "${PONTOON_HOST_NETNS:-/nonexistent}" 2>/dev/null)" ]; then
 	echo "system suites run inside the sandbox: tests/system/sandbox $BATS_TEST_FILENAME" >&2
 	exit 1
@@ -39,6 +42,12 @@ kernel_snapshot() {
 	nft list table inet pontoon 2>/dev/null | sed -E 's/ # handle [0-9]+//'
 	grep -F "$PONTOON_TEST_TMP" /proc/mounts || true
 	find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print 2>/dev/null | sort
+}
+
+# cgroup_parent: the cgroup directory of this root's containers (pontoon-HASH
+# for the sandbox's root), under each v1 controller or the v2 root.
+cgroup_parent() {
+	pontoon system info --format json | jq -r .CgroupParent
 }
 
 # wait_until SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds.

@@ -155,7 +155,7 @@ no_lab_objects() {
 	assert_status 0
 	wait_until 10 bash -c '! ip -o link show | grep -q star-h'
 	ip link show br-star
-	! pontoon net ls | grep -q clab
+	! pontoon net ls | grep -q clab || false
 	[ ! -e "$PONTOON_ROOT/labs/star" ]
 	ip link del br-star
 }
@@ -295,7 +295,7 @@ no_lab_objects() {
 	assert_status 0
 	[ "$(pontoon exec o-a cat /tmp/log)" = "started hi there" ]
 	[ "$(pontoon exec o-a cat /data/greeting)" = hello ]
-	! pontoon exec o-a touch /data/x
+	! pontoon exec o-a touch /data/x || false
 	# b shares a's namespace: the same eth0 address and eth1
 	run pontoon exec o-b ip -4 -o addr show dev eth0
 	assert_output_contains 172.20.44.10/24
@@ -325,7 +325,7 @@ no_lab_objects() {
 	[[ "$(echo "$r" | jq -r .error)" == *"lo is not a bridge"* ]]
 	# nothing made anywhere
 	[ "$(ip -n x -o link show | wc -l)" = 1 ]
-	! ip link show e2 2>/dev/null
+	! ip link show e2 2>/dev/null || false
 	# a good one: both ends in their namespaces, up, none on the host
 	ip netns add y
 	r=$(nd '{"version":1,"op":"link.create","a":{"netns":"/run/netns/x","ifname":"e1","mac":"02:00:00:00:00:0a"},"b":{"netns":"/run/netns/y","ifname":"e2"},"mtu":1600}')
@@ -335,7 +335,7 @@ no_lab_objects() {
 	ip -n x -o link show e1 | grep -q 02:00:00:00:00:0a
 	ip -n y -o link show e2 | grep -q "[<,]UP[,>]"
 	ip -n y -o link show e2 | grep -q "mtu 1600"
-	! ip link show e1 2>/dev/null
+	! ip link show e1 2>/dev/null || false
 	ip netns del x
 	ip netns del y
 }
@@ -394,7 +394,7 @@ no_lab_objects() {
 	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/d/e.clab.yml"
 	assert_status 1
 	assert_output_contains "management network e-mgmt"
-	! pontoon net ls | grep -q e-mgmt
+	! pontoon net ls | grep -q e-mgmt || false
 	[ "$(pontoon ps -a -q | wc -l)" -eq 1 ]
 	pontoon lab destroy -t "$BATS_TEST_TMPDIR/d/d.clab.yml" --cleanup
 	pontoon net rm other

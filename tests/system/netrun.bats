@@ -6,7 +6,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 cgroup_dirs() { # ID or ID-prefix*
-	ls -d /sys/fs/cgroup/*/pontoon/$1 /sys/fs/cgroup/pontoon/$1 2>/dev/null || true
+	ls -d /sys/fs/cgroup/*/pontoon*/$1 /sys/fs/cgroup/pontoon*/$1 2>/dev/null || true
 }
 
 teardown() {
@@ -186,6 +186,10 @@ endpoints_gone() {
 	run pontoon net connect nosuch a
 	assert_status 1
 	assert_output_contains "not found"
+	# disconnected from its only network: inspect lists none (found by crash.bats)
+	pontoon net disconnect n2 c
+	[ "$(pontoon inspect c | jq -r '.[0].NetworkSettings.Networks | length')" = 0 ]
+	pontoon net connect n2 c
 	# net rm of a network with containers names them
 	run pontoon net rm n2
 	assert_status 1
@@ -289,7 +293,7 @@ endpoints_gone() {
 	wait_until 30 eval '[ -z "$(ip -o link show | grep pnv)" ]'
 	[ "$(pontoon net inspect n1 | jq '.[0].Containers | length')" = 0 ]
 	[ -z "$(nft list table inet pontoon | grep -E '10\.88\.0\.[0-9]+[^/0-9]')" ] || fail "nft elements left"
-	! grep -q "$PONTOON_ROOT/containers/[0-9a-f]" /proc/mounts
+	! grep -q "$PONTOON_ROOT/containers/[0-9a-f]" /proc/mounts || false
 	# cgroups are host-global: look for ours only
 	for id in "${ids[@]}"; do
 		[ ${#id} -ge 12 ] || fail "no id: $id"

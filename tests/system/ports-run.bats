@@ -115,7 +115,7 @@ ip_of() {
 	[ "$status" -ne 0 ]
 	assert_output_contains "port $p/tcp is already allocated"
 	[ "$before" = "$(nft list table inet pontoon | sed -E 's/ # handle [0-9]+//')" ]
-	! pontoon inspect w3 >/dev/null 2>&1
+	! pontoon inspect w3 >/dev/null 2>&1 || false
 	[ "$(get out http://$HOST:$p/)" = w2 ]
 	# a host process's port
 	socat TCP-LISTEN:7070,reuseaddr,fork /dev/null &

@@ -100,7 +100,7 @@ teardown() {
 	[ "$(get far http://$HOST:8080/)" = hello-web ]
 	# the outside sees the mapping, not the container: its own address is kept
 	# (no masquerade for outside traffic), and nothing listens on the host
-	! grep -q ':1F90 .* 0A ' /proc/net/tcp
+	! grep -q ':1F90 .* 0A ' /proc/net/tcp || false
 	# one element, in the wildcard map; route_localnet on the bridge only
 	nft list map inet pontoon ports4any | grep -q "tcp . 8080 : $(ip4 web) . 80"
 	br=$(pontoon net inspect mynet | jq -r '.[0].Options["com.docker.network.bridge.name"] // empty')
@@ -225,7 +225,7 @@ teardown() {
 	nft list map inet pontoon ports4any | grep -q "tcp . 8080 : $ip . 80"
 	[ "$(get out http://$HOST:8080/)" = again ]
 	detach web mynet
-	! nft list table inet pontoon | grep -q "$ip"
+	! nft list table inet pontoon | grep -q "$ip" || false
 	run get out http://$HOST:8080/
 	[ "$status" -ne 0 ]
 	# an endpoint whose namespace died while netd was away: its ports go at the next start
@@ -277,7 +277,7 @@ teardown() {
 	[ "$(echo "$output" | jq -r .error)" = "port 7990/tcp is already allocated" ]
 	unchanged "$before"
 	detach web mynet
-	! nft list map inet pontoon ranges4any | grep -q 8000
+	! nft list map inet pontoon ranges4any | grep -q 8000 || false
 }
 
 # serve_many NS PORT...: busybox httpd on each PORT of NS answering "portPORT".

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <dirent.h>
 #include "common.h"
@@ -112,6 +113,27 @@ static void atomic_write_failing_midway_keeps_old_file(void **state)
 	assert_string_equal(buf, "{\"v\":1}");
 	assert_int_equal(count_entries(dir), 1);
 	assert_int_equal(rm_rf(dir, NULL), 0);
+}
+
+/* ERRNO "KILL": the N-th call SIGKILLs the process (crash tests). */
+static void fault_kill_kills_at_the_nth_call(void **state)
+{
+#ifdef PONTOON_FAULT_INJECTION
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fault_reset("x:2:KILL");
+		if (fault_point("x") != 0 || fault_point("y") != 0)
+			_exit(3);
+		(void)fault_point("x");
+		_exit(4); /* not reached */
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGKILL);
+#endif
+	(void)state;
 }
 
 static void atomic_write_fault_injection_keeps_old_file(void **state)
@@ -299,6 +321,7 @@ int main(void)
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(atomic_write_failing_midway_keeps_old_file),
 		cmocka_unit_test(atomic_write_fault_injection_keeps_old_file),
+		cmocka_unit_test(fault_kill_kills_at_the_nth_call),
 		cmocka_unit_test(atomic_write_into_missing_dir_fails_cleanly),
 		cmocka_unit_test(json_state_round_trip),
 		cmocka_unit_test(json_state_rejects_corrupt_files),
