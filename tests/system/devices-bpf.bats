@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Device rules on cgroup v2: the container's cgroup2 directory (pure v2:
-# /sys/fs/cgroup/pontoon/ID; hybrid: /sys/fs/cgroup/unified/pontoon/ID) carries
+# /sys/fs/cgroup/PARENT/ID; hybrid: /sys/fs/cgroup/unified/PARENT/ID, PARENT per root) carries
 # a BPF_CGROUP_DEVICE program with Docker's allow-list. On a hybrid host the
 # kernel runs that program and then the v1 devices rules; the test lifts the
 # v1 rules of the container, so that only the program can refuse, and checks
@@ -18,15 +18,15 @@ teardown() {
 # cg2 ID: the container's cgroup2 directory.
 cg2() {
 	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		echo "/sys/fs/cgroup/pontoon/$1"
+		echo "/sys/fs/cgroup/$(cgroup_parent)/$1"
 	else
-		echo "/sys/fs/cgroup/unified/pontoon/$1"
+		echo "/sys/fs/cgroup/unified/$(cgroup_parent)/$1"
 	fi
 }
 
 # lift_v1 ID: the container's v1 devices cgroup (if any) allows everything.
 lift_v1() {
-	local d=/sys/fs/cgroup/devices/pontoon/$1
+	local d=/sys/fs/cgroup/devices/$(cgroup_parent)/$1
 	if [ -d "$d" ]; then
 		echo a >"$d/devices.allow"
 		grep -qx 'a \*:\* rwm' "$d/devices.list"
@@ -51,7 +51,7 @@ host_disk() {
 	id=$(pontoon run -d busybox sleep 100000)
 	pid=$(pontoon inspect "$id" | jq -r '.[0].State.Pid')
 	[ -d "$(cg2 "$id")" ] || fail "no cgroup2 directory $(cg2 "$id")"
-	grep -qx "0::/pontoon/$id" /proc/"$pid"/cgroup || fail "the init is not in it: $(cat /proc/"$pid"/cgroup)"
+	grep -qx "0::/$(cgroup_parent)/$id" /proc/"$pid"/cgroup || fail "the init is not in it: $(cat /proc/"$pid"/cgroup)"
 	lift_v1 "$id"
 
 	# mknod of anything is allowed; opening the host's disk or /dev/kmsg is not

@@ -231,7 +231,7 @@ no_lab_left() {
 	leaked_cgroups() {
 		local id
 		for id in $(cat "$BATS_TEST_TMPDIR/ids"); do
-			ls -d /sys/fs/cgroup/*/pontoon/"$id" /sys/fs/cgroup/pontoon/"$id" 2>/dev/null || true
+			ls -d /sys/fs/cgroup/*/pontoon*/"$id" /sys/fs/cgroup/pontoon*/"$id" 2>/dev/null || true
 		done
 	}
 	tried=0
