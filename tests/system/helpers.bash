@@ -44,6 +44,20 @@ kernel_snapshot() {
 	find "$PONTOON_ROOT" -path '*/locks' -prune -o -type f -print 2>/dev/null | sort
 }
 
+# settled_snapshot: kernel_snapshot once two takes 0.2 s apart agree (removed
+# containers' files and veths go in the background for a moment)
+settled_snapshot() {
+	local a b i
+	a=$(kernel_snapshot)
+	for i in $(seq 50); do
+		sleep 0.2
+		b=$(kernel_snapshot)
+		[ "$a" != "$b" ] || break
+		a=$b
+	done
+	printf '%s\n' "$a"
+}
+
 # cgroup_parent: the cgroup directory of this root's containers (pontoon-HASH
 # for the sandbox's root), under each v1 controller or the v2 root.
 cgroup_parent() {

@@ -274,9 +274,8 @@ gateway_of() { # NETWORK [INDEX]
 	[ "$output" = "10.1.2.3	foo" ] || fail "host-mode node: $output"
 	run pontoon lab destroy -t "$BATS_TEST_TMPDIR/eh/eh.clab.yml" --cleanup
 	assert_status 0
-	wait_until 10 veths_settled # (netd deletes veths in the background)
 	# a bad entry is refused with its place in the file, before anything is made
-	before=$(kernel_snapshot)
+	before=$(settled_snapshot)
 	printf 'name: bad\ntopology:\n  nodes:\n    a: {kind: linux, image: busybox, extra-hosts: ["x:1.2.3"]}\n' \
 		>"$BATS_TEST_TMPDIR/eh/bad.clab.yml"
 	run pontoon lab deploy -t "$BATS_TEST_TMPDIR/eh/bad.clab.yml"
