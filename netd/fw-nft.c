@@ -76,7 +76,12 @@ static void *cur(struct fw_batch *fb)
 	return mnl_nlmsg_batch_current(fb->b);
 }
 
-static void advance(struct fw_batch *fb)
+struct nlmsghdr *fw_batch_hdr(struct fw_batch *fb, uint16_t type, uint16_t flags, char *name)
+{
+	return nftnl_nlmsg_build_hdr(cur(fb), type, NFPROTO_INET, flags | NLM_F_ACK, next_seq(fb, name));
+}
+
+void fw_batch_next(struct fw_batch *fb)
 {
 	if (!mnl_nlmsg_batch_next(fb->b)) {
 		/* The caller sized the batch from the element count: a bug otherwise. */
@@ -88,13 +93,13 @@ static void advance(struct fw_batch *fb)
 void fw_batch_begin(struct fw_batch *fb)
 {
 	nftnl_batch_begin(cur(fb), next_seq(fb, xstrdup("batch begin")));
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 void fw_batch_end(struct fw_batch *fb)
 {
 	nftnl_batch_end(cur(fb), next_seq(fb, xstrdup("batch end")));
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static void put_table(struct fw_batch *fb)
@@ -105,7 +110,7 @@ static void put_table(struct fw_batch *fb)
 						     next_seq(fb, xstrdup("table inet " FW_TABLE)));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static struct nftnl_set *set_new(const char *name)
@@ -137,7 +142,7 @@ static void put_set(struct fw_batch *fb, const struct fw_set *d)
 						     next_seq(fb, xasprintf("set %s", d->name)));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static void put_set_flush(struct fw_batch *fb, const char *name)
@@ -147,7 +152,7 @@ static void put_set_flush(struct fw_batch *fb, const char *name)
 						     next_seq(fb, xasprintf("flush set %s", name)));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static const struct fw_chain {
@@ -173,15 +178,14 @@ static void put_chain(struct fw_batch *fb, const struct fw_chain *d)
 						     next_seq(fb, xasprintf("chain %s", d->name)));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static void put_rule_msg(struct fw_batch *fb, uint16_t type, uint16_t flags, struct nftnl_rule *r, char *name)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), type, NFPROTO_INET, flags | NLM_F_ACK, next_seq(fb, name));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_nlmsg_build_payload(fw_batch_hdr(fb, type, flags, name), r);
 	nftnl_rule_free(r);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 /* ---- rules ---- */
@@ -301,7 +305,7 @@ static void put_elems(struct fw_batch *fb, bool add, const char *set, struct nft
 									    add ? "to" : "from", set)));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	advance(fb);
+	fw_batch_next(fb);
 }
 
 static void elem_add(struct nftnl_set *s, const void *key, size_t len, uint32_t flags)

@@ -35,35 +35,6 @@ static const char *const maps[2][2][2] = {
 	{ { MAP6_ADDR, MAP6_ANY }, { MAP6_ADDR_R, MAP6_ANY_R } },
 };
 
-/* The batch's sequence numbers with a name each (as fw-nft.c does). */
-static uint32_t seq_named(struct fw_batch *fb, char *name)
-{
-	size_t i = (size_t)(fb->seq - fb->seq0);
-	if (i >= fb->nmsgs) {
-		fb->names = xrealloc(fb->names, (i + 1) * sizeof(*fb->names));
-		for (size_t k = fb->nmsgs; k <= i; k++)
-			fb->names[k] = NULL;
-		fb->nmsgs = i + 1;
-	}
-	free(fb->names[i]);
-	fb->names[i] = name;
-	return fb->seq++;
-}
-
-static struct nlmsghdr *hdr(struct fw_batch *fb, uint16_t type, uint16_t flags, char *name)
-{
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(fb->b), type, NFPROTO_INET, flags | NLM_F_ACK,
-				     seq_named(fb, name));
-}
-
-static void next(struct fw_batch *fb)
-{
-	if (!mnl_nlmsg_batch_next(fb->b)) {
-		log_error("nft batch buffer too small");
-		abort();
-	}
-}
-
 static struct nftnl_set *map_new(const char *name)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -94,18 +65,18 @@ static void put_map(struct fw_batch *fb, bool v6, bool range, bool any)
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, CONCAT2(ip, T_SERVICE));
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, alen + 4);
 	}
-	nftnl_set_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", maps[v6][range][any])),
+	nftnl_set_nlmsg_build_payload(fw_batch_hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("map %s", maps[v6][range][any])),
 				      s);
 	nftnl_set_free(s);
-	next(fb);
+	fw_batch_next(fb);
 }
 
 static void put_flush(struct fw_batch *fb, const char *name)
 {
 	struct nftnl_set *s = map_new(name);
-	nftnl_set_elems_nlmsg_build_payload(hdr(fb, NFT_MSG_DELSETELEM, 0, xasprintf("flush map %s", name)), s);
+	nftnl_set_elems_nlmsg_build_payload(fw_batch_hdr(fb, NFT_MSG_DELSETELEM, 0, xasprintf("flush map %s", name)), s);
 	nftnl_set_free(s);
-	next(fb);
+	fw_batch_next(fb);
 }
 
 static const struct {
@@ -127,10 +98,10 @@ static void put_chain(struct fw_batch *fb, unsigned int i)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, chains[i].prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nftnl_chain_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, xasprintf("chain %s", chains[i].name)),
+	nftnl_chain_nlmsg_build_payload(fw_batch_hdr(fb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, xasprintf("chain %s", chains[i].name)),
 					c);
 	nftnl_chain_free(c);
-	next(fb);
+	fw_batch_next(fb);
 }
 
 /* ---- expressions ---- */
@@ -325,11 +296,11 @@ struct nftnl_rule *fw_port_rule_new(unsigned int i)
 static void put_rule(struct fw_batch *fb, unsigned int i, bool prepend)
 {
 	struct nftnl_rule *r = fw_port_rule_new(i);
-	nftnl_rule_nlmsg_build_payload(hdr(fb, NFT_MSG_NEWRULE, NLM_F_CREATE | (prepend ? 0 : NLM_F_APPEND),
+	nftnl_rule_nlmsg_build_payload(fw_batch_hdr(fb, NFT_MSG_NEWRULE, NLM_F_CREATE | (prepend ? 0 : NLM_F_APPEND),
 					   xasprintf("port mapping rule %u (chain %s)", i, rule_chain[i])),
 				       r);
 	nftnl_rule_free(r);
-	next(fb);
+	fw_batch_next(fb);
 }
 
 static void put_chain_flush(struct fw_batch *fb, const char *chain)
@@ -337,9 +308,9 @@ static void put_chain_flush(struct fw_batch *fb, const char *chain)
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FW_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_nlmsg_build_payload(hdr(fb, NFT_MSG_DELRULE, 0, xasprintf("flush chain %s", chain)), r);
+	nftnl_rule_nlmsg_build_payload(fw_batch_hdr(fb, NFT_MSG_DELRULE, 0, xasprintf("flush chain %s", chain)), r);
 	nftnl_rule_free(r);
-	next(fb);
+	fw_batch_next(fb);
 }
 
 /* After fw_build_base (which flushed and refilled forward and postrouting):
@@ -436,9 +407,9 @@ void fw_ports_build(struct fw_batch *fb, const struct fw_port *p, size_t n, bool
 			if (cnt) {
 				uint16_t type = add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
 				nftnl_set_elems_nlmsg_build_payload(
-					hdr(fb, type, add ? NLM_F_CREATE | NLM_F_EXCL : 0, elem_name(first, add, cnt - 1)),
+					fw_batch_hdr(fb, type, add ? NLM_F_CREATE | NLM_F_EXCL : 0, elem_name(first, add, cnt - 1)),
 					s);
-				next(fb);
+				fw_batch_next(fb);
 			}
 			nftnl_set_free(s);
 		}

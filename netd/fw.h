@@ -56,6 +56,10 @@ void fw_batch_done(struct fw_batch *fb);
 /* Begin/end markers. */
 void fw_batch_begin(struct fw_batch *fb);
 void fw_batch_end(struct fw_batch *fb);
+/* The next message's header (name: what it is, for error reports; freed with
+ * the batch), and the step past it once its payload is built. */
+struct nlmsghdr *fw_batch_hdr(struct fw_batch *fb, uint16_t type, uint16_t flags, char *name);
+void fw_batch_next(struct fw_batch *fb);
 
 /* The table, sets and chains, the chains flushed and their rules re-added
  * (idempotent: running it twice gives the same ruleset). flush_sets also
