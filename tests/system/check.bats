@@ -34,11 +34,7 @@ teardown() {
 		rm -rf "$PONTOON_TEST_TMP/root-b" "$PONTOON_TEST_TMP/run-b"
 	fi
 	umount "$PONTOON_ROOT/leak" 2>/dev/null || true
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-		wait_until 10 bash -c "[ ! -S $PONTOON_RUN/netd.sock ]" || true
-	fi
+	netd_stop
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(pn-|pnv|pontoon|xpeer)'); do
 		ip link del "$l" 2>/dev/null || true

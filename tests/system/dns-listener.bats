@@ -33,10 +33,7 @@ setup() {
 
 teardown() {
 	for id in $(pontoon ps -aq 2>/dev/null); do pontoon rm -f "$id" >/dev/null 2>&1; done
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	fi
+	netd_stop
 	[ -s "$BATS_TEST_TMPDIR/pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/pid")" 2>/dev/null
 	umount /etc/resolv.conf 2>/dev/null
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done

@@ -85,10 +85,7 @@ teardown() {
 	for id in $(pontoon ps -aq 2>/dev/null); do
 		pontoon rm -f "$id" >/dev/null 2>&1
 	done
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	fi
+	netd_stop
 	stub_stop
 	umount /etc/resolv.conf 2>/dev/null
 	true

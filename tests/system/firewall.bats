@@ -52,11 +52,7 @@ setup() {
 }
 
 teardown() {
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-		wait_until 10 bash -c "[ ! -S $PONTOON_RUN/netd.sock ]" || true
-	fi
+	netd_stop
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(pn-|pnv|pontoon|vout)'); do
 		ip link del "$l" 2>/dev/null || true

@@ -101,6 +101,14 @@ netd_kill() {
 	wait_until 10 pid_gone "$pid"
 }
 
+# netd_stop: SIGTERM netd (if it runs) and wait until its socket is gone
+netd_stop() {
+	local pid
+	[ -S "$PONTOON_RUN/netd.sock" ] || return 0
+	pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
+	wait_until 10 bash -c "[ ! -S $PONTOON_RUN/netd.sock ]" || true
+}
+
 # attach NS NETWORK [EXTRA-JSON]: attach namespace NS (container id "c-NS").
 attach() {
 	local r

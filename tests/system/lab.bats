@@ -20,10 +20,7 @@ setup() {
 
 teardown() {
 	pontoon lab destroy --all --cleanup >/dev/null 2>&1 || true
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	fi
+	netd_stop
 	true
 }
 

@@ -27,10 +27,7 @@ setup() {
 }
 
 teardown() {
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	fi
+	netd_stop
 	true
 }
 

@@ -74,10 +74,7 @@ setup() {
 
 teardown() {
 	for p in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-	if [ -S "$PONTOON_RUN/netd.sock" ]; then
-		local pid
-		pid=$(netd_pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	fi
+	netd_stop
 	true
 }
 
