@@ -22,7 +22,9 @@
 /* v1 controllers pontoon uses; cpuset only when --cpuset-cpus is given. */
 static const char *const v1_ctls[] = { "memory", "cpu", "cpuacct", "pids", "cpuset", "devices", "unified" };
 /* "unified": a hybrid host's cgroup2 hierarchy at /sys/fs/cgroup/unified, with
- * no controllers but where the BPF device program is attached (devices-bpf.c) */
+ * no controllers; joined as runc does (the init is born in it: shim.c), and
+ * where the BPF device program goes if v1 has no devices controller
+ * (devices-bpf.c) */
 
 static bool is_v2(void)
 {
@@ -162,11 +164,17 @@ static int apply_v1(const char *root, const struct rt_config *c, const char *ctl
 	} else if (strcmp(ctl, "devices") == 0 && !c->privileged) {
 		r = rt_cgroup_devices_v1(dir, e);
 	} else if (strcmp(ctl, "unified") == 0 && !c->privileged) {
-		r = rt_cgroup_devices_bpf(dir, e);
-		/* a hybrid host whose kernel refuses device programs: the v1
-		 * devices cgroup, made just before, carries the same rules */
+		/* a hybrid host: the v1 devices cgroup, made just before, holds
+		 * the rules, as runc has it; the cgroup2 program only where that
+		 * controller is missing, or asked for (PONTOON_DEVICES_BPF=1: both
+		 * apply, the kernel runs the program first) */
 		_cleanup_free_ char *v1 = rt_cgroup_path(root, c->id, "devices");
-		if ((r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL || r == -EPERM) && access(v1, F_OK) == 0) {
+		const char *force = getenv("PONTOON_DEVICES_BPF");
+		bool have_v1 = access(v1, F_OK) == 0;
+		if (have_v1 && !(force && strcmp(force, "1") == 0))
+			return 0;
+		r = rt_cgroup_devices_bpf(dir, e);
+		if ((r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL || r == -EPERM) && have_v1) {
 			log_debug("%s; the v1 devices cgroup applies", err_msg(e));
 			err_clear(e);
 			r = 0;
@@ -306,6 +314,13 @@ static int enter(const char *root, const char *id, pid_t pid, int which, struct 
 int rt_cgroup_enter(const char *root, const char *id, pid_t pid, struct err *e)
 {
 	return enter(root, id, pid, ENTER_V1 | ENTER_UNIFIED, e);
+}
+
+int rt_cgroup_unified_fd(const char *root, const char *id)
+{
+	_cleanup_free_ char *dir = rt_cgroup_path(root, id, is_v2() ? NULL : "unified");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int rt_cgroup_enter_init(const char *root, const char *id, pid_t pid, struct err *e)

@@ -139,15 +139,16 @@ static int prog_load(const struct rt_dev_rule *rules, size_t n, struct err *e)
 	attr.insns = (uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)cnt;
 	attr.license = (uintptr_t) "GPL";
-	attr.log_buf = (uintptr_t)log;
-	attr.log_size = sizeof(log);
-	attr.log_level = 1;
+	/* without a log first: a log (even of a success) costs a second
+	 * verification when it does not fit */
 	int fd = sys_bpf(BPF_PROG_LOAD, &attr);
-	if (fd < 0 && fd == -ENOSPC) { /* the log did not fit: load again without it */
-		attr.log_buf = 0;
-		attr.log_size = 0;
-		attr.log_level = 0;
-		fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd < 0 && fd != -ENOMEM && fd != -EPERM) { /* again, for the verifier's word */
+		attr.log_buf = (uintptr_t)log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		int again = sys_bpf(BPF_PROG_LOAD, &attr);
+		if (again >= 0)
+			fd = again;
 	}
 	if (fd < 0)
 		return err_set(e, -fd, "load the BPF device program%s%s", log[0] ? ": " : "", log);

@@ -191,10 +191,11 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 		r = rt_rootfs_finish(c, e);
 	if (r < 0)
 		return err_wrap(e, "root filesystem");
-	/* On v2 the shim moves us into our cgroups while we build the root
-	 * (the move waits for an RCU grace period, milliseconds on a busy
-	 * host); with --hold the CLI attaches our networks meanwhile. Nothing
-	 * of the command runs before both are done. */
+	/* We were born in our cgroup2 directory (CLONE_INTO_CGROUP); where the
+	 * kernel could not, the shim moves us there while we build the root
+	 * (the move waits for an RCU grace period). With --hold the CLI
+	 * attaches our networks meanwhile. Nothing of the command runs before
+	 * both are done. */
 	char go;
 	if (read(a->go_fd, &go, 1) != 1)
 		return err_setx(e, ECANCELED, "the shim could not put the container into its cgroups");

@@ -36,8 +36,13 @@ int rt_cgroup_enter(const char *root, const char *id, pid_t pid, struct err *e) 
 /* A new container init's join, in two halves: the init itself (pid 0) joins
  * the v1 controllers' cgroups as a thread, first thing after the clone; the
  * shim (pid: the init's) moves it into the cgroup2 directory (v2's, or a
- * hybrid host's unified one) meanwhile, while it builds its root. */
+ * hybrid host's unified one) meanwhile, while it builds its root. The shim
+ * does that only where clone3 could not place the init there at birth
+ * (CLONE_INTO_CGROUP, rt_cgroup_unified_fd). */
 int rt_cgroup_enter_init(const char *root, const char *id, pid_t pid, struct err *e) _wur_;
+/* The container's cgroup2 directory (v2's, or a hybrid host's unified one),
+ * opened for clone3's CLONE_INTO_CGROUP; -errno when it has none. */
+int rt_cgroup_unified_fd(const char *root, const char *id);
 /* Remove the container's cgroups (waits briefly for dying tasks); best effort. */
 int rt_cgroup_remove(const char *root, const char *id, struct err *e);
 bool rt_cgroup_oom_killed(const char *root, const char *id);
@@ -158,15 +163,18 @@ int rt_container_lock(const char *root, const char *id, struct err *e) _wur_;
 
 /* Remove a container that is known not to run (the shim at its end). */
 int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
-/* The same in two steps. rt_container_hide: its cgroups removed, its name
- * link and directory moved (renamed) into $ROOT/containers/.trash, where no
- * lookup sees them: the container is gone. rt_container_trash_empty: the
- * moved files deleted. On ext4 mounted with discard, each block freed is a
- * synchronous discard, ~1-4 ms per directory here: the shim of a --rm
- * container reports the exit between the two. `system check` removes what
- * a crash left in the trash. */
+/* The same in two steps. rt_container_hide: its cgroups removed (unless
+ * RT_HIDE_KEEP_CGROUPS), its name link and directory moved (renamed) into
+ * $ROOT/containers/.trash, where no lookup sees them: the container is gone.
+ * rt_container_trash_empty: the moved files deleted. On ext4 mounted with
+ * discard, each block freed is a synchronous discard, ~1-4 ms per directory
+ * here: the shim of a --rm container reports the exit between the two, and
+ * removes the cgroups (empty: its init is reaped) after the report too.
+ * `system check` removes what a crash left in the trash, and empty cgroups
+ * of no container. */
 #define RT_TRASH ".trash"
-int rt_container_hide(const char *root, const char *id, struct err *e) _wur_;
+enum { RT_HIDE_KEEP_CGROUPS = 1 };
+int rt_container_hide(const char *root, const char *id, unsigned flags, struct err *e) _wur_;
 void rt_container_trash_empty(const char *root, const char *id);
 
 /* Exit code of a container removed on exit (--rm), for a `wait` that was

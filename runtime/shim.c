@@ -22,6 +22,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -198,6 +199,31 @@ static int hold_for_cli(struct err *e)
 	return 0;
 }
 
+/* A fork-like clone of the init (it runs on a copy of our stack). clone3
+ * places it in its cgroup2 directory at birth (CLONE_INTO_CGROUP): moving it
+ * there afterwards, through cgroup.procs, takes the kernel's threadgroup lock
+ * for writing, which waits for an RCU grace period (milliseconds) while
+ * holding the cgroup mutex. Where clone3 cannot (a kernel before 5.7, no
+ * cgroup2 directory), a plain clone, and *born_in false: the init is moved. */
+static pid_t clone_init(struct shim *s, bool *born_in)
+{
+	int flags = clone_flags(&s->c);
+	int cg = rt_cgroup_unified_fd(s->root, s->c.id);
+	*born_in = false;
+	if (cg >= 0) {
+		struct clone_args ca = { .flags = (uint64_t)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP,
+					 .exit_signal = (uint64_t)(flags & CSIGNAL),
+					 .cgroup = (uint64_t)cg };
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		close(cg); /* in both */
+		if (pid >= 0) {
+			*born_in = true;
+			return pid;
+		}
+	}
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
+}
+
 static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret_report, struct err *e)
 {
 	int rp[2], go[2];
@@ -208,8 +234,8 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		close(rp[1]);
 		return err_set(e, errno, "pipe");
 	}
-	/* a fork-like clone: the child runs on a copy of our stack */
-	pid_t pid = (pid_t)syscall(SYS_clone, clone_flags(&s->c), NULL, NULL, NULL, 0);
+	bool born_in;
+	pid_t pid = clone_init(s, &born_in);
 	if (pid < 0) {
 		close(rp[0]);
 		close(rp[1]);
@@ -238,7 +264,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		report("pid %d %d\n", pid, getpid());
 	/* in parallel with the child's mounts: see init.c (on v1 the child
 	 * joins its cgroups itself) */
-	int r = rt_cgroup_enter_init(s->root, s->c.id, pid, e);
+	int r = born_in ? 0 : rt_cgroup_enter_init(s->root, s->c.id, pid, e);
 	bool held = false;
 	if (s->wait_cli) {
 		/* its answer is read even after a failure here: the CLI writes it */
@@ -346,7 +372,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
-		if (lock >= 0 && rt_container_hide(s->root, s->c.id, NULL) < 0)
+		if (lock >= 0 && rt_container_hide(s->root, s->c.id, RT_HIDE_KEEP_CGROUPS, NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
 		else
 			hidden = lock >= 0;
@@ -372,11 +398,14 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		/* waits under way wait for this process to end: the status is
 		 * recorded for them before it does */
 		rt_exit_record(root, s->c.id, code);
+		(void)rt_cgroup_remove(root, s->c.id, NULL);
 		rt_container_trash_empty(root, s->c.id);
 		return;
 	}
-	if (s->c.auto_remove)
+	if (s->c.auto_remove) {
 		rt_exit_record(s->root, s->c.id, code);
+		(void)rt_cgroup_remove(s->root, s->c.id, NULL);
+	}
 	if (s->attached)
 		report("exit %d\n", code);
 }

@@ -521,10 +521,10 @@ static char *trash_path(const char *root, const char *name)
 	return xasprintf("%s/containers/" RT_TRASH "/%s", root, name);
 }
 
-int rt_container_hide(const char *root, const char *id, struct err *e)
+int rt_container_hide(const char *root, const char *id, unsigned flags, struct err *e)
 {
 	struct rt_config c;
-	int r = rt_cgroup_remove(root, id, e);
+	int r = flags & RT_HIDE_KEEP_CGROUPS ? 0 : rt_cgroup_remove(root, id, e);
 	if (r < 0)
 		return err_wrap(e, "remove container %.12s", id);
 	_cleanup_free_ char *dir = rt_container_dir(root, id);
@@ -561,7 +561,7 @@ void rt_container_trash_empty(const char *root, const char *id)
 
 int rt_container_purge(const char *root, const char *id, struct err *e)
 {
-	int r = rt_container_hide(root, id, e);
+	int r = rt_container_hide(root, id, 0, e);
 	if (r >= 0)
 		rt_container_trash_empty(root, id);
 	return r;

@@ -39,11 +39,13 @@ teardown() {
 	[ -z "$(ls "$PONTOON_ROOT/containers" | grep -v names)" ]
 	[ -z "$(ls "$PONTOON_ROOT/containers/names")" ]
 	! grep -q "$PONTOON_ROOT/containers" /proc/mounts || false
-	# by its short id (the default hostname): no cgroup, no process left
+	# by its short id (the default hostname): no process left, and its
+	# (empty) cgroups go right after the exit is reported
 	short=$(pontoon run --rm --memory 64m busybox hostname)
 	[ ${#short} -eq 12 ]
-	[ -z "$(ls -d /sys/fs/cgroup/*/pontoon*/"$short"* /sys/fs/cgroup/pontoon*/"$short"* 2>/dev/null)" ]
 	! pgrep -f "$short" >/dev/null || false
+	wait_until 5 eval '[ -z "$(ls -d /sys/fs/cgroup/*/pontoon*/"$short"* /sys/fs/cgroup/pontoon*/"$short"* 2>/dev/null)" ]' ||
+		fail "cgroups left: $(ls -d /sys/fs/cgroup/*/pontoon*/"$short"* /sys/fs/cgroup/pontoon*/"$short"* 2>/dev/null)"
 }
 
 @test "run's exit codes: 127 not found, 126 not executable, 125 pontoon's own failure" {

@@ -6,9 +6,14 @@
 # v1 rules of the container, so that only the program can refuse, and checks
 # that it does: any node may be made (mknod), but only null, zero, full,
 # random, urandom, tty, console, ptmx and pts opened. --privileged has no
-# program.
+# program. On a hybrid host the program is attached only where asked
+# (PONTOON_DEVICES_BPF=1), the v1 devices controller holding the rules.
 
 load helpers
+
+setup() {
+	export PONTOON_DEVICES_BPF=1
+}
 
 teardown() {
 	for id in $(pontoon ps -aq 2>/dev/null); do pontoon rm -f "$id" >/dev/null 2>&1; done
@@ -89,4 +94,22 @@ host_disk() {
 	pontoon rm -f "$id" "$pid_priv"
 	[ ! -e "$(cg2 "$id")" ] || fail "$(cg2 "$id") is left"
 	[ ! -e "$(cg2 "$pid_priv")" ]
+}
+
+@test "hybrid host: the v1 devices controller holds the rules, no program unless PONTOON_DEVICES_BPF=1" {
+	[ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && [ -d /sys/fs/cgroup/devices ] ||
+		skip "not a hybrid host with a v1 devices controller"
+	read -r maj min < <(host_disk) || skip "no block device on this host"
+	unset PONTOON_DEVICES_BPF
+	id=$(pontoon run -d busybox sleep 100000)
+	pid=$(pontoon inspect "$id" | jq -r '.[0].State.Pid')
+	# born in its unified directory all the same
+	grep -qx "0::/$(cgroup_parent)/$id" /proc/"$pid"/cgroup || fail "not in its cgroup2 directory: $(cat /proc/"$pid"/cgroup)"
+	run pontoon exec "$id" sh -c "mknod /tmp/disk b $maj $min && head -c1 /tmp/disk >/dev/null && echo opened"
+	assert_output_contains "Operation not permitted"
+	[[ "$output" != *opened* ]] || fail "the host's disk was opened under the v1 rules"
+	# with the v1 rules lifted nothing else refuses: no program was attached
+	lift_v1 "$id"
+	run pontoon exec "$id" sh -c "head -c1 /tmp/disk >/dev/null && echo opened"
+	assert_output_contains opened
 }
