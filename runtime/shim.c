@@ -48,6 +48,7 @@ struct shim {
 	pid_t child;
 	int status;
 	bool exited;
+	int mntns;         /* the container's mount namespace, held: see hold_mntns */
 };
 
 static void report(const char *fmt, ...) _printf_(1, 2);
@@ -352,6 +353,25 @@ static void loop(struct shim *s, int sfd)
 	}
 }
 
+/* The kernel tears a mount namespace down (every mount of it, each batch
+ * with an expedited RCU grace period) when its last process exits, before
+ * that exit is reported to the parent: 1-2 ms of a short container's end. We
+ * hold a reference to the container's, so that its init's exit is reported
+ * at once, and let go of it (release_mntns) once the exit is told. */
+static void hold_mntns(struct shim *s)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)s->child);
+	s->mntns = open(p, O_RDONLY | O_CLOEXEC);
+}
+
+static void release_mntns(struct shim *s)
+{
+	if (s->mntns >= 0)
+		close(s->mntns);
+	s->mntns = -1;
+}
+
 static void finish(struct shim *s, pid_t pid, const char *started)
 {
 	struct rt_state st = { .status = RT_EXITED, .pid = pid, .shim_pid = getpid() };
@@ -395,6 +415,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		if (s->attached)
 			report("exit %d\n", code);
 		close(RT_REPORT_FD);
+		release_mntns(s);
 		/* waits under way wait for this process to end: the status is
 		 * recorded for them before it does */
 		rt_exit_record(root, s->c.id, code);
@@ -408,6 +429,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	}
 	if (s->attached)
 		report("exit %d\n", code);
+	release_mntns(s);
 }
 
 static int shim_run(struct shim *s, const char *netns)
@@ -438,6 +460,7 @@ static int shim_run(struct shim *s, const char *netns)
 	s->child = spawn_init(s, child_fds, netns_fd, &rep, &e);
 	if (s->child < 0)
 		goto fail;
+	hold_mntns(s);
 	for (int i = 0; i < 3; i++)
 		if (child_fds[i] > 2 && (i == 0 || child_fds[i] != child_fds[i - 1]))
 			close(child_fds[i]);
@@ -499,6 +522,7 @@ int rt_shim_main(int argc, char **argv)
 			  .errp = -1,
 			  .relay_in = -1,
 			  .hold = -1,
+			  .mntns = -1,
 			  .fwd_out = true,
 			  .fwd_err = true };
 	const char *netns = NULL;
