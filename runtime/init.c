@@ -157,7 +157,7 @@ static int setup_identity(const struct rt_config *c, int seccomp_fd, char ***env
 
 /* A new network namespace starts with lo down; Docker's containers have it
  * up (the kernel then gives it 127.0.0.1/8 and ::1). */
-static int loopback_up(struct err *e)
+int rt_loopback_up(struct err *e)
 {
 	struct ifreq ifr = { 0 };
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -182,7 +182,7 @@ static int init_setup(const struct rt_init_args *a, char ***env, struct err *e)
 		return err_wrap(e, "join the container's cgroups");
 	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
 		return err_set(e, errno, "join the network namespace of %s", c->network);
-	if (rt_config_own_netns(c) && (r = loopback_up(e)) < 0)
+	if (rt_config_own_netns(c) && !a->netns_made && (r = rt_loopback_up(e)) < 0)
 		return r;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return err_set(e, errno, "set the hostname");

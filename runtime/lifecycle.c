@@ -84,7 +84,7 @@ static int netns_of(const char *root, const struct rt_config *c, char **ret, str
  * shim in its own session, stdio the attached fds or /dev/null, the report
  * pipe as fd 3. The CLI never waits for it (it reads the report pipe): when
  * the CLI exits, the shim is reparented to the nearest subreaper. */
-static int exec_shim(const char *shim, char **argv, int report, int go, int bpf, const struct rt_attach *a,
+static int exec_shim(const char *shim, char **argv, int report, int go, int bpf, int cg, const struct rt_attach *a,
 		     pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
@@ -109,6 +109,7 @@ static int exec_shim(const char *shim, char **argv, int report, int go, int bpf,
 		posix_spawn_file_actions_adddup2(&fa, go, RT_GO_FD);
 	if (bpf >= 0)
 		posix_spawn_file_actions_adddup2(&fa, bpf, RT_SECCOMP_FD);
+	posix_spawn_file_actions_adddup2(&fa, cg, RT_CGROUP_FD); /* cg >= 10: not clobbered above */
 	sigemptyset(&none);
 	sigfillset(&dflt);
 	posix_spawnattr_setsigmask(&at, &none);
@@ -139,12 +140,46 @@ static int run_hook(const char *root, const struct rt_config *c, const char *lin
 	return r;
 }
 
+/* A pipe whose read end is at fd 10 or above (see exec_shim). */
+static int cgroup_pipe(int ret[2], struct err *e)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set(e, errno, "pipe");
+	ret[0] = fcntl(p[0], F_DUPFD_CLOEXEC, 10);
+	int saved = errno;
+	close(p[0]);
+	if (ret[0] < 0) {
+		close(p[1]);
+		return err_set(e, saved, "pipe");
+	}
+	ret[1] = p[1];
+	return 0;
+}
+
+/* While the shim starts, make the container's cgroups, then tell it ("c"),
+ * or give up (EOF). A shim that died first has its report for the cause. */
+static int make_cgroups(const char *root, const struct rt_config *c, int cg, struct err *e)
+{
+	int r = rt_cgroup_create(root, c, e);
+	if (r >= 0) {
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+		sigaction(SIGPIPE, &ign, &old);
+		if (write(cg, "c", 1) != 1) {
+			/* the shim is gone: its report says why */
+		}
+		sigaction(SIGPIPE, &old, NULL);
+	}
+	close(cg);
+	return r;
+}
+
 static int spawn_shim(const char *root, const struct rt_config *c, const char *netns, int bpf,
 		      const struct rt_attach *a, int *ret_fd, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_free_ char *shim = rt_shim_path();
-	char *argv[10] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-	int n = 3, p[2], g[2] = { -1, -1 };
+	char *argv[11] = { "pontoon-shim", (char *)root, (char *)c->id, "--cgroups", NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	int n = 4, p[2], g[2] = { -1, -1 }, cg[2] = { -1, -1 };
 	bool have_line = false;
 	char line[700];
 
@@ -169,15 +204,34 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 		}
 	}
 	pid_t child;
-	int r = exec_shim(shim, argv, p[1], g[0], bpf, a, &child);
+	int r = cgroup_pipe(cg, e);
+	if (r < 0) {
+		close(p[0]);
+		close(p[1]);
+		if (g[0] >= 0) {
+			close(g[0]);
+			close(g[1]);
+		}
+		return r;
+	}
+	r = exec_shim(shim, argv, p[1], g[0], bpf, cg[0], a, &child);
 	close(p[1]);
+	close(cg[0]);
 	if (g[0] >= 0)
 		close(g[0]);
 	if (r < 0) {
 		close(p[0]);
+		close(cg[1]);
 		if (g[1] >= 0)
 			close(g[1]);
 		return err_set(e, -r, "start the shim %s", shim);
+	}
+	r = make_cgroups(root, c, cg[1], e);
+	if (r < 0) {
+		close(p[0]);
+		if (g[1] >= 0)
+			close(g[1]);
+		return r;
 	}
 	if (g[1] >= 0) {
 		have_line = read_line(p[0], line, sizeof(line)) > 0;
@@ -245,12 +299,11 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 		r = bpf = rt_seccomp_program(root, caps, e);
 	if (r >= 0)
 		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
-	if (r >= 0)
-		r = rt_cgroup_create(root, &c, e);
 	if (r < 0) {
 		rt_config_done(&c);
 		return r;
 	}
+	/* the cgroups are made while the shim starts (spawn_shim) */
 	r = spawn_shim(root, &c, netns, bpf, a, &fd, &pid, e);
 	if (r < 0) {
 		if (rt_hooks.release && c.n_nets > 0)

@@ -11,6 +11,9 @@
 #define RT_GO_FD 4
 /* With --seccomp: the default filter's program file (rt_seccomp_program). */
 #define RT_SECCOMP_FD 5
+/* With --cgroups: "c" from the CLI once the container's cgroups exist (it
+ * makes them while the shim starts); EOF or anything else: give up. */
+#define RT_CGROUP_FD 6
 /* The hooks set by rt_set_net_hooks (all NULL by default). */
 extern struct rt_net_hooks rt_hooks;
 
@@ -83,11 +86,15 @@ struct rt_init_args {
 	const struct rt_config *c;
 	int report_fd;
 	int netns_fd;  /* -1: own (or host) network */
+	bool netns_made; /* own network: the shim made it (lo is up); we were born in it */
 	int go_fd;     /* one byte once the shim has put us in our cgroups */
 	int seccomp_fd; /* the filter's program (-1: no filter) */
 	bool tty;
 };
 _Noreturn void rt_init_run(const struct rt_init_args *a);
+/* Bring lo up in the calling thread's network namespace (a new one has it
+ * down; Docker's containers have it up). */
+int rt_loopback_up(struct err *e) _wur_;
 
 /* Capabilities: the set the container keeps (Docker's default, --cap-add,
  * --cap-drop, --privileged), applied to bounding, permitted, effective,

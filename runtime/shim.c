@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp]
+ * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp] [--cgroups]
  *
  * One per running container, detached from the CLI (its own session), the
  * parent of the container's init and a child subreaper. It clones the init
@@ -18,7 +18,9 @@
  * line on fd 4 from the CLI ("go", or anything else / EOF: give up) before it
  * lets the init exec: the CLI attaches the container's namespace to its
  * networks meanwhile. With --seccomp, fd 5 is the default seccomp filter's
- * compiled program, which the init loads last before exec.
+ * compiled program, which the init loads last before exec. With --cgroups,
+ * the CLI makes the container's cgroups while we start, and writes "c" on
+ * fd 6 once they exist: we clone the init into them only then.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +41,8 @@ struct shim {
 	struct rt_config c;
 	bool attached;
 	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
+	bool wait_cg;      /* --cgroups: wait for the CLI's "c" (fd 6) before the clone */
+	bool netns_made;   /* we made the container's network namespace, and live in it */
 	int logfd;
 	int seccomp_fd;    /* --seccomp: the filter's program (RT_SECCOMP_FD), else -1 */
 	int out, errp;     /* what the shim reads: pipes, or the pty master (out) */
@@ -172,12 +176,43 @@ static int setup_io(struct shim *s, int child_fds[3], struct err *e)
 	return 0;
 }
 
-static int clone_flags(const struct rt_config *c)
+static int clone_flags(const struct shim *s)
 {
 	int f = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	if (rt_config_own_netns(c))
+	if (rt_config_own_netns(&s->c) && !s->netns_made)
 		f |= CLONE_NEWNET;
 	return f;
+}
+
+/* The container's own network namespace, made by us (the init is born in
+ * it) while the CLI makes the cgroups: a new namespace costs ~1 ms, which
+ * then overlaps the CLI's work instead of adding to the init's. The shim
+ * has no socket; living in it changes nothing for us, and keeps it until
+ * we are done. */
+static int make_netns(struct shim *s, struct err *e)
+{
+	if (!rt_config_own_netns(&s->c))
+		return 0;
+	int r = fault_point("netns");
+	if (r < 0)
+		return err_set(e, -r, "new network namespace");
+	if (unshare(CLONE_NEWNET) < 0)
+		return err_set(e, errno, "new network namespace");
+	s->netns_made = true;
+	return rt_loopback_up(e);
+}
+
+/* --cgroups: the CLI's word that the cgroups exist. */
+static int wait_cgroups(struct err *e)
+{
+	char c = 0;
+	ssize_t n;
+	while ((n = read(RT_CGROUP_FD, &c, 1)) < 0 && errno == EINTR)
+		;
+	close(RT_CGROUP_FD);
+	if (n != 1 || c != 'c')
+		return err_setx(e, ECANCELED, "the start was given up before the container was made");
+	return 0;
 }
 
 /* --hold: wait for the CLI's word (it has the init's pid since the clone). */
@@ -208,7 +243,7 @@ static int hold_for_cli(struct err *e)
  * cgroup2 directory), a plain clone, and *born_in false: the init is moved. */
 static pid_t clone_init(struct shim *s, bool *born_in)
 {
-	int flags = clone_flags(&s->c);
+	int flags = clone_flags(s);
 	int cg = rt_cgroup_unified_fd(s->root, s->c.id);
 	*born_in = false;
 	if (cg >= 0) {
@@ -254,7 +289,8 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 			if (child_fds[i] != i && dup2(child_fds[i], i) < 0)
 				_exit(125);
 		struct rt_init_args a = { .root = s->root, .c = &s->c, .report_fd = rp[1], .netns_fd = netns_fd,
-					  .go_fd = go[0], .seccomp_fd = s->seccomp_fd, .tty = s->c.tty };
+					  .netns_made = s->netns_made, .go_fd = go[0], .seccomp_fd = s->seccomp_fd,
+					  .tty = s->c.tty };
 		rt_init_run(&a);
 	}
 	close(rp[1]);
@@ -457,6 +493,8 @@ static int shim_run(struct shim *s, const char *netns)
 		err_set(&e, errno, "signalfd");
 		goto fail;
 	}
+	if ((!netns && make_netns(s, &e) < 0) || (s->wait_cg && wait_cgroups(&e) < 0))
+		goto fail;
 	s->child = spawn_init(s, child_fds, netns_fd, &rep, &e);
 	if (s->child < 0)
 		goto fail;
@@ -546,7 +584,11 @@ int rt_shim_main(int argc, char **argv)
 			s.wait_cli = true;
 		else if (strcmp(argv[i], "--seccomp") == 0)
 			s.seccomp_fd = RT_SECCOMP_FD;
+		else if (strcmp(argv[i], "--cgroups") == 0)
+			s.wait_cg = true;
 	}
+	if (s.wait_cg)
+		fcntl(RT_CGROUP_FD, F_SETFD, FD_CLOEXEC);
 	if (s.seccomp_fd >= 0)
 		fcntl(s.seccomp_fd, F_SETFD, FD_CLOEXEC);
 	fcntl(RT_REPORT_FD, F_SETFD, FD_CLOEXEC);

@@ -56,9 +56,9 @@ teardown() {
 	[ "$tried" -ge 3 ]
 }
 
-@test "run --network none: every mount, cgroup, state and seccomp fault point fails cleanly" {
+@test "run --network none: every mount, cgroup, state, seccomp and netns fault point fails cleanly" {
 	tried=0
-	for site in mount cgroup state seccomp; do
+	for site in mount cgroup state seccomp netns; do
 		for n in $(seq 1 80); do
 			before=$(grep -F "$PONTOON_ROOT" /proc/mounts || true)
 			files_before=$(ls "$PONTOON_ROOT/containers" 2>/dev/null | grep -vE '^(names|\.mnt|\.etc-layer)$' || true)
