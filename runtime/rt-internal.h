@@ -180,8 +180,11 @@ int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
  * `system check` removes what a crash left in the trash, and empty cgroups
  * of no container. */
 #define RT_TRASH ".trash"
-enum { RT_HIDE_KEEP_CGROUPS = 1 };
-int rt_container_hide(const char *root, const char *id, unsigned flags, struct err *e) _wur_;
+/* name: the container's (NULL: read from its configuration). The shim,
+ * whose container's mounts were all in its own mount namespace, passes
+ * RT_HIDE_NO_MOUNTS: nothing of it is mounted in the host's. */
+enum { RT_HIDE_KEEP_CGROUPS = 1, RT_HIDE_NO_MOUNTS = 2 };
+int rt_container_hide(const char *root, const char *id, const char *name, unsigned flags, struct err *e) _wur_;
 void rt_container_trash_empty(const char *root, const char *id);
 
 /* Exit code of a container removed on exit (--rm), for a `wait` that was

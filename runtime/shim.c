@@ -428,7 +428,8 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
-		if (lock >= 0 && rt_container_hide(s->root, s->c.id, RT_HIDE_KEEP_CGROUPS, NULL) < 0)
+		if (lock >= 0 && rt_container_hide(s->root, s->c.id, s->c.name ? s->c.name : "",
+							RT_HIDE_KEEP_CGROUPS | RT_HIDE_NO_MOUNTS, NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
 		else
 			hidden = lock >= 0;

@@ -521,9 +521,9 @@ static char *trash_path(const char *root, const char *name)
 	return xasprintf("%s/containers/" RT_TRASH "/%s", root, name);
 }
 
-int rt_container_hide(const char *root, const char *id, unsigned flags, struct err *e)
+int rt_container_hide(const char *root, const char *id, const char *name, unsigned flags, struct err *e)
 {
-	struct rt_config c;
+	struct rt_config c = { 0 };
 	int r = flags & RT_HIDE_KEEP_CGROUPS ? 0 : rt_cgroup_remove(root, id, e);
 	if (r < 0)
 		return err_wrap(e, "remove container %.12s", id);
@@ -532,17 +532,17 @@ int rt_container_hide(const char *root, const char *id, unsigned flags, struct e
 	_cleanup_free_ char *to = trash_path(root, id);
 	_cleanup_free_ char *name_to = xasprintf("%s.name", to);
 	bool have_trash = mkdir(trash, 0700) == 0 || errno == EEXIST;
-	umount_under(dir);
-	if (rt_config_read(root, id, &c, NULL) == 0) {
-		if (c.name) {
-			_cleanup_free_ char *link = name_link(root, c.name);
-			char target[ID_LEN + 1];
-			if (read_name_link(link, target) && strcmp(target, id) == 0 &&
-			    (!have_trash || rename(link, name_to) < 0))
-				unlink(link);
-		}
-		rt_config_done(&c);
+	if (!(flags & RT_HIDE_NO_MOUNTS))
+		umount_under(dir);
+	if (!name && rt_config_read(root, id, &c, NULL) == 0)
+		name = c.name;
+	if (name && *name) {
+		_cleanup_free_ char *link = name_link(root, name);
+		char target[ID_LEN + 1];
+		if (read_name_link(link, target) && strcmp(target, id) == 0 && (!have_trash || rename(link, name_to) < 0))
+			unlink(link);
 	}
+	rt_config_done(&c);
 	if (have_trash && rename(dir, to) == 0)
 		return 0;
 	r = rm_rf(dir, e);
@@ -561,7 +561,7 @@ void rt_container_trash_empty(const char *root, const char *id)
 
 int rt_container_purge(const char *root, const char *id, struct err *e)
 {
-	int r = rt_container_hide(root, id, 0, e);
+	int r = rt_container_hide(root, id, NULL, 0, e);
 	if (r >= 0)
 		rt_container_trash_empty(root, id);
 	return r;
