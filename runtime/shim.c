@@ -457,6 +457,7 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 		 * recorded for them before it does */
 		rt_exit_record(root, s->c.id, code);
 		(void)rt_cgroup_remove(root, s->c.id, NULL);
+		rt_container_spare_make(root);
 		rt_container_trash_empty(root, s->c.id);
 		return;
 	}

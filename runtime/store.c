@@ -294,10 +294,10 @@ static int write_etc_files(const char *root, const struct rt_config *c, struct e
 	return r;
 }
 
-static int make_dirs(const char *root, const char *id, struct err *e)
+/* dir, with the empty upper/ and work/ of the overlay */
+static int make_dir_tree(const char *dir, struct err *e)
 {
 	static const char *const sub[] = { "upper", "work" };
-	_cleanup_free_ char *dir = rt_container_dir(root, id);
 	int r = mkdir_p(dir, 0700, e);
 	for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(sub); i++) {
 		_cleanup_free_ char *p = path_join(dir, sub[i]);
@@ -305,6 +305,28 @@ static int make_dirs(const char *root, const char *id, struct err *e)
 			r = err_set(e, errno, "mkdir %s", p);
 	}
 	return r;
+}
+
+static int make_dirs(const char *root, const char *id, struct err *e)
+{
+	_cleanup_free_ char *dir = rt_container_dir(root, id);
+	_cleanup_free_ char *spare = xasprintf("%s/containers/" RT_SPARE, root);
+	/* the spare tree made ahead, if there is one (another start may take it first) */
+	if (syscall(SYS_renameat2, AT_FDCWD, spare, AT_FDCWD, dir, RENAME_NOREPLACE) == 0)
+		return 0;
+	return make_dir_tree(dir, e);
+}
+
+void rt_container_spare_make(const char *root)
+{
+	_cleanup_free_ char *spare = xasprintf("%s/containers/" RT_SPARE, root);
+	if (access(spare, F_OK) == 0)
+		return;
+	/* made in the trash, which `system check` empties should we die here */
+	_cleanup_free_ char *tmp = xasprintf("%s/containers/" RT_TRASH "/spare-%d", root, (int)getpid());
+	if (make_dir_tree(tmp, NULL) < 0 ||
+	    syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, spare, RENAME_NOREPLACE) < 0)
+		(void)!rm_rf(tmp, NULL);
 }
 
 static int create_files(const char *root, struct rt_config *c, struct err *e)
