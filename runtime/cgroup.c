@@ -224,6 +224,16 @@ static int create_v1(const char *root, const struct rt_config *c, struct err *e)
 	return 0;
 }
 
+/* word, whole, in a space-separated list */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
 static int create_v2(const char *root, const struct rt_config *c, struct err *e)
 {
 	_cleanup_free_ char *parent = rt_cgroup_base(root, NULL);
@@ -233,6 +243,13 @@ static int create_v2(const char *root, const struct rt_config *c, struct err *e)
 
 	if (read_str(CG_ROOT, "cgroup.controllers", ctls, sizeof(ctls)) < 0)
 		return err_setx(e, ENOTSUP, "cgroup v2 without cgroup.controllers");
+	/* a limit that cannot be applied is an error, named as such */
+	static const char *const need[] = { "memory", "cpu", "pids", "cpuset" };
+	const bool used[] = { c->memory > 0, c->nano_cpus > 0, c->pids_limit > 0, c->cpuset != NULL };
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
+		if (used[i] && !has_word(ctls, need[i]))
+			return err_setx(e, ENOTSUP, "the %s cgroup controller is not available in " CG_ROOT " (cgroup v2)",
+					need[i]);
 	for (int tries = 0;; tries++) { /* see create_v1 */
 		r = mkdir_cg(parent, e);
 		if (r < 0)

@@ -140,6 +140,17 @@ static int run_hook(const char *root, const struct rt_config *c, const char *lin
 	return r;
 }
 
+/* A failure of ours, not of the container's command: its code must not read
+ * as the exec's ENOENT or EACCES (run's 127 and 126). */
+static int not_exec_failure(int r, struct err *e)
+{
+	if (e && e->code) {
+		e->code = rt_setup_failure_code(e);
+		return -e->code;
+	}
+	return r == -ENOENT || r == -EACCES ? -EINVAL : r;
+}
+
 /* A pipe whose read end is at fd 10 or above (see exec_shim). */
 static int cgroup_pipe(int ret[2], struct err *e)
 {
@@ -224,14 +235,14 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 		close(cg[1]);
 		if (g[1] >= 0)
 			close(g[1]);
-		return err_set(e, -r, "start the shim %s", shim);
+		return not_exec_failure(err_set(e, -r, "start the shim %s", shim), e);
 	}
 	r = make_cgroups(root, c, cg[1], e);
 	if (r < 0) {
 		close(p[0]);
 		if (g[1] >= 0)
 			close(g[1]);
-		return r;
+		return not_exec_failure(r, e);
 	}
 	if (g[1] >= 0) {
 		have_line = read_line(p[0], line, sizeof(line)) > 0;
@@ -301,7 +312,7 @@ int rt_container_start(const char *root, const char *id, const struct rt_attach 
 		r = rt_start_env_prepare(root, &c, e); /* --link's variables */
 	if (r < 0) {
 		rt_config_done(&c);
-		return r;
+		return not_exec_failure(r, e);
 	}
 	/* the cgroups are made while the shim starts (spawn_shim) */
 	r = spawn_shim(root, &c, netns, bpf, a, &fd, &pid, e);

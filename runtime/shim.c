@@ -42,7 +42,8 @@ struct shim {
 	bool attached;
 	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
 	bool wait_cg;      /* --cgroups: wait for the CLI's "c" (fd 6) before the clone */
-	bool netns_made;   /* we made the container's network namespace, and live in it */
+	bool netns_made;   /* we made the container's network namespace (make_netns) */
+	int host_netns;    /* ours, to go back to once the init is born in that one */
 	int logfd;
 	int seccomp_fd;    /* --seccomp: the filter's program (RT_SECCOMP_FD), else -1 */
 	int out, errp;     /* what the shim reads: pipes, or the pty master (out) */
@@ -184,11 +185,11 @@ static int clone_flags(const struct shim *s)
 	return f;
 }
 
-/* The container's own network namespace, made by us (the init is born in
- * it) while the CLI makes the cgroups: a new namespace costs ~1 ms, which
- * then overlaps the CLI's work instead of adding to the init's. The shim
- * has no socket; living in it changes nothing for us, and keeps it until
- * we are done. */
+/* The container's own network namespace, made by us while the CLI makes
+ * the cgroups (the init is born in it): a new namespace costs ~1 ms, which
+ * then overlaps the CLI's work instead of adding to the init's. We go back
+ * to our own (leave_netns) once the init is cloned, so that the namespace
+ * ends with the init, as one it made itself would. */
 static int make_netns(struct shim *s, struct err *e)
 {
 	if (!rt_config_own_netns(&s->c))
@@ -196,10 +197,23 @@ static int make_netns(struct shim *s, struct err *e)
 	int r = fault_point("netns");
 	if (r < 0)
 		return err_set(e, -r, "new network namespace");
+	s->host_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (s->host_netns < 0)
+		return err_set(e, errno, "open our network namespace");
 	if (unshare(CLONE_NEWNET) < 0)
 		return err_set(e, errno, "new network namespace");
 	s->netns_made = true;
 	return rt_loopback_up(e);
+}
+
+static void leave_netns(struct shim *s)
+{
+	if (s->host_netns < 0)
+		return;
+	if (setns(s->host_netns, CLONE_NEWNET) < 0)
+		log_warn("container %.12s: cannot leave its network namespace: %s", s->c.id, strerror(errno));
+	close(s->host_netns);
+	s->host_netns = -1;
 }
 
 /* --cgroups: the CLI's word that the cgroups exist. */
@@ -273,6 +287,9 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	bool born_in;
 	pid_t pid = clone_init(s, &born_in);
 	if (pid < 0) {
+		int saved = errno;
+		leave_netns(s);
+		errno = saved;
 		close(rp[0]);
 		close(rp[1]);
 		close(go[0]);
@@ -283,6 +300,8 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 		/* a killed shim takes its container along: no container runs
 		 * unseen, and netd (watching the init) releases its endpoints */
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (s->host_netns >= 0)
+			close(s->host_netns);
 		close(rp[0]);
 		close(go[1]);
 		for (int i = 0; i < 3; i++)
@@ -295,6 +314,7 @@ static pid_t spawn_init(struct shim *s, int child_fds[3], int netns_fd, int *ret
 	}
 	close(rp[1]);
 	close(go[0]);
+	leave_netns(s);
 	/* the CLI attaches the networks while we join the cgroups and the
 	 * child builds its root: all three at once */
 	if (s->wait_cli)
@@ -509,7 +529,7 @@ static int shim_run(struct shim *s, const char *netns)
 	if (rt_read_report(rep, &e) < 0) {
 		close(rep);
 		waitpid(s->child, NULL, 0);
-		goto fail;
+		goto fail_init; /* the exec's ENOENT and EACCES are run's 127 and 126 */
 	}
 	close(rep);
 
@@ -531,6 +551,10 @@ static int shim_run(struct shim *s, const char *netns)
 	finish(s, s->child, st.started);
 	return 0;
 fail:
+	/* our own failure: its code must not read as the exec's */
+	if (e.code)
+		e.code = rt_setup_failure_code(&e);
+fail_init:
 	report("err %d %s\n", e.code ? e.code : EIO, err_msg(&e));
 	return 1;
 }
@@ -563,6 +587,7 @@ int rt_shim_main(int argc, char **argv)
 			  .relay_in = -1,
 			  .hold = -1,
 			  .mntns = -1,
+			  .host_netns = -1,
 			  .fwd_out = true,
 			  .fwd_err = true };
 	const char *netns = NULL;
