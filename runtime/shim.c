@@ -434,7 +434,8 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	int code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) : 128 + WTERMSIG(s->status);
 
 	st.exit_code = code;
-	st.oom_killed = rt_cgroup_oom_killed(s->root, s->c.id);
+	/* recorded in the state, which a --rm container does not keep */
+	st.oom_killed = !s->c.auto_remove && rt_cgroup_oom_killed(s->root, s->c.id);
 	snprintf(st.started, sizeof(st.started), "%s", started);
 	rt_now_rfc3339(st.finished);
 	/* with --rm the container is removed next: its final state is moot
