@@ -3,7 +3,10 @@
  * pontoon exec: a new process in a running container. An intermediate child
  * joins the container's cgroups and namespaces (cgroup, ipc, uts, net, pid,
  * mnt); its child, born in the container's pid namespace, takes the
- * container's environment, user, capabilities and no_new_privs, and execs.
+ * container's environment, user, capabilities, no_new_privs and the default
+ * seccomp filter, and execs. The filter is the init's: the program compiled
+ * once per capability set under $ROOT/seccomp (rt_seccomp_program, opened
+ * here before the fork), which the child only loads.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +20,16 @@
 
 static const char *const ns_names[] = { "cgroup", "ipc", "uts", "net", "pid", "mnt" };
 #define N_NS 6
+
+/* What the CLI prepares for the child that execs. */
+struct exec_ctx {
+	const struct rt_config *c;
+	const struct rt_exec *x;
+	uint64_t caps;  /* the container's capability set (rt_caps_compute) */
+	int seccomp_fd; /* the default filter's program; -1: none (unconfined) */
+	int slave;      /* the pty's slave with -t, else -1 */
+	int report;     /* "ERRNO message" on failure; close-on-exec */
+};
 
 static char **exec_env(const struct rt_config *c, char *const *extra)
 {
@@ -34,14 +47,16 @@ static char **exec_env(const struct rt_config *c, char *const *extra)
 	return env;
 }
 
-static _Noreturn void exec_in_container(const struct rt_config *c, const struct rt_exec *x, int slave, int report)
+static _Noreturn void exec_in_container(const struct exec_ctx *ctx)
 {
+	const struct rt_config *c = ctx->c;
+	const struct rt_exec *x = ctx->x;
 	struct err e = { 0 };
 	_cleanup_strv_ char **env = exec_env(c, x->env);
 	_cleanup_free_ char *home = NULL;
 	const char *wd = x->workdir ? x->workdir : c->workdir && *c->workdir ? c->workdir : "/";
+	int slave = ctx->slave, report = ctx->report;
 	bool root_user = true;
-	uint64_t caps;
 
 	if (slave >= 0) {
 		setsid();
@@ -59,7 +74,7 @@ static _Noreturn void exec_in_container(const struct rt_config *c, const struct 
 		goto fail;
 	}
 	/* failures before exec are pontoon's (125), whatever their errno */
-	if (rt_caps_compute(c, &caps, &e) < 0 || rt_caps_bound(caps, &e) < 0 ||
+	if (rt_caps_bound(ctx->caps, &e) < 0 ||
 	    rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
 		goto fail;
 	bool has_home = false;
@@ -69,13 +84,13 @@ static _Noreturn void exec_in_container(const struct rt_config *c, const struct 
 		_cleanup_free_ char *h = xasprintf("HOME=%s", home);
 		strv_push(&env, h);
 	}
-	if (rt_caps_apply(caps, root_user, &e) < 0)
+	if (rt_caps_apply(ctx->caps, root_user, &e) < 0)
 		goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		err_set(&e, errno, "no_new_privs");
 		goto fail;
 	}
-	if (rt_seccomp_apply(c, caps, &e) < 0)
+	if (ctx->seccomp_fd >= 0 && rt_seccomp_load(ctx->seccomp_fd, &e) < 0)
 		goto fail;
 	rt_exec_command(x->argv, env, &e);
 	rt_report_error(report, &e);
@@ -86,13 +101,12 @@ fail:
 	_exit(125);
 }
 
-static _Noreturn void join_and_fork(const char *root, const struct rt_config *c, const struct rt_exec *x,
-				    int nsfd[N_NS], int slave, int report)
+static _Noreturn void join_and_fork(const char *root, const struct exec_ctx *ctx, int nsfd[N_NS])
 {
 	struct err e = { 0 };
-	int status;
+	int status, slave = ctx->slave, report = ctx->report;
 
-	if (rt_cgroup_enter(root, c->id, 0, &e) < 0)
+	if (rt_cgroup_enter(root, ctx->c->id, 0, &e) < 0)
 		goto fail;
 	for (int i = 0; i < N_NS; i++) {
 		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0) {
@@ -106,7 +120,7 @@ static _Noreturn void join_and_fork(const char *root, const struct rt_config *c,
 		goto fail;
 	}
 	if (pid == 0)
-		exec_in_container(c, x, slave, report);
+		exec_in_container(ctx);
 	close(report);
 	if (slave >= 0)
 		close(slave);
@@ -156,10 +170,26 @@ static void relay(int master, pid_t child)
 	(void)child;
 }
 
+/* The capability set and, unless the container is unconfined, the default
+ * filter's program, from the same cache as the container's start: compiling
+ * it with libseccomp took ~5 M instructions per exec. */
+static int exec_identity(const char *root, struct exec_ctx *ctx, struct err *e)
+{
+	int r = rt_caps_compute(ctx->c, &ctx->caps, e);
+	if (r < 0 || !rt_seccomp_confined(ctx->c))
+		return r;
+	r = rt_seccomp_program(root, ctx->caps, e);
+	if (r < 0)
+		return r;
+	ctx->seccomp_fd = r;
+	return 0;
+}
+
 int rt_container_exec(const char *root, const char *id, const struct rt_exec *x, struct err *e)
 {
 	struct rt_config c;
 	struct rt_state st;
+	struct exec_ctx ctx = { .c = &c, .x = x, .seccomp_fd = -1, .slave = -1, .report = -1 };
 	int nsfd[N_NS], rp[2], master = -1, slave = -1, status = 0, r;
 
 	r = rt_state_read(root, id, &st, e);
@@ -171,7 +201,8 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 	}
 	if (rt_config_read(root, id, &c, e) < 0)
 		return 125;
-	if (rt_start_env_apply(root, &c, e) < 0) { /* --link's variables, as the init got them */
+	/* --link's variables, as the init got them; the identity */
+	if (rt_start_env_apply(root, &c, e) < 0 || exec_identity(root, &ctx, e) < 0) {
 		rt_config_done(&c);
 		return 125;
 	}
@@ -198,11 +229,15 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 		r = err_set(e, errno, "fork");
 	if (child == 0) {
 		close(rp[0]);
-		join_and_fork(root, &c, x, nsfd, slave, rp[1]);
+		ctx.slave = slave;
+		ctx.report = rp[1];
+		join_and_fork(root, &ctx, nsfd);
 	}
 	for (int i = 0; i < N_NS; i++)
 		if (nsfd[i] >= 0)
 			close(nsfd[i]);
+	if (ctx.seccomp_fd >= 0)
+		close(ctx.seccomp_fd);
 	if (slave >= 0)
 		close(slave);
 	if (r >= 0) {

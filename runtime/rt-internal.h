@@ -100,11 +100,10 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
 /* seccomp.c: the default filter (denials, some lifted by the capabilities in
  * caps), loaded last before exec unless --privileged or seccomp=unconfined. */
 bool rt_seccomp_confined(const struct rt_config *c);
-int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e) _wur_;
 /* The default filter for caps compiled to BPF, from $ROOT/seccomp/ (made
  * and stored there on first use; a damaged file is made again): an fd of
  * the program file (close-on-exec, >= 10), which the shim passes to the
- * init as RT_SECCOMP_FD. */
+ * init as RT_SECCOMP_FD, and exec's child loads (rt_seccomp_load). */
 int rt_seccomp_program(const char *root, uint64_t caps, struct err *e) _wur_;
 /* seccomp-load.c (no libseccomp): read and check a program file; load it
  * (the "seccomp" fault point). */
