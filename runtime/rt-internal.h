@@ -180,6 +180,10 @@ void rt_container_trash_empty(const char *root, const char *id);
  * waiting on it (runtime/exits.c). Best effort, no fsync. */
 void rt_exit_record(const char *root, const char *id, int code);
 int rt_exit_recorded(const char *root, const char *id, int *ret_code);
+/* rt_exit_record prunes the records when the last prune (stamp: its time,
+ * 0 for none) is a minute old; a record expires after ten minutes. */
+bool rt_exits_prune_due(time_t now, time_t stamp);
+bool rt_exits_expired(time_t now, time_t mtime);
 
 /* Host-side paths of a container's files. */
 char *rt_container_file(const char *root, const char *id, const char *name);

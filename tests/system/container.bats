@@ -269,6 +269,21 @@ teardown() {
 	run pontoon wait "$id"
 	assert_status 1
 	assert_output_contains "no such container"
+	# records are pruned after 10 minutes, by a shim that finds the last
+	# prune (the stamp) a minute old; the others leave the directory alone
+	[ -f "$PONTOON_ROOT/exits/.pruned" ]
+	echo 9 > "$PONTOON_ROOT/exits/old"
+	touch -d '-20 minutes' "$PONTOON_ROOT/exits/old"
+	# (wait returns when the shim has ended, its record written)
+	id2=$(pontoon run -d --rm busybox sleep 1)
+	[ "$(timeout 20 "$PONTOON_BIN" wait "$id2")" = 0 ]
+	[ -f "$PONTOON_ROOT/exits/old" ]
+	touch -d '-2 minutes' "$PONTOON_ROOT/exits/.pruned"
+	id3=$(pontoon run -d --rm busybox sleep 1)
+	[ "$(timeout 20 "$PONTOON_BIN" wait "$id3")" = 0 ]
+	[ ! -e "$PONTOON_ROOT/exits/old" ]
+	[ -f "$PONTOON_ROOT/exits/$id" ] && [ -f "$PONTOON_ROOT/exits/$id2" ] && [ -f "$PONTOON_ROOT/exits/$id3" ]
+	[ "$(stat -c %Y "$PONTOON_ROOT/exits/.pruned")" -gt "$(date -d '-1 minute' +%s)" ]
 }
 
 @test "rm refuses a running container; rm -f kills and removes it all" {
