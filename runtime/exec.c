@@ -10,10 +10,12 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include "rt-internal.h"
@@ -29,6 +31,7 @@ struct exec_ctx {
 	int seccomp_fd; /* the default filter's program; -1: none (unconfined) */
 	int slave;      /* the pty's slave with -t, else -1 */
 	int report;     /* "ERRNO message" on failure; close-on-exec */
+	bool born_in;   /* cloned into the container's cgroup2 directory */
 };
 
 static char **exec_env(const struct rt_config *c, char *const *extra)
@@ -106,7 +109,11 @@ static _Noreturn void join_and_fork(const char *root, const struct exec_ctx *ctx
 	struct err e = { 0 };
 	int status, slave = ctx->slave, report = ctx->report;
 
-	if (rt_cgroup_enter(root, ctx->c->id, 0, &e) < 0)
+	/* v1: as a thread ("tasks"), as the init joins; the cgroup2 directory
+	 * (v2's, a hybrid host's unified one) through cgroup.procs only where
+	 * clone3 could not place us there (fork_into_cgroup) */
+	if ((ctx->born_in ? rt_cgroup_enter_init(root, ctx->c->id, 0, &e) : rt_cgroup_enter(root, ctx->c->id, 0, &e)) <
+	    0)
 		goto fail;
 	for (int i = 0; i < N_NS; i++) {
 		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0) {
@@ -170,6 +177,30 @@ static void relay(int master, pid_t child)
 	(void)child;
 }
 
+/* fork(), but born in the container's cgroup2 directory (CLONE_INTO_CGROUP):
+ * joining it afterwards through cgroup.procs takes the kernel's threadgroup
+ * lock for writing, which waits for an RCU grace period (1-15 ms here) under
+ * the cgroup mutex; the shim clones the init the same way. The child differs
+ * from fork's only in glibc's cached thread id (raise() and abort() would aim
+ * at the parent): it joins, forks the process that execs (whose fork sets
+ * its own) and waits, raising nothing. Falls back to fork() where clone3
+ * cannot (a kernel before 5.7, no cgroup2 directory). */
+static pid_t fork_into_cgroup(const char *root, const char *id, bool *born_in)
+{
+	int cg = rt_cgroup_unified_fd(root, id);
+	*born_in = false;
+	if (cg >= 0) {
+		struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cg };
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		close(cg); /* in both */
+		if (pid >= 0) {
+			*born_in = true;
+			return pid;
+		}
+	}
+	return fork();
+}
+
 /* The capability set and, unless the container is unconfined, the default
  * filter's program, from the same cache as the container's start: compiling
  * it with libseccomp took ~5 M instructions per exec. */
@@ -224,7 +255,7 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 	}
 	if (r >= 0 && pipe2(rp, O_CLOEXEC) < 0)
 		r = err_set(e, errno, "pipe");
-	pid_t child = r >= 0 ? fork() : -1;
+	pid_t child = r >= 0 ? fork_into_cgroup(root, id, &ctx.born_in) : -1;
 	if (r >= 0 && child < 0)
 		r = err_set(e, errno, "fork");
 	if (child == 0) {
