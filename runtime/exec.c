@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon exec: a new process in a running container. An intermediate child
- * joins the container's cgroups and namespaces (cgroup, ipc, uts, net, pid,
- * mnt); its child, born in the container's pid namespace, takes the
+ * pontoon exec: a new process in a running container. The caller joins the
+ * container's pid namespace for its children only (and leaves it again); its
+ * child, born there and in the container's cgroup2 directory, joins the v1
+ * cgroups and the other namespaces (cgroup, ipc, uts, net, mnt), takes the
  * container's environment, user, capabilities, no_new_privs and the default
- * seccomp filter, and execs. The filter is the init's: the program compiled
+ * seccomp filter, and execs. One process: no intermediate that forks again. The filter is the init's: the program compiled
  * once per capability set under $ROOT/seccomp (rt_seccomp_program, opened
  * here before the fork), which the child only loads.
  */
@@ -22,6 +23,7 @@
 
 static const char *const ns_names[] = { "cgroup", "ipc", "uts", "net", "pid", "mnt" };
 #define N_NS 6
+#define NS_PID 4 /* joined by the caller, for its child */
 
 /* What the CLI prepares for the child that execs. */
 struct exec_ctx {
@@ -104,10 +106,9 @@ fail:
 	_exit(125);
 }
 
-static _Noreturn void join_and_fork(const char *root, const struct exec_ctx *ctx, int nsfd[N_NS])
+static _Noreturn void join_and_exec(const char *root, const struct exec_ctx *ctx, int nsfd[N_NS])
 {
 	struct err e = { 0 };
-	int status, slave = ctx->slave, report = ctx->report;
 
 	/* v1: as a thread ("tasks"), as the init joins; the cgroup2 directory
 	 * (v2's, a hybrid host's unified one) through cgroup.procs only where
@@ -116,29 +117,15 @@ static _Noreturn void join_and_fork(const char *root, const struct exec_ctx *ctx
 	    0)
 		goto fail;
 	for (int i = 0; i < N_NS; i++) {
-		if (nsfd[i] >= 0 && setns(nsfd[i], 0) < 0) {
+		if (i != NS_PID && setns(nsfd[i], 0) < 0) {
 			err_set(&e, errno, "join the container's %s namespace", ns_names[i]);
 			goto fail;
 		}
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		err_set(&e, errno, "fork");
-		goto fail;
-	}
-	if (pid == 0)
-		exec_in_container(ctx);
-	close(report);
-	if (slave >= 0)
-		close(slave);
-	/* forward what the CLI forwards to us */
-	signal(SIGINT, SIG_IGN);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	exec_in_container(ctx);
 fail:
 	e.code = rt_setup_failure_code(&e);
-	rt_report_error(report, &e);
+	rt_report_error(ctx->report, &e);
 	_exit(125);
 }
 
@@ -180,11 +167,11 @@ static void relay(int master, pid_t child)
 /* fork(), but born in the container's cgroup2 directory (CLONE_INTO_CGROUP):
  * joining it afterwards through cgroup.procs takes the kernel's threadgroup
  * lock for writing, which waits for an RCU grace period (1-15 ms here) under
- * the cgroup mutex; the shim clones the init the same way. The child differs
- * from fork's only in glibc's cached thread id (raise() and abort() would aim
- * at the parent): it joins, forks the process that execs (whose fork sets
- * its own) and waits, raising nothing. Falls back to fork() where clone3
- * cannot (a kernel before 5.7, no cgroup2 directory). */
+ * the cgroup mutex; the shim clones the init the same way. Until it execs,
+ * the child differs from fork's only in glibc's cached thread id: raise()
+ * and abort() would aim at the parent (only xmalloc's out-of-memory abort
+ * could get there). Falls back to fork() where clone3 cannot (a kernel
+ * before 5.7, no cgroup2 directory). */
 static pid_t fork_into_cgroup(const char *root, const char *id, bool *born_in)
 {
 	int cg = rt_cgroup_unified_fd(root, id);
@@ -199,6 +186,32 @@ static pid_t fork_into_cgroup(const char *root, const char *id, bool *born_in)
 		}
 	}
 	return fork();
+}
+
+/* The child that execs, born in the container's pid namespace: setns(2)
+ * of a pid namespace changes only where the caller's next children are
+ * born, and we change it back for the caller's later ones (a lab deploy's
+ * next node, its shims). */
+static pid_t spawn(const char *root, const char *id, struct exec_ctx *ctx, int nsfd[N_NS], struct err *e)
+{
+	_cleanup_close_ int self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return err_set(e, errno, "open /proc/self/ns/pid");
+	if (setns(nsfd[NS_PID], CLONE_NEWPID) < 0)
+		return err_set(e, errno, "join the container's pid namespace");
+	pid_t pid = fork_into_cgroup(root, id, &ctx->born_in);
+	if (pid == 0)
+		join_and_exec(root, ctx, nsfd);
+	int saved = errno;
+	if (setns(self, CLONE_NEWPID) < 0) {
+		int r = err_set(e, errno, "leave the container's pid namespace");
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		return r;
+	}
+	return pid < 0 ? err_set(e, saved, "fork") : pid;
 }
 
 /* The capability set and, unless the container is unconfined, the default
@@ -255,14 +268,13 @@ int rt_container_exec(const char *root, const char *id, const struct rt_exec *x,
 	}
 	if (r >= 0 && pipe2(rp, O_CLOEXEC) < 0)
 		r = err_set(e, errno, "pipe");
-	pid_t child = r >= 0 ? fork_into_cgroup(root, id, &ctx.born_in) : -1;
-	if (r >= 0 && child < 0)
-		r = err_set(e, errno, "fork");
-	if (child == 0) {
+	ctx.slave = slave;
+	ctx.report = r >= 0 ? rp[1] : -1;
+	pid_t child = r >= 0 ? spawn(root, id, &ctx, nsfd, e) : -1;
+	if (child < 0 && r >= 0) {
+		r = (int)child;
 		close(rp[0]);
-		ctx.slave = slave;
-		ctx.report = rp[1];
-		join_and_fork(root, &ctx, nsfd);
+		close(rp[1]);
 	}
 	for (int i = 0; i < N_NS; i++)
 		if (nsfd[i] >= 0)

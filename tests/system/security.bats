@@ -175,6 +175,11 @@ sectest() {
 	echo "$output"
 	assert_output_contains "keyctl: EPERM"
 	rmdir "$prog"
+	# a filter that cannot be loaded fails the exec: nothing runs unfiltered
+	PONTOON_FAULT=seccomp:1:EIO run pontoon exec "$id" sh -c 'echo ran'
+	assert_status 125
+	assert_output_contains "load the seccomp filter"
+	[[ "$output" != *ran* ]]
 }
 
 @test "exec in --privileged, seccomp=unconfined and --cap-add SYS_ADMIN containers has their filter, or none" {
