@@ -5,9 +5,10 @@
  * child, born there and in the container's cgroup2 directory, joins the v1
  * cgroups and the other namespaces (cgroup, ipc, uts, net, mnt), takes the
  * container's environment, user, capabilities, no_new_privs and the default
- * seccomp filter, and execs. One process: no intermediate that forks again. The filter is the init's: the program compiled
- * once per capability set under $ROOT/seccomp (rt_seccomp_program, opened
- * here before the fork), which the child only loads.
+ * seccomp filter, and execs: one process, no intermediate that forks again.
+ * The filter is the init's: the program compiled once per capability set
+ * under $ROOT/seccomp (rt_seccomp_program, opened here before the clone),
+ * which the child only loads.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -79,8 +80,7 @@ static _Noreturn void exec_in_container(const struct exec_ctx *ctx)
 		goto fail;
 	}
 	/* failures before exec are pontoon's (125), whatever their errno */
-	if (rt_caps_bound(ctx->caps, &e) < 0 ||
-	    rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
+	if (rt_caps_bound(ctx->caps, &e) < 0 || rt_user_switch(x->user ? x->user : c->user, &root_user, &home, &e) < 0)
 		goto fail;
 	bool has_home = false;
 	for (size_t i = 0; env && env[i]; i++)
@@ -113,8 +113,8 @@ static _Noreturn void join_and_exec(const char *root, const struct exec_ctx *ctx
 	/* v1: as a thread ("tasks"), as the init joins; the cgroup2 directory
 	 * (v2's, a hybrid host's unified one) through cgroup.procs only where
 	 * clone3 could not place us there (fork_into_cgroup) */
-	if ((ctx->born_in ? rt_cgroup_enter_init(root, ctx->c->id, 0, &e) : rt_cgroup_enter(root, ctx->c->id, 0, &e)) <
-	    0)
+	const char *id = ctx->c->id;
+	if ((ctx->born_in ? rt_cgroup_enter_init(root, id, 0, &e) : rt_cgroup_enter(root, id, 0, &e)) < 0)
 		goto fail;
 	for (int i = 0; i < N_NS; i++) {
 		if (i != NS_PID && setns(nsfd[i], 0) < 0) {
@@ -166,8 +166,8 @@ static void relay(int master, pid_t child)
 
 /* fork(), but born in the container's cgroup2 directory (CLONE_INTO_CGROUP):
  * joining it afterwards through cgroup.procs takes the kernel's threadgroup
- * lock for writing, which waits for an RCU grace period (1-15 ms here) under
- * the cgroup mutex; the shim clones the init the same way. Until it execs,
+ * lock for writing, which waits for an RCU grace period (milliseconds on a
+ * loaded host) under the cgroup mutex; the shim clones the init the same way. Until it execs,
  * the child differs from fork's only in glibc's cached thread id: raise()
  * and abort() would aim at the parent (only xmalloc's out-of-memory abort
  * could get there). Falls back to fork() where clone3 cannot (a kernel

@@ -16,7 +16,7 @@ static void prune_due(void **state)
 {
 	(void)state;
 	time_t now = 1700000000;
-	assert_true(rt_exits_prune_due(now, 0));        /* never pruned: no stamp */
+	assert_true(rt_exits_prune_due(now, 0)); /* never pruned: no stamp */
 	assert_false(rt_exits_prune_due(now, now));
 	assert_false(rt_exits_prune_due(now, now - 1));
 	assert_false(rt_exits_prune_due(now, now - 59));
