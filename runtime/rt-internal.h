@@ -107,11 +107,10 @@ int rt_caps_apply(uint64_t mask, bool root_user, struct err *e) _wur_;
 /* seccomp.c: the default filter (denials, some lifted by the capabilities in
  * caps), loaded last before exec unless --privileged or seccomp=unconfined. */
 bool rt_seccomp_confined(const struct rt_config *c);
-int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e) _wur_;
 /* The default filter for caps compiled to BPF, from $ROOT/seccomp/ (made
  * and stored there on first use; a damaged file is made again): an fd of
  * the program file (close-on-exec, >= 10), which the shim passes to the
- * init as RT_SECCOMP_FD. */
+ * init as RT_SECCOMP_FD, and exec's child loads (rt_seccomp_load). */
 int rt_seccomp_program(const char *root, uint64_t caps, struct err *e) _wur_;
 /* seccomp-load.c (no libseccomp): read and check a program file; load it
  * (the "seccomp" fault point). */
@@ -198,6 +197,10 @@ void rt_container_trash_empty(const char *root, const char *id);
  * waiting on it (runtime/exits.c). Best effort, no fsync. */
 void rt_exit_record(const char *root, const char *id, int code);
 int rt_exit_recorded(const char *root, const char *id, int *ret_code);
+/* rt_exit_record prunes the records when the last prune (stamp: its time,
+ * 0 for none) is a minute old; a record expires after ten minutes. */
+bool rt_exits_prune_due(time_t now, time_t stamp);
+bool rt_exits_expired(time_t now, time_t mtime);
 
 /* Host-side paths of a container's files. */
 char *rt_container_file(const char *root, const char *id, const char *name);

@@ -10,6 +10,7 @@
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include "rt-internal.h"
@@ -78,6 +79,9 @@ int rt_seccomp_load(int fd, struct err *e)
 		return err_wrap(e, "load the seccomp filter");
 	struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = insns };
 	r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -errno : 0;
+	/* as libseccomp: prctl where seccomp(2) is missing (before 3.17, valgrind) */
+	if (r == -ENOSYS)
+		r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0 ? -errno : 0;
 	free(insns);
 	if (r < 0)
 		return err_set(e, -r, "load the seccomp filter");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The default seccomp filter (libseccomp), loaded by the container's init
- * just before exec, and by exec'd processes.
+ * The default seccomp filter (libseccomp), compiled once per capability set
+ * into $ROOT/seccomp/ (rt_seccomp_program); the container's init and exec'd
+ * processes load that program just before exec (seccomp-load.c).
  *
  * Docker's default profile is an allow-list of ~350 syscalls; what it keeps
  * out are the syscalls that reach kernel-global state no namespace covers:
@@ -299,26 +300,6 @@ int rt_seccomp_program(const char *root, uint64_t caps, struct err *e)
 	int r = high < 0 ? err_set(e, errno, "dup") : high;
 	close(fd);
 	return r;
-}
-
-int rt_seccomp_apply(const struct rt_config *c, uint64_t caps, struct err *e)
-{
-	void *ctx = NULL;
-	int r;
-
-	if (!rt_seccomp_confined(c))
-		return 0;
-	r = fault_point("seccomp");
-	if (r < 0)
-		return err_set(e, -r, "load the seccomp filter");
-	r = rt_seccomp_build(caps, &ctx, e);
-	if (r < 0)
-		return r;
-	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0)
-		return err_set(e, -r, "load the seccomp filter");
-	return 0;
 }
 
 int rt_parse_security_opt(const char *s, struct err *e)

@@ -269,6 +269,21 @@ teardown() {
 	run pontoon wait "$id"
 	assert_status 1
 	assert_output_contains "no such container"
+	# records are pruned after 10 minutes, by a shim that finds the last
+	# prune (the stamp) a minute old; the others leave the directory alone
+	[ -f "$PONTOON_ROOT/exits/.pruned" ]
+	echo 9 > "$PONTOON_ROOT/exits/old"
+	touch -d '-20 minutes' "$PONTOON_ROOT/exits/old"
+	# (wait returns when the shim has ended, its record written)
+	id2=$(pontoon run -d --rm busybox sleep 1)
+	[ "$(timeout 20 "$PONTOON_BIN" wait "$id2")" = 0 ]
+	[ -f "$PONTOON_ROOT/exits/old" ]
+	touch -d '-2 minutes' "$PONTOON_ROOT/exits/.pruned"
+	id3=$(pontoon run -d --rm busybox sleep 1)
+	[ "$(timeout 20 "$PONTOON_BIN" wait "$id3")" = 0 ]
+	[ ! -e "$PONTOON_ROOT/exits/old" ]
+	[ -f "$PONTOON_ROOT/exits/$id" ] && [ -f "$PONTOON_ROOT/exits/$id2" ] && [ -f "$PONTOON_ROOT/exits/$id3" ]
+	[ "$(stat -c %Y "$PONTOON_ROOT/exits/.pruned")" -gt "$(date -d '-1 minute' +%s)" ]
 }
 
 @test "rm refuses a running container; rm -f kills and removes it all" {
@@ -378,6 +393,23 @@ teardown() {
 	run pontoon exec "$id" cat /proc/self/cgroup
 	assert_output_contains "memory:/"
 	! echo "$output" | grep -q "$id" || false   # its cgroup namespace hides the path
+	# seen from the host: in each of the init's, v1 and cgroup2 alike
+	pontoon exec "$id" sleep 77 &
+	local cli=$!
+	wait_until 10 pgrep -x -f "sleep 77"
+	local ep init
+	ep=$(pgrep -x -f "sleep 77")
+	init=$(pontoon inspect "$id" | jq '.[0].State.Pid')
+	grep "$id" "/proc/$init/cgroup" | sort > "$BATS_TEST_TMPDIR/init.cg"
+	grep "$id" "/proc/$ep/cgroup" | sort > "$BATS_TEST_TMPDIR/exec.cg"
+	cat "$BATS_TEST_TMPDIR/init.cg"
+	[ -s "$BATS_TEST_TMPDIR/init.cg" ]
+	diff "$BATS_TEST_TMPDIR/init.cg" "$BATS_TEST_TMPDIR/exec.cg"
+	if ls -d /sys/fs/cgroup/unified/pontoon*/"$id" /sys/fs/cgroup/pontoon*/"$id" >/dev/null 2>&1; then
+		grep -q "^0::.*$id" "$BATS_TEST_TMPDIR/exec.cg"   # cgroup2's (clone3 places it there)
+	fi
+	kill "$ep"
+	wait "$cli" || true
 }
 
 @test "crash repair: a vanished shim reads as exited; a half-created container frees its name" {

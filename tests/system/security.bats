@@ -138,6 +138,73 @@ sectest() {
 	pontoon inspect "$id" | jq -e '.[0].HostConfig.SecurityOpt == []'
 }
 
+@test "exec loads the container's compiled filter from the cache; a damaged program is made again" {
+	rm -rf "$PONTOON_ROOT/seccomp"     # the programs earlier tests made
+	id=$(pontoon run -d -v "$SECTEST:/sectest:ro" busybox sleep 60)
+	prog=$(ls "$PONTOON_ROOT"/seccomp/*.bpf)
+	[ "$(echo "$prog" | wc -l)" -eq 1 ]
+	sum=$(md5sum < "$prog")
+	run pontoon exec "$id" sh -c 'grep "^Seccomp:" /proc/self/status; /sectest keyctl unshare-user io_uring mount getpid'
+	echo "$output"
+	assert_status 0
+	assert_output_contains "Seccomp:	2"
+	assert_output_contains "keyctl: EPERM"
+	assert_output_contains "unshare-user: EPERM"
+	assert_output_contains "io_uring: EPERM"
+	assert_output_contains "mount: EPERM"
+	assert_output_contains "getpid: ok"
+	# the same program as the init's: no second file, none rewritten
+	[ "$(ls "$PONTOON_ROOT"/seccomp/)" = "$(basename "$prog")" ]
+	[ "$(md5sum < "$prog")" = "$sum" ]
+	# a damaged file is refused and made again: exec stays filtered
+	printf 'PNTNBPF1garbage' > "$prog"
+	run pontoon exec "$id" /sectest keyctl getpid
+	assert_output_contains "keyctl: EPERM"
+	assert_output_contains "getpid: ok"
+	[ "$(md5sum < "$prog")" = "$sum" ]
+	# a flipped byte in the instructions fails the checksum the same way
+	size=$(stat -c %s "$prog")
+	printf '\xff' | dd of="$prog" bs=1 seek=$((size - 3)) conv=notrunc status=none
+	[ "$(md5sum < "$prog")" != "$sum" ]
+	run pontoon exec "$id" /sectest keyctl
+	assert_output_contains "keyctl: EPERM"
+	[ "$(md5sum < "$prog")" = "$sum" ]
+	# an unreadable cache (the file replaced by a directory) still filters
+	rm "$prog" && mkdir "$prog"
+	run pontoon exec "$id" /sectest keyctl
+	echo "$output"
+	assert_output_contains "keyctl: EPERM"
+	rmdir "$prog"
+	# a filter that cannot be loaded fails the exec: nothing runs unfiltered
+	PONTOON_FAULT=seccomp:1:EIO run pontoon exec "$id" sh -c 'echo ran'
+	assert_status 125
+	assert_output_contains "load the seccomp filter"
+	[[ "$output" != *ran* ]]
+}
+
+@test "exec in --privileged, seccomp=unconfined and --cap-add SYS_ADMIN containers has their filter, or none" {
+	rm -rf "$PONTOON_ROOT/seccomp"
+	priv=$(pontoon run -d --privileged -v "$SECTEST:/sectest:ro" busybox sleep 60)
+	unconf=$(pontoon run -d --security-opt seccomp=unconfined -v "$SECTEST:/sectest:ro" busybox sleep 60)
+	admin=$(pontoon run -d --cap-add SYS_ADMIN -v "$SECTEST:/sectest:ro" busybox sleep 60)
+	for id in "$priv" "$unconf"; do
+		run pontoon exec "$id" sh -c 'grep "^Seccomp:" /proc/self/status; /sectest keyctl personality'
+		echo "$output"
+		assert_status 0
+		assert_output_contains "Seccomp:	0"
+		assert_output_contains "keyctl: ok"
+		assert_output_contains "personality: ok"
+	done
+	# SYS_ADMIN's own program (lifted mount, kept keyring denial)
+	run pontoon exec "$admin" sh -c 'grep "^Seccomp:" /proc/self/status; /sectest mount keyctl'
+	echo "$output"
+	assert_output_contains "Seccomp:	2"
+	assert_output_contains "mount: ok"
+	assert_output_contains "keyctl: EPERM"
+	# the unconfined ones compiled nothing
+	[ "$(ls "$PONTOON_ROOT"/seccomp/*.bpf | wc -l)" -eq 1 ]
+}
+
 @test "seccomp=unconfined, --privileged and --cap-add SYS_ADMIN lift the filter as in Docker" {
 	run sectest --security-opt seccomp=unconfined -- keyctl clone3 io_uring personality mount unshare-user
 	echo "$output"
