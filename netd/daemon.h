@@ -187,9 +187,6 @@ void netd_dns_net_remove(struct netd *d, struct network *n);
  * its --dns upstreams. Containers whose id is not hex get no records. */
 int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, struct err *e) _wur_;
 void netd_dns_ep_remove(struct netd *d, struct network *n, struct endpoint *ep);
-/* The epoll fd to watch (-1 before start), and its handler. */
-int netd_dns_fd(struct netd *d);
-void netd_dns_process(struct netd *d);
 
 /* ---- background link deletion (deleter.c) ---- */
 int deleter_new(struct deleter **ret, struct err *e) _wur_;
