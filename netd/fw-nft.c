@@ -34,8 +34,9 @@ int fw_batch_init(struct fw_batch *fb, size_t size)
 	*fb = (struct fw_batch){ 0 };
 	if (size < (size_t)MNL_SOCKET_BUFFER_SIZE)
 		size = (size_t)MNL_SOCKET_BUFFER_SIZE;
-	/* mnl batches overrun their limit by up to one message */
-	fb->buf = xmalloc(size + (size_t)MNL_SOCKET_BUFFER_SIZE);
+	/* mnl batches overrun their limit by up to one message; zeroed: libmnl
+	 * leaves attribute padding as it finds it, and the whole batch is sent */
+	fb->buf = xcalloc(1, size + (size_t)MNL_SOCKET_BUFFER_SIZE);
 	fb->b = mnl_nlmsg_batch_start(fb->buf, size);
 	fb->seq0 = fb->seq = (uint32_t)time(NULL) << 8;
 	if (!fb->b) {
