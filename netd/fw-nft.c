@@ -107,8 +107,7 @@ static void put_table(struct fw_batch *fb)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xstrdup("table inet " FW_TABLE)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWTABLE, NLM_F_CREATE, xstrdup("table inet " FW_TABLE));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	fw_batch_next(fb);
@@ -139,8 +138,7 @@ static void put_set(struct fw_batch *fb, const struct fw_set *d)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
 		nftnl_udata_buf_free(u);
 	}
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xasprintf("set %s", d->name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("set %s", d->name));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
@@ -149,8 +147,7 @@ static void put_set(struct fw_batch *fb, const struct fw_set *d)
 static void put_set_flush(struct fw_batch *fb, const char *name)
 {
 	struct nftnl_set *s = set_new(name);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_DELSETELEM, NFPROTO_INET, NLM_F_ACK,
-						     next_seq(fb, xasprintf("flush set %s", name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_DELSETELEM, 0, xasprintf("flush set %s", name));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
@@ -175,8 +172,7 @@ static void put_chain(struct fw_batch *fb, const struct fw_chain *d)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, d->hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, d->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xasprintf("chain %s", d->name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, xasprintf("chain %s", d->name));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	fw_batch_next(fb);
@@ -300,10 +296,9 @@ void fw_build_base(struct fw_batch *fb, bool flush_sets)
 
 static void put_elems(struct fw_batch *fb, bool add, const char *set, struct nftnl_set *s, const char *what)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, NFPROTO_INET,
-						     (add ? NLM_F_CREATE : 0) | NLM_F_ACK,
-						     next_seq(fb, xasprintf("%s %s %s set %s", add ? "add" : "delete", what,
-									    add ? "to" : "from", set)));
+	uint16_t type = add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
+	char *name = xasprintf("%s %s %s set %s", add ? "add" : "delete", what, add ? "to" : "from", set);
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, type, add ? NLM_F_CREATE : 0, name);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
