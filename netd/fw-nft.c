@@ -370,7 +370,7 @@ void fw_build_net(struct fw_batch *fb, const struct fw_net *n, bool add)
 	}
 }
 
-static int nft_open(struct mnl_socket **ret, struct err *e)
+int fw_nft_open(struct mnl_socket **ret, struct err *e)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	int one = 1, size = 4 << 20;
@@ -392,8 +392,6 @@ static int nft_open(struct mnl_socket **ret, struct err *e)
 	*ret = nl;
 	return 0;
 }
-
-DEFINE_CLEANUP(struct mnl_socket *, mnl_socket_close)
 
 /* Record the first failure by name; later ones are counted. */
 static void ack_error(struct fw_batch *fb, const struct nlmsghdr *nlh, int *nerr, int *code, struct err *e)
@@ -419,11 +417,13 @@ int fw_batch_send(struct fw_batch *fb, struct err *e)
 	r = fault_point("nft");
 	if (r < 0)
 		return err_set(e, -r, "nftables transaction (injected)");
-	r = nft_open(&nl, e);
+	r = fw_nft_open(&nl, e);
 	if (r < 0)
 		return r;
-	fw_note_own_port(mnl_socket_get_portid(nl));
-	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b)) < 0)
+	fw_own_batch(mnl_socket_get_portid(nl));
+	n = mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b));
+	fw_own_batch_done();
+	if (n < 0)
 		return err_set(e, errno, "nftables: send batch");
 	/* The kernel handles the batch inside sendmsg: every reply is queued now. */
 	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
