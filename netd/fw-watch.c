@@ -20,6 +20,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <time.h>
 #include <stddef.h>
 #include <endian.h>
 #include <linux/filter.h>
@@ -166,17 +167,23 @@ static bool still_ours(struct netd *d)
 {
 	struct err e = { 0 };
 	_cleanup_free_ char *why = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int r = netd_fw_matches(d, &why, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	if (r < 0) {
 		log_err(&e, "nftables events overflowed; check table inet " FW_TABLE);
 		log_info("re-applying table inet " FW_TABLE);
 		return false;
 	}
 	if (r == 0) {
-		log_info("nftables events overflowed and table inet " FW_TABLE " differs (%s): re-applying it", why);
+		log_info("nftables events overflowed and table inet " FW_TABLE
+			 " differs (%s; checked in %ld ms): re-applying it",
+			 why, ms);
 		return false;
 	}
-	log_info("nftables events overflowed; table inet " FW_TABLE " checked: as netd wrote it");
+	log_info("nftables events overflowed; table inet " FW_TABLE " checked: as netd wrote it (%ld ms)", ms);
 	return true;
 }
 
