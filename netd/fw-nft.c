@@ -420,7 +420,7 @@ int fw_batch_send(struct fw_batch *fb, struct err *e)
 	r = fw_nft_open(&nl, e);
 	if (r < 0)
 		return r;
-	fw_own_batch(mnl_socket_get_portid(nl));
+	fw_own_batch(mnl_socket_get_portid(nl), mnl_nlmsg_batch_size(fb->b));
 	n = mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b));
 	fw_own_batch_done();
 	if (n < 0)

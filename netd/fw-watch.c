@@ -10,10 +10,10 @@
  * netlink port id of the committing socket. netd's own transactions must not
  * reach the queue at all: a 120,000-element port-map transaction is as many
  * events, which overflowed the socket (ENOBUFS) and made netd re-apply a table
- * nobody else had touched. So while netd sends a batch, a socket filter on
- * the event socket drops every event of its sending socket's port, in the
- * kernel (fw_own_batch, fw_own_batch_done); the ports of the last batches are
- * also remembered, for the events of a batch the filter could not cover.
+ * nobody else had touched. So while netd sends a big batch, a socket filter
+ * on the event socket drops every event of its sending socket's port, in the
+ * kernel (fw_own_batch, fw_own_batch_done); the events of small batches are
+ * queued and ignored here by the ports of the last batches.
  * If the queue overflows all the same (another program's huge transaction),
  * netd cannot know what it missed: it checks once whether its table is still
  * what it wrote, and re-applies it only if not.
@@ -42,7 +42,12 @@ static bool touched;
 /* the event socket (-1 when netd does not watch: tests, benchmarks) */
 static int watch_fd = -1;
 
-void fw_own_batch(uint32_t portid)
+/* Attaching a filter costs ~17 us (it is compiled): small batches, whose
+ * events fit the queue many times over, are told apart in userspace. */
+#define FILTER_MIN_BATCH (1 << 20)
+static bool filtering;
+
+void fw_own_batch(uint32_t portid, size_t bytes)
 {
 	/* cBPF loads are big-endian: compare with the port's bytes as such. All
 	 * the events of one transaction come from one port, so an skb of several
@@ -56,7 +61,10 @@ void fw_own_batch(uint32_t portid)
 	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
 
 	own_ports[own_next++ % OWN_PORTS] = portid;
-	if (watch_fd >= 0 && setsockopt(watch_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+	if (watch_fd < 0 || bytes < FILTER_MIN_BATCH)
+		return;
+	filtering = setsockopt(watch_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0;
+	if (!filtering)
 		log_warn("nftables events: cannot filter out netd's own: %s", strerror(errno));
 }
 
@@ -65,8 +73,9 @@ void fw_own_batch_done(void)
 	/* the batch's events were delivered inside its sendmsg: let every port
 	 * through again (another program may get this port number next) */
 	int zero = 0;
-	if (watch_fd >= 0)
+	if (filtering)
 		(void)setsockopt(watch_fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero));
+	filtering = false;
 }
 
 static bool own_port(uint32_t portid)

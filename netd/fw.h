@@ -79,9 +79,10 @@ DEFINE_CLEANUP(struct mnl_socket *, mnl_socket_close)
 /* Send a batch and read every ACK; errors name the failing items. */
 int fw_batch_send(struct fw_batch *fb, struct err *e) _wur_;
 
-/* fw-watch.c: netd is about to send a batch from port portid (the event
- * watcher drops that port's events until fw_own_batch_done). */
-void fw_own_batch(uint32_t portid);
+/* fw-watch.c: netd is about to send a batch of `bytes` from port portid (the
+ * event watcher ignores that port's events; from a big batch it does not
+ * even queue them, until fw_own_batch_done). */
+void fw_own_batch(uint32_t portid, size_t bytes);
 void fw_own_batch_done(void);
 
 /* Whole operations. */
