@@ -7,10 +7,10 @@
  * table, it re-applies the whole table in one transaction, at once.
  *
  * Each transaction's events end with NFT_MSG_NEWGEN; every event carries the
- * netlink port id of the committing socket. netd's own transactions must not
- * reach the queue at all: a 120,000-element port-map transaction is as many
- * events, which overflowed the socket (ENOBUFS) and made netd re-apply a table
- * nobody else had touched. So while netd sends a big batch, a socket filter
+ * netlink port id of the committing socket. netd's own big transactions must
+ * not reach the queue at all: a 120,000-element port-map transaction is as
+ * many events, which overflowed the socket (ENOBUFS) and made netd re-apply a
+ * table nobody else had touched. So while netd sends a big batch, a socket filter
  * on the event socket drops every event of its sending socket's port, in the
  * kernel (fw_own_batch, fw_own_batch_done); the events of small batches are
  * queued and ignored here by the ports of the last batches.
