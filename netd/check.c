@@ -164,6 +164,7 @@ static int bridges_set(char ***ret)
 	portid = mnl_socket_get_portid(nl);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, "bridges");
+	memset(buf, 0, sizeof(buf)); /* libmnl leaves the request's padding as it is, and it is sent */
 	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP | NLM_F_ACK, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {

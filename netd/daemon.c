@@ -179,9 +179,6 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 		return wfd;
 	ev.data.fd = wfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, wfd, &ev);
-	ev.data.fd = netd_dns_fd(d);
-	if (ev.data.fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
-		return err_set(e, errno, "epoll: add the DNS server");
 	for (;;) {
 		struct epoll_event evs[8];
 		int n = epoll_wait(ep, evs, ARRAY_SIZE(evs), -1);
@@ -196,10 +193,6 @@ static int loop(struct netd *d, int lfd, int sfd, struct err *e)
 			}
 			if (evs[i].data.fd == wfd) {
 				netd_fw_watch_handle(d, wfd);
-				continue;
-			}
-			if (evs[i].data.fd == netd_dns_fd(d)) {
-				netd_dns_process(d);
 				continue;
 			}
 			if (evs[i].data.fd != sfd) {

@@ -169,6 +169,9 @@ int netd_load(struct netd *d, struct err *e) _wur_;
 int netd_reconcile(struct netd *d, struct err *e) _wur_;
 /* The whole nftables table from the state, in one transaction. */
 int netd_fw_sync(struct netd *d, struct err *e) _wur_;
+/* 1 when the kernel's table matches the state (fw_table_matches), 0 when not
+ * (*ret_why says how, to free), -errno when it cannot tell. */
+int netd_fw_matches(struct netd *d, char **ret_why, struct err *e) _wur_;
 
 /* ---- the embedded DNS (resolver.c) ----
  * One dns_server for every network: UDP+TCP port 53 on each network's
@@ -187,9 +190,6 @@ void netd_dns_net_remove(struct netd *d, struct network *n);
  * its --dns upstreams. Containers whose id is not hex get no records. */
 int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, struct err *e) _wur_;
 void netd_dns_ep_remove(struct netd *d, struct network *n, struct endpoint *ep);
-/* The epoll fd to watch (-1 before start), and its handler. */
-int netd_dns_fd(struct netd *d);
-void netd_dns_process(struct netd *d);
 
 /* ---- background link deletion (deleter.c) ---- */
 int deleter_new(struct deleter **ret, struct err *e) _wur_;

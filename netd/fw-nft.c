@@ -34,8 +34,9 @@ int fw_batch_init(struct fw_batch *fb, size_t size)
 	*fb = (struct fw_batch){ 0 };
 	if (size < (size_t)MNL_SOCKET_BUFFER_SIZE)
 		size = (size_t)MNL_SOCKET_BUFFER_SIZE;
-	/* mnl batches overrun their limit by up to one message */
-	fb->buf = xmalloc(size + (size_t)MNL_SOCKET_BUFFER_SIZE);
+	/* mnl batches overrun their limit by up to one message; zeroed: libmnl
+	 * leaves attribute padding as it finds it, and the whole batch is sent */
+	fb->buf = xcalloc(1, size + (size_t)MNL_SOCKET_BUFFER_SIZE);
 	fb->b = mnl_nlmsg_batch_start(fb->buf, size);
 	fb->seq0 = fb->seq = (uint32_t)time(NULL) << 8;
 	if (!fb->b) {
@@ -106,8 +107,7 @@ static void put_table(struct fw_batch *fb)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xstrdup("table inet " FW_TABLE)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWTABLE, NLM_F_CREATE, xstrdup("table inet " FW_TABLE));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	fw_batch_next(fb);
@@ -138,8 +138,7 @@ static void put_set(struct fw_batch *fb, const struct fw_set *d)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
 		nftnl_udata_buf_free(u);
 	}
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xasprintf("set %s", d->name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("set %s", d->name));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
@@ -148,8 +147,7 @@ static void put_set(struct fw_batch *fb, const struct fw_set *d)
 static void put_set_flush(struct fw_batch *fb, const char *name)
 {
 	struct nftnl_set *s = set_new(name);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_DELSETELEM, NFPROTO_INET, NLM_F_ACK,
-						     next_seq(fb, xasprintf("flush set %s", name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_DELSETELEM, 0, xasprintf("flush set %s", name));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
@@ -174,8 +172,7 @@ static void put_chain(struct fw_batch *fb, const struct fw_chain *d)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, d->hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, d->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
-						     next_seq(fb, xasprintf("chain %s", d->name)));
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, xasprintf("chain %s", d->name));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	fw_batch_next(fb);
@@ -299,10 +296,9 @@ void fw_build_base(struct fw_batch *fb, bool flush_sets)
 
 static void put_elems(struct fw_batch *fb, bool add, const char *set, struct nftnl_set *s, const char *what)
 {
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(cur(fb), add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, NFPROTO_INET,
-						     (add ? NLM_F_CREATE : 0) | NLM_F_ACK,
-						     next_seq(fb, xasprintf("%s %s %s set %s", add ? "add" : "delete", what,
-									    add ? "to" : "from", set)));
+	uint16_t type = add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
+	char *name = xasprintf("%s %s %s set %s", add ? "add" : "delete", what, add ? "to" : "from", set);
+	struct nlmsghdr *nlh = fw_batch_hdr(fb, type, add ? NLM_F_CREATE : 0, name);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	fw_batch_next(fb);
@@ -374,7 +370,7 @@ void fw_build_net(struct fw_batch *fb, const struct fw_net *n, bool add)
 	}
 }
 
-static int nft_open(struct mnl_socket **ret, struct err *e)
+int fw_nft_open(struct mnl_socket **ret, struct err *e)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	int one = 1, size = 4 << 20;
@@ -396,8 +392,6 @@ static int nft_open(struct mnl_socket **ret, struct err *e)
 	*ret = nl;
 	return 0;
 }
-
-DEFINE_CLEANUP(struct mnl_socket *, mnl_socket_close)
 
 /* Record the first failure by name; later ones are counted. */
 static void ack_error(struct fw_batch *fb, const struct nlmsghdr *nlh, int *nerr, int *code, struct err *e)
@@ -423,11 +417,13 @@ int fw_batch_send(struct fw_batch *fb, struct err *e)
 	r = fault_point("nft");
 	if (r < 0)
 		return err_set(e, -r, "nftables transaction (injected)");
-	r = nft_open(&nl, e);
+	r = fw_nft_open(&nl, e);
 	if (r < 0)
 		return r;
-	fw_note_own_port(mnl_socket_get_portid(nl));
-	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b)) < 0)
+	fw_own_batch(mnl_socket_get_portid(nl), mnl_nlmsg_batch_size(fb->b));
+	n = mnl_socket_sendto(nl, mnl_nlmsg_batch_head(fb->b), mnl_nlmsg_batch_size(fb->b));
+	fw_own_batch_done();
+	if (n < 0)
 		return err_set(e, errno, "nftables: send batch");
 	/* The kernel handles the batch inside sendmsg: every reply is queued now. */
 	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {

@@ -430,19 +430,27 @@ int fw_ports_apply(const struct fw_port *p, size_t n, bool add, struct err *e)
 	return r;
 }
 
+int fw_build_all(struct fw_batch *fb, const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np)
+{
+	int r = fw_batch_init(fb, 32768 + n * 1024 + np * 96);
+	if (r < 0)
+		return r;
+	fw_batch_begin(fb);
+	fw_build_base(fb, true);
+	fw_ports_build_base(fb, true);
+	for (size_t i = 0; i < n; i++)
+		fw_build_net(fb, &nets[i], true);
+	fw_ports_build(fb, p, np, true);
+	fw_batch_end(fb);
+	return 0;
+}
+
 int fw_sync_all(const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np, struct err *e)
 {
 	struct fw_batch fb;
-	int r = fw_batch_init(&fb, 32768 + n * 1024 + np * 96);
+	int r = fw_build_all(&fb, nets, n, p, np);
 	if (r < 0)
 		return err_set(e, -r, "nftables batch");
-	fw_batch_begin(&fb);
-	fw_build_base(&fb, true);
-	fw_ports_build_base(&fb, true);
-	for (size_t i = 0; i < n; i++)
-		fw_build_net(&fb, &nets[i], true);
-	fw_ports_build(&fb, p, np, true);
-	fw_batch_end(&fb);
 	r = fw_batch_send(&fb, e);
 	fw_batch_done(&fb);
 	return r < 0 ? err_wrap(e, "set up table inet " FW_TABLE) : 0;

@@ -72,12 +72,18 @@ void fw_build_net(struct fw_batch *fb, const struct fw_net *n, bool add);
 #define FW_NRULES 6
 struct nftnl_rule *fw_rule_new(unsigned int i);
 
+/* A netlink socket for nftables, bound, with room for big batches and their ACKs. */
+int fw_nft_open(struct mnl_socket **ret, struct err *e) _wur_;
+DEFINE_CLEANUP(struct mnl_socket *, mnl_socket_close)
+
 /* Send a batch and read every ACK; errors name the failing items. */
 int fw_batch_send(struct fw_batch *fb, struct err *e) _wur_;
 
-/* fw-watch.c: the port of each batch netd sends, so that the event watcher
- * can tell its own transactions from other programs'. */
-void fw_note_own_port(uint32_t portid);
+/* fw-watch.c: netd is about to send a batch of `bytes` from port portid (the
+ * event watcher ignores that port's events; from a big batch it does not
+ * even queue them, until fw_own_batch_done). */
+void fw_own_batch(uint32_t portid, size_t bytes);
+void fw_own_batch_done(void);
 
 /* Whole operations. */
 int fw_sync(const struct fw_net *nets, size_t n, struct err *e) _wur_;
@@ -130,5 +136,13 @@ struct nftnl_rule *fw_port_rule_new(unsigned int i);
 int fw_ports_apply(const struct fw_port *p, size_t n, bool add, struct err *e) _wur_;
 /* fw_sync plus every mapping, in one transaction (reconciliation). */
 int fw_sync_all(const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np, struct err *e) _wur_;
+/* fw_sync_all's batch, built into *fb (fw_batch_done it) but not sent. */
+int fw_build_all(struct fw_batch *fb, const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np) _wur_;
+
+/* fw-match.c: 1 when table inet pontoon holds fw_sync_all's chains with as
+ * many rules and its sets with as many elements; 0 when not (*ret_why: the
+ * first difference, to free); -errno when the table cannot be listed. */
+int fw_table_matches(const struct fw_net *nets, size_t n, const struct fw_port *p, size_t np, char **ret_why,
+		     struct err *e) _wur_;
 
 #endif

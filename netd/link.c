@@ -120,7 +120,7 @@ static int veth_pair(struct nl *nl, const struct link_end *first, const struct l
 	struct nlmsghdr *nlh = nl_msg_veth_new(buf, first->ifname, second->ifname, nsfd_second, mtu,
 					       second->has_mac ? second->mac : NULL, master);
 	if (first->has_mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, first->mac); /* the first end's own address */
+		nl_attr_put(nlh, IFLA_ADDRESS, 6, first->mac); /* the first end's own address */
 	int r = nl_talk(nl, nlh, NULL, NULL, e);
 	if (r < 0)
 		return err_wrap(e, "create veth %s <-> %s", first->ifname, second->ifname);

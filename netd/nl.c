@@ -177,6 +177,20 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 
 /* ---- builders ---- */
 
+/* libmnl (1.0.4) leaves an attribute's alignment padding as the buffer had
+ * it: those bytes go to the kernel, so they are zeroed here. */
+void nl_attr_put(struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data)
+{
+	size_t pad = MNL_ALIGN(len) - len;
+	mnl_attr_put(nlh, type, len, data);
+	memset((char *)nlh + nlh->nlmsg_len - pad, 0, pad);
+}
+
+static void put_strz(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	nl_attr_put(nlh, type, strlen(s) + 1, s);
+}
+
 static struct nlmsghdr *msg_new(void *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -191,13 +205,13 @@ struct nlmsghdr *nl_msg_bridge_new(void *buf, const char *name, uint32_t mtu, co
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+		nl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
 	return nlh;
 }
@@ -209,23 +223,23 @@ struct nlmsghdr *nl_msg_veth_new(void *buf, const char *host, const char *peer, 
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	put_strz(nlh, IFLA_IFNAME, host);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	put_strz(nlh, IFLA_INFO_KIND, "veth");
 	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	struct nlattr *p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	/* The peer's own ifinfomsg; it stays down until it is configured inside. */
 	struct ifinfomsg *pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
 	pifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	put_strz(nlh, IFLA_IFNAME, peer);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (peer_mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+		nl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
 	mnl_attr_nest_end(nlh, p);
 	mnl_attr_nest_end(nlh, data);
@@ -240,7 +254,7 @@ struct nlmsghdr *nl_msg_link_del(void *buf, uint32_t ifindex, const char *name)
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = (int)ifindex;
 	if (!ifindex && name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
@@ -252,7 +266,7 @@ struct nlmsghdr *nl_msg_link_get(void *buf, const char *name)
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	/* a single get answers with the link and, asked for, an ACK to end on */
 	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		put_strz(nlh, IFLA_IFNAME, name);
 	nlh->nlmsg_flags |= name ? NLM_F_ACK : NLM_F_DUMP;
 	return nlh;
 }
@@ -280,8 +294,8 @@ struct nlmsghdr *nl_msg_addr(void *buf, bool add, uint32_t ifindex, const struct
 	/* No duplicate address detection: IPAM already made the address unique. */
 	if (a->family == AF_INET6)
 		ifa->ifa_flags = IFA_F_NODAD;
-	mnl_attr_put(nlh, IFA_LOCAL, len, a->b);
-	mnl_attr_put(nlh, IFA_ADDRESS, len, a->b);
+	nl_attr_put(nlh, IFA_LOCAL, len, a->b);
+	nl_attr_put(nlh, IFA_ADDRESS, len, a->b);
 	return nlh;
 }
 
@@ -294,7 +308,7 @@ struct nlmsghdr *nl_msg_default_route(void *buf, uint32_t ifindex, const struct 
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
+	nl_attr_put(nlh, RTA_GATEWAY, gw->family == AF_INET ? 4 : 16, gw->b);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return nlh;
 }

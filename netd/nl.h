@@ -51,6 +51,8 @@ DEFINE_CLEANUP(struct nl *, nl_close)
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct err *e) _wur_;
 
 /* ---- builders: fill buf (MNL_SOCKET_BUFFER_SIZE bytes) and return the message ---- */
+/* mnl_attr_put with the padding after the payload zeroed (every byte sent is defined). */
+void nl_attr_put(struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data);
 struct nlmsghdr *nl_msg_bridge_new(void *buf, const char *name, uint32_t mtu, const uint8_t mac[6]);
 /* A veth pair: host end `host` (up, enslaved to master when > 0), the peer
  * `peer` born inside the namespace nsfd (down), with peer_mac when non-NULL. */

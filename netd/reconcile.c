@@ -188,7 +188,9 @@ static int sweep_links(struct netd *d, struct err *e)
 	return 0;
 }
 
-int netd_fw_sync(struct netd *d, struct err *e)
+/* The whole table from the state: sync it (check false) or compare it
+ * with the kernel's (check true: fw_table_matches' result). */
+static int fw_whole(struct netd *d, bool check, char **ret_why, struct err *e)
 {
 	struct fw_net *fw = xcalloc(d->nnets + 1, sizeof(*fw));
 	struct nl_addr *a = xcalloc(2 * d->nnets + 2, sizeof(*a));
@@ -197,11 +199,22 @@ int netd_fw_sync(struct netd *d, struct err *e)
 	/* the port mappings too: the base rebuild flushes the chains they live in */
 	struct fw_port *ports;
 	size_t nports = netd_ports_all(d, &ports);
-	int r = fw_sync_all(fw, d->nnets, ports, nports, e);
+	int r = check ? fw_table_matches(fw, d->nnets, ports, nports, ret_why, e)
+		      : fw_sync_all(fw, d->nnets, ports, nports, e);
 	free(ports);
 	free(fw);
 	free(a);
 	return r;
+}
+
+int netd_fw_sync(struct netd *d, struct err *e)
+{
+	return fw_whole(d, false, NULL, e);
+}
+
+int netd_fw_matches(struct netd *d, char **ret_why, struct err *e)
+{
+	return fw_whole(d, true, ret_why, e);
 }
 
 int netd_reconcile(struct netd *d, struct err *e)

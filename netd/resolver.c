@@ -16,18 +16,6 @@
 
 #define DNS_PORT 53
 
-/* The server runs on its own thread: nothing for netd's loop to poll. */
-int netd_dns_fd(struct netd *d)
-{
-	(void)d;
-	return -1;
-}
-
-void netd_dns_process(struct netd *d)
-{
-	(void)d;
-}
-
 static void dns_lock(struct netd *d)
 {
 	dns_server_lock(d->dnssrv);

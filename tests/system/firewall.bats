@@ -8,7 +8,7 @@ load helpers
 
 attach() {
 	local r
-	r=$(netd "{\"version\":1,\"op\":\"attach\",\"container\":\"c-$1\",\"name\":\"$1\",\"netns\":\"/run/netns/$1\",\"network\":\"$2\"}")
+	r=$(netd "{\"version\":1,\"op\":\"attach\",\"container\":\"c-$1\",\"name\":\"$1\",\"netns\":\"/run/netns/$1\",\"network\":\"$2\"${3:+,$3}}")
 	echo "$r"
 	[ "$(echo "$r" | jq -r .ok)" = true ]
 }
@@ -140,4 +140,64 @@ teardown() {
 	r=$(netd '{"version":1,"op":"detach","container":"c-7","network":"big"}')
 	[ "$(echo "$r" | jq -r .ok)" = true ]
 	attach n0 big
+}
+
+# the number of elements of a map of ours
+map_elems() {
+	nft -j list map inet pontoon "$1" | jq '[.nftables[].map.elem // empty | length] | add // 0'
+}
+
+@test "netd's own large transaction (40,000 port-map elements) overflows nothing and is not taken for a reload" {
+	pontoon net create --ipv6 --subnet 10.60.0.0/16 --subnet fd00:60::/64 big
+	ip netns add a
+	# a range onto other ports is one element per port and family: 2 x 20,000
+	attach a big '"ports":["2000-21999:3000-22999"]'
+	[ "$(map_elems ports4any)" -eq 20000 ]
+	[ "$(map_elems ports6any)" -eq 20000 ]
+	r=$(netd '{"version":1,"op":"detach","container":"c-a","network":"big"}')
+	[ "$(echo "$r" | jq -r .ok)" = true ]
+	[ "$(map_elems ports4any)" -eq 0 ]
+	# the watcher has read whatever was queued once a foreign change is re-applied
+	nft delete table inet pontoon
+	wait_until 10 bash -c "nft list map inet pontoon ports6any >/dev/null 2>&1"
+	cat "$PONTOON_RUN/netd.log"
+	! grep -q overflowed "$PONTOON_RUN/netd.log" || false
+	[ "$(reapplied)" -eq 1 ]
+}
+
+overflows() {
+	grep -c "events overflowed" "$PONTOON_RUN/netd.log" || true
+}
+
+@test "lost nftables events (queue overflow): netd checks its table once and re-applies it only when it differs" {
+	# a small event queue (128 KiB: netd's own small batches fit), and netd
+	# stopped while another program commits 5,000 elements (~0.5 MiB of events)
+	PONTOON_NFT_EVENTS_RCVBUF=65536 pontoon net create --subnet 10.61.0.0/24 small
+	grep -q "receive buffer of 65536 bytes" "$PONTOON_RUN/netd.log" || skip "not a fault-injection build"
+	ip netns add a
+	attach a small '"ports":["8080:80","9000-9005:9000-9005"]'
+	[ "$(map_elems ports4any)" -eq 1 ]
+	pid=$(netd_pid)
+	printf 'add table inet other\nadd set inet other s { type inet_service; }\nadd element inet other s { %s }\n' \
+		"$(seq -s, 1 5000)" >"$BATS_TEST_TMPDIR/other.nft"
+	[ "$(overflows)" -eq 0 ]
+	kill -STOP "$pid"
+	nft -f "$BATS_TEST_TMPDIR/other.nft"
+	kill -CONT "$pid"
+	wait_until 10 grep -q "table inet pontoon checked: as netd wrote it" "$PONTOON_RUN/netd.log"
+	[ "$(overflows)" -eq 1 ]
+	[ "$(reapplied)" -eq 0 ]
+
+	# the same, with one of our elements deleted inside that transaction
+	printf 'flush set inet other s\nadd element inet other s { %s }\ndelete element inet pontoon masq4 { 10.61.0.0/24 }\n' \
+		"$(seq -s, 1 5000)" >"$BATS_TEST_TMPDIR/other2.nft"
+	kill -STOP "$pid"
+	nft -f "$BATS_TEST_TMPDIR/other2.nft"
+	! nft list set inet pontoon masq4 | grep -q 10.61.0.0/24 || false
+	kill -CONT "$pid"
+	wait_until 10 bash -c "nft list set inet pontoon masq4 | grep -q 10.61.0.0/24"
+	grep -q "table inet pontoon differs (set masq4 has" "$PONTOON_RUN/netd.log"
+	[ "$(overflows)" -eq 2 ]
+	[ "$(reapplied)" -eq 1 ]
+	nft delete table inet other
 }
