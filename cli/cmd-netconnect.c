@@ -170,6 +170,45 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
 	return r < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
 
+/* All or nothing: the configuration and the /etc files change first (their
+ * old contents kept), the endpoint goes last, so that a failure at any step
+ * puts back what the earlier ones changed and the container stays connected
+ * (a detach cannot be undone exactly: a re-attach may get other addresses). */
+static int disconnect_running(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force,
+			      struct err *e)
+{
+	struct rt_netconf gone = c->nets[i];
+	struct cli_etc_saved saved = { 0 };
+	int r;
+
+	memmove(&c->nets[i], &c->nets[i + 1], (c->n_nets - i - 1) * sizeof(*c->nets));
+	c->n_nets--;
+	if (running)
+		cli_etc_save(ctx->root, c->id, &saved);
+	r = rt_config_write(ctx->root, c, e);
+	if (r == 0 && running) {
+		r = refresh_etc(ctx, c, e);
+		if (r == 0) {
+			r = cli_net_detach(c->id, gone.name, e);
+			if (r == -ENOENT && force) {
+				err_clear(e);
+				r = 0;
+			}
+		}
+		if (r < 0)
+			cli_etc_restore(ctx->root, c->id, &saved);
+	}
+	/* back into its place, for the undo or for rt_config_done */
+	c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
+	memmove(&c->nets[i + 1], &c->nets[i], (c->n_nets - i) * sizeof(*c->nets));
+	c->nets[i] = gone;
+	c->n_nets++;
+	if (r < 0 && running)
+		(void)!rt_config_write(ctx->root, c, NULL);
+	cli_etc_saved_done(&saved);
+	return r;
+}
+
 static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, bool force, struct err *e)
 {
 	char id[ID_LEN + 1];
@@ -204,21 +243,7 @@ static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, 
 		r = err_setx(e, ENOENT, "container %s is not connected to network %s", c.name, net);
 		goto out;
 	}
-	if (st.status == RT_RUNNING) {
-		r = cli_net_detach(c.id, c.nets[i].name, e);
-		if (r == -ENOENT && force) {
-			err_clear(e);
-			r = 0;
-		}
-		if (r < 0)
-			goto out;
-	}
-	rt_netconf_done(&c.nets[i]);
-	memmove(&c.nets[i], &c.nets[i + 1], (c.n_nets - (size_t)i - 1) * sizeof(*c.nets));
-	c.n_nets--;
-	r = rt_config_write(ctx->root, &c, e);
-	if (r == 0 && st.status == RT_RUNNING)
-		r = refresh_etc(ctx, &c, e);
+	r = disconnect_running(ctx, &c, (size_t)i, st.status == RT_RUNNING, force, e);
 out:
 	rt_config_done(&c);
 	return r;
