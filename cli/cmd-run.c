@@ -61,7 +61,8 @@
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
 	"                             IP::CPORT, ranges 8000-8010:80-90; IPv6 as [ADDR]:8080:80\n" \
 	"  -P, --publish-all          publish every exposed port (the image's, --expose) that\n" \
-	"                             no -p publishes on a random host port\n" \
+	"                             no -p publishes on a random host port; with --network\n" \
+	"                             host, -p and -P are discarded (-p with a warning)\n" \
 	"      --expose PORT[-PORT][/tcp|/udp]  expose a port or range without publishing it\n" \
 	"      --help                 print this help\n"
 
@@ -273,6 +274,16 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		log_error("conflicting options: --expose and the network mode %s", o->c.network);
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
+	}
+	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0 && strcmp(o->c.network, "host") == 0) {
+		/* as Docker: a warning when -p was given, and the container runs
+		 * with none of them (nor -P's): it has the host's ports */
+		if (o->c.ports)
+			fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
+		cli_exposed_add_published(&o->c);
+		strv_free(o->c.ports);
+		o->c.ports = NULL;
+		o->c.publish_all = false;
 	}
 	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0) {
 		log_error("-p/-P publish ports of a bridge network: --network %s has none",
