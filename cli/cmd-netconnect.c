@@ -17,7 +17,8 @@ const char cli_net_connect_usage[] =
 	"\n"
 	"Options:\n"
 	"      --ip ADDR         static IPv4 address in the network's subnet\n"
-	"                        (user-defined networks only)\n"
+	"                        (user-defined networks with a subnet given at\n"
+	"                        net create --subnet only, as Docker)\n"
 	"      --ip6 ADDR        static IPv6 address in the network's IPv6 subnet; with\n"
 	"                        --ip, both are the container's\n"
 	"      --alias NAME      another DNS name of the container on this network\n"
@@ -80,6 +81,8 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 	probe.network = xstrdup(net);
 	probe.nets = xcalloc(1, sizeof(*probe.nets));
 	probe.nets[0].name = xstrdup(net);
+	probe.nets[0].ip = want->ip ? xstrdup(want->ip) : NULL;
+	probe.nets[0].ip6 = want->ip6 ? xstrdup(want->ip6) : NULL;
 	probe.n_nets = 1;
 	r = cli_net_resolve(&probe, e);
 	if (r == 0) {

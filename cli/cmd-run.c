@@ -23,7 +23,8 @@
 	"                             or name=NET,ip=IP,ip6=IP,alias=A,mac-address=MAC\n" \
 	"                             (all but name optional): that network's settings\n" \
 	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
-	"                             networks only; inside the subnet, free, not the gateway)\n" \
+	"                             networks only; inside the subnet, free, not the gateway;\n" \
+	"                             a subnet given at net create --subnet, as Docker)\n" \
 	"      --ip6 ADDR             static IPv6 address on the first network (an IPv6\n" \
 	"                             network; with --ip, both are the container's)\n" \
 	"      --network-alias NAME   another DNS name on the first network (repeatable;\n" \

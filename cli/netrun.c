@@ -592,16 +592,34 @@ void cli_netrun_init(const struct cli_ctx *ctx)
 int cli_net_resolve(struct rt_config *c, struct err *e)
 {
 	_cleanup_json_ json_object *req = netd_request_new("net.inspect"), *reply = NULL;
+	_cleanup_json_ json_object *st = json_object_new_array();
 	json_object *names = json_object_new_array(), *nets;
+	bool any_static = false;
 	int r;
 
 	if (c->n_nets == 0) {
 		json_object_put(names);
 		return 0;
 	}
-	for (size_t i = 0; i < c->n_nets; i++)
-		json_object_array_add(names, json_object_new_string(c->nets[i].name));
+	for (size_t i = 0; i < c->n_nets; i++) {
+		const struct rt_netconf *nc = &c->nets[i];
+		json_object *s = NULL;
+		json_object_array_add(names, json_object_new_string(nc->name));
+		/* netd refuses a static address where attach would (a subnet
+		 * picked from a pool): at create, as Docker, not at start */
+		if (nc->ip || nc->ip6) {
+			s = json_object_new_object();
+			if (nc->ip)
+				json_object_object_add(s, "ip", json_object_new_string(nc->ip));
+			if (nc->ip6)
+				json_object_object_add(s, "ip6", json_object_new_string(nc->ip6));
+			any_static = true;
+		}
+		json_object_array_add(st, s);
+	}
 	json_object_object_add(req, "names", names);
+	if (any_static)
+		json_object_object_add(req, "static", json_object_get(st));
 	r = netd_call(&paths, req, true, &reply, e);
 	if (r < 0)
 		return r;

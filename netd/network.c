@@ -365,6 +365,10 @@ json_object *network_to_state(const struct network *n)
 		json_object_object_add(o, "ipam4", subnet_config(n->sub4));
 	if (n->sub6)
 		json_object_object_add(o, "ipam6", subnet_config(n->sub6));
+	if (n->sub4)
+		json_object_object_add(o, "user_subnet4", json_object_new_boolean(n->user4));
+	if (n->sub6)
+		json_object_object_add(o, "user_subnet6", json_object_new_boolean(n->user6));
 	return o;
 }
 
@@ -507,6 +511,12 @@ int network_from_state(json_object *o, struct network **ret, struct err *e)
 		return r;
 	if (!n->sub4 && !n->sub6)
 		return err_setx(e, EINVAL, "no subnet");
+	/* States written before user_subnet4/6 existed: the subnet counts as
+	 * the user's, so that what worked before (a container's --ip on such a
+	 * network) still starts; the default network's is never the user's. */
+	n->user4 = n->user6 = strcmp(n->name, NETD_DEFAULT_NET) != 0;
+	if ((r = ju_bool(o, "user_subnet4", &n->user4, e)) < 0 || (r = ju_bool(o, "user_subnet6", &n->user6, e)) < 0)
+		return r;
 	*ret = TAKE_PTR(n);
 	return 0;
 }
@@ -526,6 +536,18 @@ int network_add_endpoint(struct network *n, struct endpoint *ep, struct err *e)
 	}
 	n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
 	n->eps[n->neps++] = ep;
+	return 0;
+}
+
+int network_static_ok(const struct network *n, int family, struct err *e)
+{
+	if (!(family == AF_INET ? n->sub4 : n->sub6))
+		return err_setx(e, EINVAL, "network %s has no IPv%c subnet", n->name, family == AF_INET ? '4' : '6');
+	if (strcmp(n->name, NETD_DEFAULT_NET) == 0)
+		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
+	if (!(family == AF_INET ? n->user4 : n->user6))
+		return err_setx(e, EINVAL, "user specified IP address is supported only when connecting to networks "
+					   "with user configured subnets");
 	return 0;
 }
 
