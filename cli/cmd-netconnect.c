@@ -23,6 +23,13 @@ const char cli_net_connect_usage[] =
 	"                        --ip, both are the container's\n"
 	"      --alias NAME      another DNS name of the container on this network\n"
 	"                        (repeatable; user-defined networks only)\n"
+	"      --link CONTAINER[:ALIAS]  ALIAS (default: CONTAINER) resolves, through\n"
+	"                        this network's DNS and for this container only, to\n"
+	"                        CONTAINER's address on the network; it follows\n"
+	"                        CONTAINER's restarts and resolves nothing while\n"
+	"                        CONTAINER is not on the network (repeatable;\n"
+	"                        user-defined networks only; no environment variables\n"
+	"                        nor /etc/hosts lines: those are run --link's on bridge)\n"
 	"  -h, --help            print this help\n";
 
 const char cli_net_disconnect_usage[] =
@@ -96,8 +103,8 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 		r = err_setx(e, EEXIST, "container %s is already connected to network %s", c.name, want->name);
 		goto out;
 	}
-	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->ip6 || want->aliases)) {
-		r = err_setx(e, EINVAL, "--ip, --ip6 and --alias are supported on user-defined networks only");
+	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->ip6 || want->aliases || want->links)) {
+		r = err_setx(e, EINVAL, "--ip, --ip6, --alias and --link are supported on user-defined networks only");
 		goto out;
 	}
 	if (st.status == RT_RUNNING && (r = cli_net_attach(&c, want, st.pid, &ep, e)) < 0)
@@ -129,7 +136,8 @@ out:
 int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, '6' },
-					      { "alias", required_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
+					      { "alias", required_argument, NULL, 'a' }, { "link", required_argument, NULL, 'l' },
+					      CLI_HELP_OPTION, { 0 } };
 	struct rt_netconf want = { 0 };
 	struct err e = { 0 };
 	struct ipam_addr a;
@@ -155,6 +163,14 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
 			}
 			if (!strv_contains(want.aliases, optarg))
 				strv_push(&want.aliases, optarg);
+			break;
+		case 'l':
+			if (cli_link_check(optarg, &e) < 0) {
+				rt_netconf_done(&want);
+				return cli_usage_error(cmd, "%s", err_msg(&e));
+			}
+			if (!strv_contains(want.links, optarg))
+				strv_push(&want.links, optarg);
 			break;
 		case 'h':
 			rt_netconf_done(&want);

@@ -39,7 +39,9 @@
 	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
 	"                             network bridge, under its name and ALIAS, and Docker's\n" \
 	"                             ALIAS_PORT_..., ALIAS_NAME, ALIAS_ENV_... variables\n" \
-	"                             (repeatable)\n" \
+	"                             (repeatable). On a user-defined first network, as\n" \
+	"                             Docker: ALIAS resolves to CTR there through the\n" \
+	"                             network's DNS for this container only (no variables)\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \
 	"      --env-file FILE        read KEY=VALUE lines from FILE\n" \
 	"  -v, --volume SRC:DST[:ro]  bind a host path (absolute SRC) or a named volume\n" \

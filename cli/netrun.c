@@ -108,6 +108,16 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 		json_object_object_add(req, "mac", json_object_new_string(nc->mac));
 	if (nc->aliases)
 		json_object_object_add(req, "aliases", strv_arr(nc->aliases));
+	if (nc->links) {
+		/* netd takes TARGET:ALIAS (the alias defaults to the target's name) */
+		json_object *l = json_object_new_array();
+		for (size_t i = 0; nc->links[i]; i++) {
+			const char *s = nc->links[i], *colon = strchr(s, ':');
+			_cleanup_free_ char *pair = colon ? xstrdup(s) : xasprintf("%s:%s", s, s);
+			json_object_array_add(l, json_object_new_string(pair));
+		}
+		json_object_object_add(req, "links", l);
+	}
 	if (c->dns)
 		json_object_object_add(req, "dns", strv_arr(c->dns));
 	if (nc == &c->nets[0] && (c->ports || c->publish_all)) {
@@ -660,7 +670,9 @@ static json_object *net_entry(const struct rt_config *c, const struct rt_netconf
 			json_object_object_add(ipam, "IPv6Address", json_object_new_string(nc->ip6));
 	}
 	json_object_object_add(o, "IPAMConfig", ipam);
-	json_object_object_add(o, "Links", c->links && strcmp(nc->name, CLI_DEFAULT_NET) == 0 ? strv_arr(c->links) : NULL);
+	json_object_object_add(o, "Links", nc->links ? strv_arr(nc->links)
+				  : c->links && strcmp(nc->name, CLI_DEFAULT_NET) == 0 ? strv_arr(c->links)
+											: NULL);
 	json_object_object_add(o, "Aliases", strv_arr(nc->aliases));
 	json_object_object_add(o, "MacAddress", jstr_or_empty(x ? x->mac : nc->mac));
 	json_object_object_add(o, "NetworkID", jstr_or_empty(x ? x->network_id : NULL));

@@ -63,6 +63,7 @@ struct attach_req {
 	bool has_ip6;
 	struct ipam_addr ip6; /* static IPv6 address ("ip6", or an IPv6 "ip") */
 	char **aliases;
+	char **links;            /* "TARGET:ALIAS" (net connect --link) */
 	struct netd_port *ports; /* -p specs as asked */
 	size_t nports;
 	const char *hostname; /* optional */

@@ -213,6 +213,7 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	ep->name = xstrdup(a->name);
 	ep->netns = xstrdup(a->netns);
 	ep->aliases = TAKE_PTR(a->aliases);
+	ep->links = TAKE_PTR(a->links);
 	ep->dns = TAKE_PTR(a->dns);
 	ep->hostname = a->hostname ? xstrdup(a->hostname) : NULL;
 	ep->pid = a->pid;

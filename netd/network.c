@@ -230,6 +230,7 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	strv_free(ep->links);
 	free(ep->ports);
 	free(ep->hostname);
 	strv_free(ep->dns);
@@ -324,6 +325,8 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "hostname", ep->hostname);
 	if (ep->dns)
 		json_object_object_add(o, "dns", strv_json(ep->dns));
+	if (ep->links)
+		json_object_object_add(o, "links", strv_json(ep->links));
 	if (ep->pid > 0) {
 		json_object_object_add(o, "pid", json_object_new_int(ep->pid));
 		json_object_object_add(o, "pid_start", json_object_new_int64((int64_t)ep->pid_start));
@@ -388,10 +391,17 @@ static int copy_ifname(json_object *o, const char *key, char dst[IFNAMSIZ], stru
 static int optional_fields(json_object *o, struct endpoint *ep, struct err *e)
 {
 	const char *hn = NULL;
-	json_object *dns, *v;
+	json_object *dns, *links, *v;
 	int r;
-	if ((r = ju_str(o, "hostname", false, &hn, e)) < 0 || (r = ju_array(o, "dns", &dns, e)) < 0)
+	if ((r = ju_str(o, "hostname", false, &hn, e)) < 0 || (r = ju_array(o, "dns", &dns, e)) < 0 ||
+	    (r = ju_array(o, "links", &links, e)) < 0)
 		return r;
+	for (size_t i = 0; links && i < json_object_array_length(links); i++) {
+		v = json_object_array_get_idx(links, i);
+		if (!json_object_is_type(v, json_type_string) || !strchr(json_object_get_string(v), ':'))
+			return err_setx(e, EINVAL, "\"links\" must hold TARGET:ALIAS strings");
+		strv_push(&ep->links, json_object_get_string(v));
+	}
 	if (hn)
 		ep->hostname = xstrdup(hn);
 	for (size_t i = 0; dns && i < json_object_array_length(dns); i++) {

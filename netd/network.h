@@ -24,6 +24,7 @@ struct endpoint {
 	struct ipam_addr ip4, ip6;
 	uint8_t mac[6];
 	char **aliases;
+	char **links;    /* net connect --link: "TARGET:ALIAS", names for this container only */
 	struct netd_port *ports; /* published ports, host ports resolved */
 	size_t nports;
 	char *hostname;  /* the container's hostname (NULL: none given) */

@@ -81,6 +81,8 @@ void attach_req_done(struct attach_req *a)
 {
 	strv_free(a->aliases);
 	a->aliases = NULL;
+	strv_free(a->links);
+	a->links = NULL;
 	free(a->ports);
 	a->ports = NULL;
 	strv_free(a->dns);
@@ -125,6 +127,24 @@ static int aliases_parse(json_object *req, char ***ret, struct err *e)
 		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
 		    !net_name_valid(s))
 			r = err_setx(e, EINVAL, "invalid alias at position %zu", i);
+		else
+			strv_push(ret, s);
+	}
+	return r;
+}
+
+/* "links": ["TARGET:ALIAS", ...]: a container's name (or id) and a name. */
+static int links_parse(json_object *req, char ***ret, struct err *e)
+{
+	json_object *arr;
+	int r = ju_array(req, "links", &arr, e);
+	for (size_t i = 0; r == 0 && arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = json_object_get_string(v), *colon = s ? strchr(s, ':') : NULL;
+		_cleanup_free_ char *target = colon ? xstrndup(s, (size_t)(colon - s)) : NULL;
+		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
+		    !colon || !net_name_valid(target) || !net_name_valid(colon + 1))
+			r = err_setx(e, EINVAL, "invalid link at position %zu: use TARGET:ALIAS", i);
 		else
 			strv_push(ret, s);
 	}
@@ -180,7 +200,8 @@ static int static_ip6(struct attach_req *a, const char *ip6, struct err *e)
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "ip6", "aliases", "mac", "hostname", "dns", "pid", "ports", NULL };
+					    "ip", "ip6", "aliases", "mac", "hostname", "dns", "pid", "ports", "links",
+					    NULL };
 	struct attach_req a = { 0 };
 	const char *ip = NULL, *ip6 = NULL, *mac = NULL;
 	uint32_t pid = 0;
@@ -211,7 +232,8 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;
-	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_parse(req, &a.dns, e)) < 0 ||
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = links_parse(req, &a.links, e)) < 0 ||
+	    (r = dns_parse(req, &a.dns, e)) < 0 ||
 	    (r = ports_parse(req, &a.ports, &a.nports, e)) < 0) {
 		attach_req_done(&a);
 		return r;

@@ -23,7 +23,7 @@
  *   net.rm {names: [name]} -> {id, name}   (one name; the CLI loops)
  *   net.prune             -> {removed: [names]}
  *   attach {container, name, netns, network, ip?, ip6?, aliases?[], mac?,
- *           hostname?, dns?[], pid?, ports?[]}
+ *           hostname?, dns?[], pid?, ports?[], links?[]}
  *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
  *                             gateway6?, prefix, prefix6?, ifname, ports[]}
  *       ports: -p specs as strings ("8080:80", "127.0.0.1::53/udp", see
@@ -42,7 +42,10 @@
  *       default network's), not be its gateway nor
  *       taken: else the attach fails and leaves nothing. The other family,
  *       when the network has it, is allocated from its pool;
- *       aliases: --network-alias names; hostname: the container's hostname;
+ *       aliases: --network-alias names; links: "TARGET:ALIAS" strings
+ *       (net connect --link), ALIAS resolving to TARGET on this network for
+ *       this container only (see dns_store_endpoint_links), kept in the
+ *       endpoint's state; hostname: the container's hostname;
  *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
  *       init, which netd watches (pidfd): when it ends, the endpoint is
  *       released. An endpoint of the same container with another pid (an

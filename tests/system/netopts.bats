@@ -444,3 +444,57 @@ gateway_of() { # NETWORK [INDEX]
 	run netd "{\"version\":1,\"op\":\"net.inspect\",\"names\":[\"auto\"],\"static\":[{\"ip\":\"$ip\"}]}"
 	[ "$(echo "$output" | jq -r .ok)" = true ]
 }
+
+@test "net connect --link and run --link on a user-defined network: the alias resolves for that container only, follows its target" {
+	pontoon net create --subnet 10.93.0.0/24 la
+	pontoon net create --subnet 10.94.0.0/24 lb
+	pontoon run -d --name web --network lb --ip 10.94.0.10 busybox sleep 300
+	pontoon run -d --name cli --network la busybox sleep 300
+	pontoon run -d --name other --network la busybox sleep 300
+	pontoon net connect --link web:db --link later lb cli
+	pontoon net connect lb other
+	pontoon exec cli nslookup db | grep -q 10.94.0.10
+	pontoon exec cli nslookup db.lb | grep -q 10.94.0.10
+	[ "$(net_field cli lb 'Links | join(",")')" = web:db,later ]
+	# the alias is cli's own: other, on the same network, has no such name
+	! pontoon exec other nslookup db 2>/dev/null | grep -q 10.94.0.10 || false
+	pontoon exec other nslookup web | grep -q 10.94.0.10
+	# no environment variables, no /etc/hosts line (those are bridge links')
+	! pontoon exec cli grep -qw db /etc/hosts || false
+	! pontoon exec cli env | grep -q '^DB_' || false
+	# it follows its target: gone from the network, back at another address
+	pontoon net disconnect lb web
+	! pontoon exec cli nslookup db 2>/dev/null | grep -q 10.94.0.10 || false
+	pontoon net connect --ip 10.94.0.77 lb web
+	pontoon exec cli nslookup db | grep -q 10.94.0.77
+	# a link to a container that does not exist yet (as Docker): it resolves
+	# once that container is on the network, by its name
+	! pontoon exec cli nslookup later 2>/dev/null | grep -q 10.94.0.88 || false
+	pontoon run -d --name later --network lb --ip 10.94.0.88 busybox sleep 300
+	pontoon exec cli nslookup later | grep -q 10.94.0.88
+	# netd's restart keeps it (the endpoint's state)
+	netd_kill
+	pontoon net ls >/dev/null
+	wait_until 10 sh -c "pontoon exec cli nslookup db | grep -q 10.94.0.77"
+	# a created container gets it at its start
+	pontoon create --name cs --network la busybox sleep 300
+	pontoon net connect --link web:store lb cs
+	pontoon start cs
+	pontoon exec cs nslookup store | grep -q 10.94.0.77
+	# run --link on a user-defined network: the same, on its first network
+	pontoon run -d --name rl --network lb --link web:dbx busybox sleep 300
+	pontoon exec rl nslookup dbx | grep -q 10.94.0.77
+	! pontoon exec rl env | grep -q '^DBX_' || false
+	[ "$(net_field rl lb 'Links | join(",")')" = web:dbx ]
+	! pontoon exec later nslookup dbx 2>/dev/null | grep -q 10.94.0.77 || false
+	# refused: the default network (its links are run --link's), bad specs
+	pontoon run -d --name bc busybox sleep 300
+	run pontoon net connect --link web:x bridge cli
+	[ "$status" -ne 0 ] && [[ "$output" == *"user-defined networks only"* ]] || fail "$output"
+	run pontoon net connect --link web:a..b lb bc
+	[ "$status" -ne 0 ] && [[ "$output" == *"not a valid alias"* ]] || fail "$output"
+	[ "$(pontoon inspect bc | jq -c '.[0].NetworkSettings.Networks | keys')" = '["bridge"]' ]
+	# disconnect takes the alias away with the network
+	pontoon net disconnect lb cli
+	! pontoon exec cli nslookup db 2>/dev/null | grep -q 10.94.0.77 || false
+}

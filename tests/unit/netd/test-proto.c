@@ -93,6 +93,15 @@ static void attach_requests(void **state)
 	assert_int_equal(a.pid, 4242);
 	attach_req_done(&a);
 
+	/* net connect --link: TARGET:ALIAS */
+	_cleanup_json_ json_object *o3 = json_tokener_parse(
+		"{\"version\":1,\"op\":\"attach\",\"container\":\"c1\",\"name\":\"web\",\"netns\":\"/run/netns/a\","
+		"\"network\":\"n\",\"links\":[\"db:store\",\"cache:cache\"]}");
+	assert_int_equal(attach_parse(o3, &a, &e), 0);
+	assert_int_equal(strv_len(a.links), 2);
+	assert_string_equal(a.links[0], "db:store");
+	attach_req_done(&a);
+
 	static const char *const bad[] = {
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":-1}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":\"1\"}",
@@ -113,6 +122,12 @@ static void attach_requests(void **state)
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"aliases\":\"w\"}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"aliases\":[\"ok\",\"b d\"]}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"extra\":1}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\":x\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db:\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db:a b\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[3]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":\"db:x\"}",
 		"{\"container\":7,\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\"}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -349,6 +364,7 @@ static void state_round_trip(void **state)
 	assert_int_equal(ipam_subnet_alloc(n->sub4, &ep->ip4, &e), 0);
 	ep->has4 = true;
 	strv_push(&ep->aliases, "www");
+	strv_push(&ep->links, "db:store");
 	n->eps = xcalloc(1, sizeof(*n->eps));
 	n->eps[0] = ep;
 	n->neps = 1;
@@ -388,6 +404,7 @@ static void state_round_trip(void **state)
 	assert_int_equal(endpoint_from_state(eo, &ep2, &e), 0);
 	_cleanup_json_ json_object *eo2 = endpoint_to_state(ep2);
 	assert_string_equal(json_object_to_json_string(eo), json_object_to_json_string(eo2));
+	assert_string_equal(ep2->links[0], "db:store");
 	assert_int_equal(network_add_endpoint(back, ep2, &e), 0);
 	assert_true(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
 	assert_int_equal(endpoint_from_state(eo, &ep3, &e), 0);
