@@ -193,7 +193,7 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
  * old contents kept), the endpoint goes last, so that a failure at any step
  * puts back what the earlier ones changed and the container stays connected
  * (a detach cannot be undone exactly: a re-attach may get other addresses). */
-static int disconnect_running(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force,
+static int disconnect_one(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force,
 			      struct err *e)
 {
 	struct rt_netconf gone = c->nets[i];
@@ -262,7 +262,7 @@ static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, 
 		r = err_setx(e, ENOENT, "container %s is not connected to network %s", c.name, net);
 		goto out;
 	}
-	r = disconnect_running(ctx, &c, (size_t)i, st.status == RT_RUNNING, force, e);
+	r = disconnect_one(ctx, &c, (size_t)i, st.status == RT_RUNNING, force, e);
 out:
 	rt_config_done(&c);
 	return r;

@@ -187,15 +187,15 @@ container_view() {
 }
 
 @test "net disconnect: every fault point of netd and of the CLI fails cleanly (the container stays connected)" {
-	pontoon net create --subnet 10.48.0.0/24 dneta
-	pontoon net create --subnet 10.49.0.0/24 --ipv6 --subnet fd49::/64 dnetb
+	pontoon net create --subnet 10.52.0.0/24 dneta
+	pontoon net create --subnet 10.53.0.0/24 --ipv6 --subnet fd53::/64 dnetb
 	view_net=dnetb
 	pontoon run -d --name c1 --network dneta busybox sleep 100000
 	pid=$(pontoon inspect c1 | jq -r '.[0].State.Pid')
 	snapshot() {
 		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' | grep -v 'inet6 fe80::'
 	}
-	pontoon net connect --ip 10.49.0.50 --alias extra dnetb c1
+	pontoon net connect --ip 10.53.0.50 --alias extra dnetb c1
 	tried=0
 	for site in netd:netlink netd:nft netd:state state mount cgroup; do
 		for n in $(seq 1 80); do
@@ -210,12 +210,12 @@ container_view() {
 			if [ "$status" -eq 0 ]; then
 				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
 				# really gone: the address, the hosts line, netd's endpoint
-				! nsenter -t "$pid" -n ip -o addr show | grep -q '10.49.0.50/' || fail "$site:$n: still has the address"
-				! pontoon exec c1 grep -q '10.49.0.50' /etc/hosts || fail "$site:$n: hosts still lists 10.49.0.50"
+				! nsenter -t "$pid" -n ip -o addr show | grep -q '10.53.0.50/' || fail "$site:$n: still has the address"
+				! pontoon exec c1 grep -q '10.53.0.50' /etc/hosts || fail "$site:$n: hosts still lists 10.53.0.50"
 				[ "$(pontoon net inspect dnetb | jq '.[0].Containers | length')" = 0 ] || fail "$site:$n: netd kept the endpoint"
 				# connected again for the next site (a new interface: new MAC and index)
-				pontoon net connect --ip 10.49.0.50 --alias extra dnetb c1
-				nsenter -t "$pid" -n ip -o addr show | grep -q '10.49.0.50/24' || fail "reconnect after $site:$n"
+				pontoon net connect --ip 10.53.0.50 --alias extra dnetb c1
+				nsenter -t "$pid" -n ip -o addr show | grep -q '10.53.0.50/24' || fail "reconnect after $site:$n"
 				break
 			fi
 			tried=$((tried + 1))
@@ -227,7 +227,7 @@ container_view() {
 			aview=$(container_view "$pid")
 			[ "$view" = "$aview" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$view") <(echo "$aview") >&2 || true; fail "$site:$n changed the container"; }
 			# still connected for real: the address answers from the network
-			pontoon exec c1 grep -q '10.49.0.50' /etc/hosts || fail "$site:$n: hosts lost 10.49.0.50"
+			pontoon exec c1 grep -q '10.53.0.50' /etc/hosts || fail "$site:$n: hosts lost 10.53.0.50"
 			[ "$n" -lt 80 ] || fail "net disconnect still fails at $site:80"
 		done
 		echo "#   $site: $((n - 1))" >&3
