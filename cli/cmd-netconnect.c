@@ -136,8 +136,10 @@ out:
 int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, '6' },
-					      { "alias", required_argument, NULL, 'a' }, { "link", required_argument, NULL, 'l' },
-					      CLI_HELP_OPTION, { 0 } };
+					      { "alias", required_argument, NULL, 'a' },
+					      { "link", required_argument, NULL, 'l' },
+					      CLI_HELP_OPTION,
+					      { 0 } };
 	struct rt_netconf want = { 0 };
 	struct err e = { 0 };
 	struct ipam_addr a;
@@ -193,8 +195,7 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
  * old contents kept), the endpoint goes last, so that a failure at any step
  * puts back what the earlier ones changed and the container stays connected
  * (a detach cannot be undone exactly: a re-attach may get other addresses). */
-static int disconnect_one(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force,
-			      struct err *e)
+static int disconnect_one(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force, struct err *e)
 {
 	struct rt_netconf gone = c->nets[i];
 	struct cli_etc_saved saved = { 0 };

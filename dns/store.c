@@ -635,7 +635,8 @@ int dns_store_endpoint_links(struct dns_store *s, const char *network, const cha
 		_cleanup_free_ char *target = colon ? xstrndup(links[i], (size_t)(colon - links[i])) : NULL;
 		if (!colon || !dns_name_is_valid(target) || !dns_name_is_valid(colon + 1)) {
 			strv_free(v);
-			return err_setx(e, EINVAL, "invalid link \"%.300s\": use TARGET:ALIAS, both DNS names", links[i]);
+			return err_setx(e, EINVAL, "invalid link \"%.300s\": use TARGET:ALIAS, both DNS names",
+					links[i]);
 		}
 		_cleanup_free_ char *la = lower_dup(colon + 1), *lt = lower_dup(target);
 		strv_push(&v, la);
