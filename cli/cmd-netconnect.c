@@ -17,11 +17,19 @@ const char cli_net_connect_usage[] =
 	"\n"
 	"Options:\n"
 	"      --ip ADDR         static IPv4 address in the network's subnet\n"
-	"                        (user-defined networks only)\n"
+	"                        (user-defined networks with a subnet given at\n"
+	"                        net create --subnet only, as Docker)\n"
 	"      --ip6 ADDR        static IPv6 address in the network's IPv6 subnet; with\n"
 	"                        --ip, both are the container's\n"
 	"      --alias NAME      another DNS name of the container on this network\n"
 	"                        (repeatable; user-defined networks only)\n"
+	"      --link CONTAINER[:ALIAS]  ALIAS (default: CONTAINER) resolves, through\n"
+	"                        this network's DNS and for this container only, to\n"
+	"                        CONTAINER's address on the network; it follows\n"
+	"                        CONTAINER's restarts and resolves nothing while\n"
+	"                        CONTAINER is not on the network (repeatable;\n"
+	"                        user-defined networks only; no environment variables\n"
+	"                        nor /etc/hosts lines: those are run --link's on bridge)\n"
 	"  -h, --help            print this help\n";
 
 const char cli_net_disconnect_usage[] =
@@ -80,6 +88,8 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 	probe.network = xstrdup(net);
 	probe.nets = xcalloc(1, sizeof(*probe.nets));
 	probe.nets[0].name = xstrdup(net);
+	probe.nets[0].ip = want->ip ? xstrdup(want->ip) : NULL;
+	probe.nets[0].ip6 = want->ip6 ? xstrdup(want->ip6) : NULL;
 	probe.n_nets = 1;
 	r = cli_net_resolve(&probe, e);
 	if (r == 0) {
@@ -93,8 +103,8 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 		r = err_setx(e, EEXIST, "container %s is already connected to network %s", c.name, want->name);
 		goto out;
 	}
-	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->ip6 || want->aliases)) {
-		r = err_setx(e, EINVAL, "--ip, --ip6 and --alias are supported on user-defined networks only");
+	if (strcmp(want->name, CLI_DEFAULT_NET) == 0 && (want->ip || want->ip6 || want->aliases || want->links)) {
+		r = err_setx(e, EINVAL, "--ip, --ip6, --alias and --link are supported on user-defined networks only");
 		goto out;
 	}
 	if (st.status == RT_RUNNING && (r = cli_net_attach(&c, want, st.pid, &ep, e)) < 0)
@@ -126,7 +136,10 @@ out:
 int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { { "ip", required_argument, NULL, 'i' }, { "ip6", required_argument, NULL, '6' },
-					      { "alias", required_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
+					      { "alias", required_argument, NULL, 'a' },
+					      { "link", required_argument, NULL, 'l' },
+					      CLI_HELP_OPTION,
+					      { 0 } };
 	struct rt_netconf want = { 0 };
 	struct err e = { 0 };
 	struct ipam_addr a;
@@ -153,6 +166,14 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
 			if (!strv_contains(want.aliases, optarg))
 				strv_push(&want.aliases, optarg);
 			break;
+		case 'l':
+			if (cli_link_check(optarg, &e) < 0) {
+				rt_netconf_done(&want);
+				return cli_usage_error(cmd, "%s", err_msg(&e));
+			}
+			if (!strv_contains(want.links, optarg))
+				strv_push(&want.links, optarg);
+			break;
 		case 'h':
 			rt_netconf_done(&want);
 			return cli_help(cmd);
@@ -168,6 +189,44 @@ int cli_cmd_net_connect(struct cli_ctx *ctx, const struct cli_command *cmd, int 
 	r = do_connect(ctx, argv[optind], argv[optind + 1], &want, &e);
 	rt_netconf_done(&want);
 	return r < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* All or nothing: the configuration and the /etc files change first (their
+ * old contents kept), the endpoint goes last, so that a failure at any step
+ * puts back what the earlier ones changed and the container stays connected
+ * (a detach cannot be undone exactly: a re-attach may get other addresses). */
+static int disconnect_one(struct cli_ctx *ctx, struct rt_config *c, size_t i, bool running, bool force, struct err *e)
+{
+	struct rt_netconf gone = c->nets[i];
+	struct cli_etc_saved saved = { 0 };
+	int r;
+
+	memmove(&c->nets[i], &c->nets[i + 1], (c->n_nets - i - 1) * sizeof(*c->nets));
+	c->n_nets--;
+	if (running)
+		cli_etc_save(ctx->root, c->id, &saved);
+	r = rt_config_write(ctx->root, c, e);
+	if (r == 0 && running) {
+		r = refresh_etc(ctx, c, e);
+		if (r == 0) {
+			r = cli_net_detach(c->id, gone.name, e);
+			if (r == -ENOENT && force) {
+				err_clear(e);
+				r = 0;
+			}
+		}
+		if (r < 0)
+			cli_etc_restore(ctx->root, c->id, &saved);
+	}
+	/* back into its place, for the undo or for rt_config_done */
+	c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
+	memmove(&c->nets[i + 1], &c->nets[i], (c->n_nets - i) * sizeof(*c->nets));
+	c->nets[i] = gone;
+	c->n_nets++;
+	if (r < 0 && running)
+		(void)!rt_config_write(ctx->root, c, NULL);
+	cli_etc_saved_done(&saved);
+	return r;
 }
 
 static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, bool force, struct err *e)
@@ -204,21 +263,7 @@ static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, 
 		r = err_setx(e, ENOENT, "container %s is not connected to network %s", c.name, net);
 		goto out;
 	}
-	if (st.status == RT_RUNNING) {
-		r = cli_net_detach(c.id, c.nets[i].name, e);
-		if (r == -ENOENT && force) {
-			err_clear(e);
-			r = 0;
-		}
-		if (r < 0)
-			goto out;
-	}
-	rt_netconf_done(&c.nets[i]);
-	memmove(&c.nets[i], &c.nets[i + 1], (c.n_nets - (size_t)i - 1) * sizeof(*c.nets));
-	c.n_nets--;
-	r = rt_config_write(ctx->root, &c, e);
-	if (r == 0 && st.status == RT_RUNNING)
-		r = refresh_etc(ctx, &c, e);
+	r = disconnect_one(ctx, &c, (size_t)i, st.status == RT_RUNNING, force, e);
 out:
 	rt_config_done(&c);
 	return r;

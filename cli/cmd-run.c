@@ -23,7 +23,8 @@
 	"                             or name=NET,ip=IP,ip6=IP,alias=A,mac-address=MAC\n" \
 	"                             (all but name optional): that network's settings\n" \
 	"      --ip ADDR              static IPv4 address on the first network (user-defined\n" \
-	"                             networks only; inside the subnet, free, not the gateway)\n" \
+	"                             networks only; inside the subnet, free, not the gateway;\n" \
+	"                             a subnet given at net create --subnet, as Docker)\n" \
 	"      --ip6 ADDR             static IPv6 address on the first network (an IPv6\n" \
 	"                             network; with --ip, both are the container's)\n" \
 	"      --network-alias NAME   another DNS name on the first network (repeatable;\n" \
@@ -38,7 +39,9 @@
 	"      --link CTR[:ALIAS]     /etc/hosts entry for a running container on the default\n" \
 	"                             network bridge, under its name and ALIAS, and Docker's\n" \
 	"                             ALIAS_PORT_..., ALIAS_NAME, ALIAS_ENV_... variables\n" \
-	"                             (repeatable)\n" \
+	"                             (repeatable). On a user-defined first network, as\n" \
+	"                             Docker: ALIAS resolves to CTR there through the\n" \
+	"                             network's DNS for this container only (no variables)\n" \
 	"  -e, --env KEY[=VALUE]      set an environment variable (KEY alone: the host's value)\n" \
 	"      --env-file FILE        read KEY=VALUE lines from FILE\n" \
 	"  -v, --volume SRC:DST[:ro]  bind a host path (absolute SRC) or a named volume\n" \
@@ -61,7 +64,8 @@
 	"  -p, --publish SPEC         publish a port: [IP:][HOSTPORT]:CPORT[/tcp|/udp], CPORT,\n" \
 	"                             IP::CPORT, ranges 8000-8010:80-90; IPv6 as [ADDR]:8080:80\n" \
 	"  -P, --publish-all          publish every exposed port (the image's, --expose) that\n" \
-	"                             no -p publishes on a random host port\n" \
+	"                             no -p publishes on a random host port; with --network\n" \
+	"                             host, -p and -P are discarded (-p with a warning)\n" \
 	"      --expose PORT[-PORT][/tcp|/udp]  expose a port or range without publishing it\n" \
 	"      --help                 print this help\n"
 
@@ -273,6 +277,16 @@ static int parse_run(const struct cli_command *cmd, int argc, char **argv, struc
 		log_error("conflicting options: --expose and the network mode %s", o->c.network);
 		*ret_exit = CLI_EXIT_RUNTIME;
 		return -1;
+	}
+	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0 && strcmp(o->c.network, "host") == 0) {
+		/* as Docker: a warning when -p was given, and the container runs
+		 * with none of them (nor -P's): it has the host's ports */
+		if (o->c.ports)
+			fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
+		cli_exposed_add_published(&o->c);
+		strv_free(o->c.ports);
+		o->c.ports = NULL;
+		o->c.publish_all = false;
 	}
 	if ((o->c.ports || o->c.publish_all) && o->c.n_nets == 0) {
 		log_error("-p/-P publish ports of a bridge network: --network %s has none",

@@ -98,7 +98,7 @@ static int ip_check(const char *opt, const char *s, int family, struct err *e)
 	return 0;
 }
 
-static int link_check(const char *s, struct err *e)
+int cli_link_check(const char *s, struct err *e)
 {
 	const char *colon = strchr(s, ':');
 	_cleanup_free_ char *ref = colon ? xstrndup(s, (size_t)(colon - s)) : xstrdup(s);
@@ -167,7 +167,7 @@ int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e)
 			strv_push(&c->add_hosts, norm);
 		break;
 	case 8:
-		if ((r = link_check(arg, e)) == 0)
+		if ((r = cli_link_check(arg, e)) == 0)
 			strv_push(&c->links, arg);
 		break;
 	default:
@@ -228,9 +228,11 @@ static int finish(struct rt_config *c, struct err *e)
 		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
 	if (dflt && pending.aliases)
 		return err_setx(e, EINVAL, "network-scoped aliases are supported for user-defined networks only");
+	/* as Docker: on a user-defined network, a link is a name of the linked
+	 * container in the network's DNS for this container only (no
+	 * environment variables, no /etc/hosts line) */
 	if (c->links && !dflt)
-		return err_setx(e, EINVAL, "--link is supported on the default network bridge only (on user-defined "
-					   "networks, containers find each other by name)");
+		n->links = TAKE_PTR(c->links);
 	if (pending.ip)
 		n->ip = TAKE_PTR(pending.ip);
 	if (pending.ip6)

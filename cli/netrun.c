@@ -108,6 +108,16 @@ int cli_net_attach(const struct rt_config *c, const struct rt_netconf *nc, pid_t
 		json_object_object_add(req, "mac", json_object_new_string(nc->mac));
 	if (nc->aliases)
 		json_object_object_add(req, "aliases", strv_arr(nc->aliases));
+	if (nc->links) {
+		/* netd takes TARGET:ALIAS (the alias defaults to the target's name) */
+		json_object *l = json_object_new_array();
+		for (size_t i = 0; nc->links[i]; i++) {
+			const char *s = nc->links[i], *colon = strchr(s, ':');
+			_cleanup_free_ char *pair = colon ? xstrdup(s) : xasprintf("%s:%s", s, s);
+			json_object_array_add(l, json_object_new_string(pair));
+		}
+		json_object_object_add(req, "links", l);
+	}
 	if (c->dns)
 		json_object_object_add(req, "dns", strv_arr(c->dns));
 	if (nc == &c->nets[0] && (c->ports || c->publish_all)) {
@@ -592,16 +602,34 @@ void cli_netrun_init(const struct cli_ctx *ctx)
 int cli_net_resolve(struct rt_config *c, struct err *e)
 {
 	_cleanup_json_ json_object *req = netd_request_new("net.inspect"), *reply = NULL;
+	_cleanup_json_ json_object *st = json_object_new_array();
 	json_object *names = json_object_new_array(), *nets;
+	bool any_static = false;
 	int r;
 
 	if (c->n_nets == 0) {
 		json_object_put(names);
 		return 0;
 	}
-	for (size_t i = 0; i < c->n_nets; i++)
-		json_object_array_add(names, json_object_new_string(c->nets[i].name));
+	for (size_t i = 0; i < c->n_nets; i++) {
+		const struct rt_netconf *nc = &c->nets[i];
+		json_object *s = NULL;
+		json_object_array_add(names, json_object_new_string(nc->name));
+		/* netd refuses a static address where attach would (a subnet
+		 * picked from a pool): at create, as Docker, not at start */
+		if (nc->ip || nc->ip6) {
+			s = json_object_new_object();
+			if (nc->ip)
+				json_object_object_add(s, "ip", json_object_new_string(nc->ip));
+			if (nc->ip6)
+				json_object_object_add(s, "ip6", json_object_new_string(nc->ip6));
+			any_static = true;
+		}
+		json_object_array_add(st, s);
+	}
 	json_object_object_add(req, "names", names);
+	if (any_static)
+		json_object_object_add(req, "static", json_object_get(st));
 	r = netd_call(&paths, req, true, &reply, e);
 	if (r < 0)
 		return r;
@@ -642,7 +670,9 @@ static json_object *net_entry(const struct rt_config *c, const struct rt_netconf
 			json_object_object_add(ipam, "IPv6Address", json_object_new_string(nc->ip6));
 	}
 	json_object_object_add(o, "IPAMConfig", ipam);
-	json_object_object_add(o, "Links", c->links && strcmp(nc->name, CLI_DEFAULT_NET) == 0 ? strv_arr(c->links) : NULL);
+	json_object_object_add(o, "Links", nc->links ? strv_arr(nc->links)
+				  : c->links && strcmp(nc->name, CLI_DEFAULT_NET) == 0 ? strv_arr(c->links)
+											: NULL);
 	json_object_object_add(o, "Aliases", strv_arr(nc->aliases));
 	json_object_object_add(o, "MacAddress", jstr_or_empty(x ? x->mac : nc->mac));
 	json_object_object_add(o, "NetworkID", jstr_or_empty(x ? x->network_id : NULL));

@@ -75,6 +75,8 @@ int cli_opt_network(struct rt_config *c, const char *arg, struct err *e) _wur_;
 /* which: 0 --ip, 1 --ip6, 2 --network-alias, 3 --mac-address, 4 --dns,
  * 5 --dns-search, 6 --dns-option, 7 --add-host, 8 --link */
 int cli_opt_net(struct rt_config *c, int which, const char *arg, struct err *e) _wur_;
+/* A --link CONTAINER[:ALIAS]: a container name or id, a DNS name. */
+int cli_link_check(const char *s, struct err *e) _wur_;
 /* After all options: the default network, and what goes with what. */
 int cli_net_opts_finish(struct rt_config *c, struct err *e) _wur_;
 /* The default network's name. */

@@ -23,7 +23,10 @@
  *   - everything else is forwarded, unless every network of the asker is
  *     internal: then NXDOMAIN;
  *   - a forward_only network (the default bridge) has no names: its
- *     containers only get forwarding.
+ *     containers only get forwarding;
+ *   - the asker's link aliases on a network (net connect --link) are
+ *     looked up before the names there, as their targets, for the asker
+ *     only.
  * Queries from addresses the store does not know are dropped: the server is
  * never an open resolver.
  */
@@ -120,6 +123,17 @@ static bool in_zone(const char *lname, size_t len, const struct store_net *n)
 	return len > n->name_len && lname[len - n->name_len - 1] == '.' && !strcmp(lname + len - n->name_len, n->name);
 }
 
+/* lname[0..len) on ep's network, for ep's container: its link alias first
+ * (what the link's target is there; nothing while the target is not on the
+ * network, as Docker: the alias hides the name), else the name itself. */
+static struct store_name *lookup(const struct store_ep *ep, const char *lname, size_t len)
+{
+	for (size_t i = 0; ep->links && ep->links[i] && ep->links[i + 1]; i += 2)
+		if (strlen(ep->links[i]) == len && !memcmp(ep->links[i], lname, len))
+			return store_find_name(ep->net, ep->links[i + 1], strlen(ep->links[i + 1]));
+	return store_find_name(ep->net, lname, len);
+}
+
 static size_t find_hits(const struct store_ctr *c, const char *lname, size_t len, struct hit *hits,
 			const struct store_net **ret_zone, bool *ret_forwardable)
 {
@@ -134,12 +148,13 @@ static size_t find_hits(const struct store_ctr *c, const char *lname, size_t len
 			*ret_forwardable = true;
 		if (n->forward_only)
 			continue;
-		if ((x = store_find_name(n, lname, len)) && nh < MAX_HITS)
+		if ((x = lookup(ep, lname, len)) && nh < MAX_HITS)
 			hits[nh++] = (struct hit){ n, x, false };
 		if (in_zone(lname, len, n)) {
+			size_t l = len - n->name_len - 1;
 			if (!*ret_zone)
 				*ret_zone = n;
-			if (len > n->name_len && (x = store_find_name(n, lname, len - n->name_len - 1)) && nh < MAX_HITS)
+			if (len > n->name_len && (x = lookup(ep, lname, l)) && nh < MAX_HITS)
 				hits[nh++] = (struct hit){ n, x, true };
 		}
 	}

@@ -13,6 +13,9 @@ struct store_ep {
 	struct store_ctr *ctr;
 	struct store_net *net;
 	char **aliases;                 /* lowercase, NULL-terminated */
+	char **links;                   /* this container's own names for others on the
+					 * network (net connect --link): ALIAS, TARGET
+					 * pairs, lowercase, NULL-terminated; NULL: none */
 	struct dns_addr *addrs;
 	size_t n_addrs;
 	struct store_ep *net_next, *net_prev;   /* the network's endpoints */

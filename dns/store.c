@@ -397,6 +397,7 @@ static void ep_free(struct dns_store *s, struct store_ep *ep)
 	if (!c->eps)
 		ctr_unlink_free(s, c);
 	strv_free(ep->aliases);
+	strv_free(ep->links);
 	free(ep->addrs);
 	free(ep);
 	s->n_eps--;
@@ -614,6 +615,36 @@ int dns_store_container_upstreams(struct dns_store *s, const char *container_id,
 		memcpy(c->ups, ups, n * sizeof(*ups));
 		c->n_ups = n;
 	}
+	return 0;
+}
+
+int dns_store_endpoint_links(struct dns_store *s, const char *network, const char *container_id,
+			     char *const *links, struct err *e)
+{
+	struct store_ctr *c = container_id ? ctr_find(s, container_id) : NULL;
+	struct store_ep *ep = c ? c->eps : NULL;
+	char **v = NULL;
+
+	while (ep && strcasecmp(ep->net->name, network ? network : "") != 0)
+		ep = ep->ctr_next;
+	if (!ep)
+		return err_setx(e, ENOENT, "container %.12s is not on network \"%s\" in the DNS store",
+				container_id ? container_id : "", network ? network : "");
+	for (size_t i = 0; links && links[i]; i++) {
+		const char *colon = strchr(links[i], ':');
+		_cleanup_free_ char *target = colon ? xstrndup(links[i], (size_t)(colon - links[i])) : NULL;
+		if (!colon || !dns_name_is_valid(target) || !dns_name_is_valid(colon + 1)) {
+			strv_free(v);
+			return err_setx(e, EINVAL, "invalid link \"%.300s\": use TARGET:ALIAS, both DNS names",
+					links[i]);
+		}
+		_cleanup_free_ char *la = lower_dup(colon + 1), *lt = lower_dup(target);
+		strv_push(&v, la);
+		strv_push(&v, lt);
+	}
+	strv_free(ep->links);
+	ep->links = v;
+	s->serial++;
 	return 0;
 }
 

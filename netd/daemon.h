@@ -63,6 +63,7 @@ struct attach_req {
 	bool has_ip6;
 	struct ipam_addr ip6; /* static IPv6 address ("ip6", or an IPv6 "ip") */
 	char **aliases;
+	char **links;            /* "TARGET:ALIAS" (net connect --link) */
 	struct netd_port *ports; /* -p specs as asked */
 	size_t nports;
 	const char *hostname; /* optional */
@@ -79,6 +80,12 @@ int detach_parse(json_object *req, struct detach_req *ret, struct err *e) _wur_;
 int release_parse(json_object *req, const char **ret, struct err *e) _wur_;
 /* net.inspect {names: [..]} / net.rm {name}: the names. */
 int names_parse(json_object *req, char ***ret, struct err *e) _wur_;
+/* net.inspect {names: [..], static?: [null | {ip?, ip6?}, ..]}: the names,
+ * and (NULL without "static") per name which families a container asks a
+ * static address of (create's check, as attach would refuse them). */
+#define NETD_STATIC4 1u
+#define NETD_STATIC6 2u
+int inspect_parse(json_object *req, char ***ret, unsigned **ret_static, struct err *e) _wur_;
 
 /* Run one parsed request; fills reply's fields on success. */
 int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object *reply, struct err *e) _wur_;

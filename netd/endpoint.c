@@ -37,10 +37,10 @@ static int open_netns(const char *path, struct err *e)
 static int alloc_addrs(struct network *n, struct endpoint *ep, const struct attach_req *a, struct err *e)
 {
 	int r = 0;
-	if (a->has_ip6 && !n->sub6)
-		return err_setx(e, EINVAL, "network %s has no IPv6 subnet", n->name);
-	if (a->has_ip && !n->sub4)
-		return err_setx(e, EINVAL, "network %s has no IPv4 subnet", n->name);
+	if (a->has_ip6 && (r = network_static_ok(n, AF_INET6, e)) < 0)
+		return r;
+	if (a->has_ip && (r = network_static_ok(n, AF_INET, e)) < 0)
+		return r;
 	if (a->has_ip) {
 		r = ipam_subnet_reserve(n->sub4, &a->ip, e);
 		ep->ip4 = a->ip;
@@ -213,6 +213,7 @@ static int do_attach(struct netd *d, struct network *n, struct attach_req *a, js
 	ep->name = xstrdup(a->name);
 	ep->netns = xstrdup(a->netns);
 	ep->aliases = TAKE_PTR(a->aliases);
+	ep->links = TAKE_PTR(a->links);
 	ep->dns = TAKE_PTR(a->dns);
 	ep->hostname = a->hostname ? xstrdup(a->hostname) : NULL;
 	ep->pid = a->pid;

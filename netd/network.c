@@ -230,6 +230,7 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->name);
 	free(ep->netns);
 	strv_free(ep->aliases);
+	strv_free(ep->links);
 	free(ep->ports);
 	free(ep->hostname);
 	strv_free(ep->dns);
@@ -324,6 +325,8 @@ json_object *endpoint_to_state(const struct endpoint *ep)
 		ju_add_str(o, "hostname", ep->hostname);
 	if (ep->dns)
 		json_object_object_add(o, "dns", strv_json(ep->dns));
+	if (ep->links)
+		json_object_object_add(o, "links", strv_json(ep->links));
 	if (ep->pid > 0) {
 		json_object_object_add(o, "pid", json_object_new_int(ep->pid));
 		json_object_object_add(o, "pid_start", json_object_new_int64((int64_t)ep->pid_start));
@@ -365,6 +368,10 @@ json_object *network_to_state(const struct network *n)
 		json_object_object_add(o, "ipam4", subnet_config(n->sub4));
 	if (n->sub6)
 		json_object_object_add(o, "ipam6", subnet_config(n->sub6));
+	if (n->sub4)
+		json_object_object_add(o, "user_subnet4", json_object_new_boolean(n->user4));
+	if (n->sub6)
+		json_object_object_add(o, "user_subnet6", json_object_new_boolean(n->user6));
 	return o;
 }
 
@@ -384,10 +391,17 @@ static int copy_ifname(json_object *o, const char *key, char dst[IFNAMSIZ], stru
 static int optional_fields(json_object *o, struct endpoint *ep, struct err *e)
 {
 	const char *hn = NULL;
-	json_object *dns, *v;
+	json_object *dns, *links, *v;
 	int r;
-	if ((r = ju_str(o, "hostname", false, &hn, e)) < 0 || (r = ju_array(o, "dns", &dns, e)) < 0)
+	if ((r = ju_str(o, "hostname", false, &hn, e)) < 0 || (r = ju_array(o, "dns", &dns, e)) < 0 ||
+	    (r = ju_array(o, "links", &links, e)) < 0)
 		return r;
+	for (size_t i = 0; links && i < json_object_array_length(links); i++) {
+		v = json_object_array_get_idx(links, i);
+		if (!json_object_is_type(v, json_type_string) || !strchr(json_object_get_string(v), ':'))
+			return err_setx(e, EINVAL, "\"links\" must hold TARGET:ALIAS strings");
+		strv_push(&ep->links, json_object_get_string(v));
+	}
 	if (hn)
 		ep->hostname = xstrdup(hn);
 	for (size_t i = 0; dns && i < json_object_array_length(dns); i++) {
@@ -507,6 +521,12 @@ int network_from_state(json_object *o, struct network **ret, struct err *e)
 		return r;
 	if (!n->sub4 && !n->sub6)
 		return err_setx(e, EINVAL, "no subnet");
+	/* States written before user_subnet4/6 existed: the subnet counts as
+	 * the user's, so that what worked before (a container's --ip on such a
+	 * network) still starts; the default network's is never the user's. */
+	n->user4 = n->user6 = strcmp(n->name, NETD_DEFAULT_NET) != 0;
+	if ((r = ju_bool(o, "user_subnet4", &n->user4, e)) < 0 || (r = ju_bool(o, "user_subnet6", &n->user6, e)) < 0)
+		return r;
 	*ret = TAKE_PTR(n);
 	return 0;
 }
@@ -526,6 +546,18 @@ int network_add_endpoint(struct network *n, struct endpoint *ep, struct err *e)
 	}
 	n->eps = xrealloc(n->eps, (n->neps + 1) * sizeof(*n->eps));
 	n->eps[n->neps++] = ep;
+	return 0;
+}
+
+int network_static_ok(const struct network *n, int family, struct err *e)
+{
+	if (!(family == AF_INET ? n->sub4 : n->sub6))
+		return err_setx(e, EINVAL, "network %s has no IPv%c subnet", n->name, family == AF_INET ? '4' : '6');
+	if (strcmp(n->name, NETD_DEFAULT_NET) == 0)
+		return err_setx(e, EINVAL, "user specified IP address is supported on user defined networks only");
+	if (!(family == AF_INET ? n->user4 : n->user6))
+		return err_setx(e, EINVAL, "user specified IP address is supported only when connecting to networks "
+					   "with user configured subnets");
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct endpoint {
 	struct ipam_addr ip4, ip6;
 	uint8_t mac[6];
 	char **aliases;
+	char **links;    /* net connect --link: "TARGET:ALIAS", names for this container only */
 	struct netd_port *ports; /* published ports, host ports resolved */
 	size_t nports;
 	char *hostname;  /* the container's hostname (NULL: none given) */
@@ -39,6 +40,10 @@ struct network {
 	char created[40];       /* RFC 3339, UTC */
 	char bridge[IFNAMSIZ];
 	struct ipam_subnet *sub4, *sub6; /* NULL when the family is absent */
+	/* the subnet of that family was the user's (net create --subnet), not
+	 * picked from a pool: only then may a container ask for a static
+	 * address in it (Docker's rule) */
+	bool user4, user6;
 	bool internal, ipv6, icc, masquerade;
 	bool creating;          /* state written before the kernel work: a crash rolls it back */
 	uint32_t mtu;           /* 0: the kernel's default */
@@ -103,6 +108,11 @@ int netd_ports_from_json(json_object *o, struct netd_port **ret, size_t *ret_n, 
 struct fw_net;
 void network_fw(const struct network *n, struct fw_net *ret, struct nl_addr *ret4, struct nl_addr *ret6);
 void ipam_to_nl(const struct ipam_addr *a, unsigned prefix, struct nl_addr *ret);
+
+/* Whether a static address of family may be asked for on n: -EINVAL with
+ * Docker's message when that subnet was picked from a pool (or n is the
+ * default network). */
+int network_static_ok(const struct network *n, int family, struct err *e) _wur_;
 
 /* Subnet/gateway text of a family, "" when absent. */
 const char *network_subnet_str(const struct network *n, int family, char *buf, size_t len);

@@ -254,8 +254,11 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 	for (size_t i = 0; s->bridge[0] && i < d->nnets; i++)
 		if (strcmp(d->nets[i]->bridge, s->bridge) == 0)
 			return err_setx(e, EEXIST, "bridge %s is used by network %s", s->bridge, d->nets[i]->name);
+	bool user4 = s->has_sub4, user6 = s->has_sub6; /* before the pools fill them in */
 	if ((r = pick_subnets(d, s, e)) < 0 || (r = network_from_spec(d, s, &n, e)) < 0)
 		return r;
+	n->user4 = user4;
+	n->user6 = user6 && n->sub6;
 	n->creating = true;
 	if ((r = netd_net_save(d, n, e)) < 0)
 		return r;
@@ -397,14 +400,19 @@ static int op_ls(struct netd *d, json_object *req, json_object *reply, struct er
 static int op_inspect(struct netd *d, json_object *req, json_object *reply, struct err *e)
 {
 	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ unsigned *st = NULL;
 	_cleanup_json_ json_object *arr = json_object_new_array();
-	int r = names_parse(req, &names, e);
+	int r = inspect_parse(req, &names, &st, e);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; names[i]; i++) {
 		struct network *n = netd_find(d, names[i]);
 		if (!n)
 			return err_setx(e, ENOENT, "network %s not found", names[i]);
+		if (st && (st[i] & NETD_STATIC4) && (r = network_static_ok(n, AF_INET, e)) < 0)
+			return r;
+		if (st && (st[i] & NETD_STATIC6) && (r = network_static_ok(n, AF_INET6, e)) < 0)
+			return r;
 		json_object_array_add(arr, network_to_inspect(n));
 	}
 	json_object_object_add(reply, "networks", TAKE_PTR(arr));

@@ -81,6 +81,8 @@ void attach_req_done(struct attach_req *a)
 {
 	strv_free(a->aliases);
 	a->aliases = NULL;
+	strv_free(a->links);
+	a->links = NULL;
 	free(a->ports);
 	a->ports = NULL;
 	strv_free(a->dns);
@@ -125,6 +127,24 @@ static int aliases_parse(json_object *req, char ***ret, struct err *e)
 		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
 		    !net_name_valid(s))
 			r = err_setx(e, EINVAL, "invalid alias at position %zu", i);
+		else
+			strv_push(ret, s);
+	}
+	return r;
+}
+
+/* "links": ["TARGET:ALIAS", ...]: a container's name (or id) and a name. */
+static int links_parse(json_object *req, char ***ret, struct err *e)
+{
+	json_object *arr;
+	int r = ju_array(req, "links", &arr, e);
+	for (size_t i = 0; r == 0 && arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = json_object_get_string(v), *colon = s ? strchr(s, ':') : NULL;
+		_cleanup_free_ char *target = colon ? xstrndup(s, (size_t)(colon - s)) : NULL;
+		if (!json_object_is_type(v, json_type_string) || strlen(s) != (size_t)json_object_get_string_len(v) ||
+		    !colon || !net_name_valid(target) || !net_name_valid(colon + 1))
+			r = err_setx(e, EINVAL, "invalid link at position %zu: use TARGET:ALIAS", i);
 		else
 			strv_push(ret, s);
 	}
@@ -180,7 +200,8 @@ static int static_ip6(struct attach_req *a, const char *ip6, struct err *e)
 int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 {
 	static const char *const keys[] = { "version", "op", "container", "name", "netns", "network",
-					    "ip", "ip6", "aliases", "mac", "hostname", "dns", "pid", "ports", NULL };
+					    "ip", "ip6", "aliases", "mac", "hostname", "dns", "pid", "ports", "links",
+					    NULL };
 	struct attach_req a = { 0 };
 	const char *ip = NULL, *ip6 = NULL, *mac = NULL;
 	uint32_t pid = 0;
@@ -211,7 +232,8 @@ int attach_parse(json_object *req, struct attach_req *ret, struct err *e)
 	if (mac && (r = mac_parse(mac, a.mac, e)) < 0)
 		return r;
 	a.has_mac = mac;
-	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = dns_parse(req, &a.dns, e)) < 0 ||
+	if ((r = aliases_parse(req, &a.aliases, e)) < 0 || (r = links_parse(req, &a.links, e)) < 0 ||
+	    (r = dns_parse(req, &a.dns, e)) < 0 ||
 	    (r = ports_parse(req, &a.ports, &a.nports, e)) < 0) {
 		attach_req_done(&a);
 		return r;
@@ -245,13 +267,12 @@ int release_parse(json_object *req, const char **ret, struct err *e)
 	return 0;
 }
 
-int names_parse(json_object *req, char ***ret, struct err *e)
+static int names_array(json_object *req, char ***ret, struct err *e)
 {
-	static const char *const keys[] = { "version", "op", "names", NULL };
 	json_object *arr;
 	char **v = NULL;
 	int r;
-	if ((r = ju_only(req, keys, "request", e)) < 0 || (r = ju_array(req, "names", &arr, e)) < 0)
+	if ((r = ju_array(req, "names", &arr, e)) < 0)
 		return r;
 	if (!arr || json_object_array_length(arr) == 0)
 		return err_setx(e, EINVAL, "\"names\" must list at least one network");
@@ -265,5 +286,58 @@ int names_parse(json_object *req, char ***ret, struct err *e)
 		strv_push(&v, json_object_get_string(s));
 	}
 	*ret = v;
+	return 0;
+}
+
+int names_parse(json_object *req, char ***ret, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "names", NULL };
+	int r = ju_only(req, keys, "request", e);
+	return r < 0 ? r : names_array(req, ret, e);
+}
+
+/* One "static" element: null, or {ip?, ip6?} (an IPv4 and an IPv6 address). */
+static int static_one(json_object *o, unsigned *ret, struct err *e)
+{
+	static const char *const keys[] = { "ip", "ip6", NULL };
+	const char *ip = NULL, *ip6 = NULL;
+	struct ipam_addr a;
+	int r;
+	*ret = 0;
+	if (!o || json_object_is_type(o, json_type_null))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return err_setx(e, EINVAL, "\"static\" must hold objects or null");
+	if ((r = ju_only(o, keys, "static", e)) < 0 || (r = ju_str(o, "ip", false, &ip, e)) < 0 ||
+	    (r = ju_str(o, "ip6", false, &ip6, e)) < 0)
+		return r;
+	if (ip && (ipam_addr_parse(ip, &a, NULL) < 0 || a.family != AF_INET))
+		return err_setx(e, EINVAL, "invalid static ip \"%.64s\": not an IPv4 address", ip);
+	if (ip6 && (ipam_addr_parse(ip6, &a, NULL) < 0 || a.family != AF_INET6))
+		return err_setx(e, EINVAL, "invalid static ip6 \"%.64s\": not an IPv6 address", ip6);
+	*ret = (ip ? NETD_STATIC4 : 0) | (ip6 ? NETD_STATIC6 : 0);
+	return 0;
+}
+
+int inspect_parse(json_object *req, char ***ret, unsigned **ret_static, struct err *e)
+{
+	static const char *const keys[] = { "version", "op", "names", "static", NULL };
+	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ unsigned *st = NULL;
+	json_object *arr;
+	int r;
+	if ((r = ju_only(req, keys, "request", e)) < 0 || (r = names_array(req, &names, e)) < 0 ||
+	    (r = ju_array(req, "static", &arr, e)) < 0)
+		return r;
+	if (arr && json_object_array_length(arr) != strv_len(names))
+		return err_setx(e, EINVAL, "\"static\" must have one element per name");
+	if (arr) {
+		st = xcalloc(strv_len(names), sizeof(*st));
+		for (size_t i = 0; i < strv_len(names); i++)
+			if ((r = static_one(json_object_array_get_idx(arr, i), &st[i], e)) < 0)
+				return r;
+	}
+	*ret = TAKE_PTR(names);
+	*ret_static = TAKE_PTR(st);
 	return 0;
 }

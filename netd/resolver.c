@@ -148,6 +148,20 @@ static int set_upstreams(struct netd *d, const struct endpoint *ep, struct err *
 	return dns_store_container_upstreams(d->dns, ep->container, ups, n, e);
 }
 
+/* The links whose names can be DNS names (the others are left out, as
+ * aliases are: they could never be asked for). */
+static int set_links(struct netd *d, struct network *n, const struct endpoint *ep, struct err *e)
+{
+	_cleanup_strv_ char **v = NULL;
+	for (size_t i = 0; ep->links[i]; i++) {
+		const char *colon = strchr(ep->links[i], ':');
+		_cleanup_free_ char *target = colon ? xstrndup(ep->links[i], (size_t)(colon - ep->links[i])) : NULL;
+		if (colon && dns_name_is_valid(target) && dns_name_is_valid(colon + 1))
+			strv_push(&v, ep->links[i]);
+	}
+	return dns_store_endpoint_links(d->dns, n->name, ep->container, v, e);
+}
+
 static const char *dns_ok(const char *name)
 {
 	return name && dns_name_is_valid(name) ? name : NULL;
@@ -171,6 +185,11 @@ int netd_dns_ep_add(struct netd *d, struct network *n, struct endpoint *ep, stru
 	dns_lock(d); /* the names and the --dns servers at once */
 	r = dns_store_endpoint_add(d->dns, n->name, ep->container, dns_ok(ep->name), dns_ok(ep->hostname), aliases,
 				   addrs, na, e);
+	if (r == 0 && ep->links) {
+		r = set_links(d, n, ep, e);
+		if (r < 0)
+			UNDO(dns_store_endpoint_remove(d->dns, n->name, ep->container, NULL));
+	}
 	if (r == 0 && ep->dns) {
 		r = set_upstreams(d, ep, e);
 		if (r < 0)

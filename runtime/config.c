@@ -20,6 +20,7 @@ void rt_netconf_done(struct rt_netconf *n)
 	free(n->ip);
 	free(n->ip6);
 	strv_free(n->aliases);
+	strv_free(n->links);
 	free(n->mac);
 	memset(n, 0, sizeof(*n));
 }
@@ -147,6 +148,8 @@ static json_object *nets_to_json(const struct rt_config *c)
 		add_str(o, "IPv6Address", n->ip6);
 		add_str(o, "MacAddress", n->mac);
 		json_object_object_add(o, "Aliases", rt_strv_to_json(n->aliases));
+		if (n->links)
+			json_object_object_add(o, "Links", rt_strv_to_json(n->links));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -166,6 +169,7 @@ static int nets_from_json(json_object *a, struct rt_config *c, struct err *e)
 		n.ip6 = get_str(o, "IPv6Address");
 		n.mac = get_str(o, "MacAddress");
 		n.aliases = rt_strv_from_json(get_obj(o, "Aliases"));
+		n.links = rt_strv_from_json(get_obj(o, "Links"));
 		c->nets = xrealloc(c->nets, (c->n_nets + 1) * sizeof(*c->nets));
 		c->nets[c->n_nets++] = n;
 	}

@@ -285,6 +285,16 @@ int dns_store_container_rename(struct dns_store *s, const char *container_id, co
 int dns_store_container_upstreams(struct dns_store *s, const char *container_id,
 				  const struct dns_upstream *ups, size_t n, struct err *e) _wur_;
 
+/* The container's links on a network it is on (net connect --link, as
+ * Docker's on user-defined networks): "TARGET:ALIAS" strings, both valid DNS
+ * names; NULL clears them.  ALIAS, bare or with the network's name as
+ * suffix, then resolves to whatever TARGET (a container's name, alias...)
+ * resolves to on that network, for this container only, and before its
+ * other names there; while TARGET resolves to nothing the alias is no name
+ * at all.  -ENOENT (not on that network), -EINVAL (a bad link; none set). */
+int dns_store_endpoint_links(struct dns_store *s, const char *network, const char *container_id,
+			     char *const *links, struct err *e) _wur_;
+
 size_t dns_store_count_endpoints(const struct dns_store *s);
 
 /* Whether a query from src that arrived on the listener at dst is to be

@@ -14,11 +14,16 @@
  *   net.create {name, driver?, subnets?[], gateways?[], ip_ranges?[], internal?,
  *               ipv6?, options?{}, labels?{}}                -> {id}
  *   net.ls                -> {networks: [inspect objects]}
- *   net.inspect {names[]} -> {networks: [...]}   (all or nothing)
+ *   net.inspect {names[], static?[]} -> {networks: [...]}   (all or nothing)
+ *       static: one element per name, null or {ip?, ip6?}: the static
+ *       addresses a container will ask of that network (create's check);
+ *       refused as attach would refuse them, for the family's subnet
+ *       (absent, picked from a pool rather than given by the user, or the
+ *       default network's), before anything else happens
  *   net.rm {names: [name]} -> {id, name}   (one name; the CLI loops)
  *   net.prune             -> {removed: [names]}
  *   attach {container, name, netns, network, ip?, ip6?, aliases?[], mac?,
- *           hostname?, dns?[], pid?, ports?[]}
+ *           hostname?, dns?[], pid?, ports?[], links?[]}
  *                         -> {endpoint, network, network_id, ip, ip6?, mac, gateway,
  *                             gateway6?, prefix, prefix6?, ifname, ports[]}
  *       ports: -p specs as strings ("8080:80", "127.0.0.1::53/udp", see
@@ -32,10 +37,15 @@
  *       requests before "ip6" existed send it); ip6: a static IPv6 address,
  *       so that one request can carry both (--ip with --ip6; an "ip" that
  *       is IPv6 together with "ip6" is refused). Each static address must
- *       lie in the network's subnet of its family, not be its gateway nor
+ *       lie in the network's subnet of its family, which the user gave
+ *       at net.create (as Docker: not one picked from a pool, nor the
+ *       default network's), not be its gateway nor
  *       taken: else the attach fails and leaves nothing. The other family,
  *       when the network has it, is allocated from its pool;
- *       aliases: --network-alias names; hostname: the container's hostname;
+ *       aliases: --network-alias names; links: "TARGET:ALIAS" strings
+ *       (net connect --link), ALIAS resolving to TARGET on this network for
+ *       this container only (see dns_store_endpoint_links), kept in the
+ *       endpoint's state; hostname: the container's hostname;
  *       dns: its --dns servers (addresses), for the DNS forwarder; pid: its
  *       init, which netd watches (pidfd): when it ends, the endpoint is
  *       released. An endpoint of the same container with another pid (an

@@ -81,6 +81,8 @@ struct rt_netconf {
 	char *ip6;
 	char **aliases; /* --network-alias / net connect --alias */
 	char *mac;      /* --mac-address (first network only) */
+	char **links;   /* CONTAINER[:ALIAS] on a user-defined network (net connect
+			 * --link, run --link there): names for this container only */
 };
 void rt_netconf_done(struct rt_netconf *n);
 

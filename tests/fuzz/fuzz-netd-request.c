@@ -32,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)!release_parse(req, &ctr, &e);
 		if (names_parse(req, &names, &e) == 0)
 			strv_free(names);
+		unsigned *st = NULL;
+		if (inspect_parse(req, &names, &st, &e) == 0) {
+			strv_free(names);
+			free(st);
+		}
 		struct endpoint *ep = NULL;
 		if (endpoint_from_state(req, &ep, &e) == 0) {
 			json_object_put(endpoint_to_state(ep));

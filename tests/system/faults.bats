@@ -135,7 +135,7 @@ container_view() {
 	pontoon inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
 	jq -c '.networks // .nets // empty' "$PONTOON_ROOT/containers/$(pontoon inspect c1 | jq -r '.[0].Id')/config.json"
 	cat "$PONTOON_ROOT/containers/$(pontoon inspect c1 | jq -r '.[0].Id')/hosts"
-	pontoon net inspect netb | jq -c '.[0].Containers // .[0].containers // {}'
+	pontoon net inspect "${view_net:-netb}" | jq -c '.[0].Containers // .[0].containers // {}'
 }
 
 @test "net connect --ip --alias: every fault point of netd and of the CLI fails cleanly" {
@@ -184,6 +184,56 @@ container_view() {
 	done
 	echo "# net connect: $tried fault points tried, all clean" >&3
 	[ "$tried" -ge 4 ]
+}
+
+@test "net disconnect: every fault point of netd and of the CLI fails cleanly (the container stays connected)" {
+	pontoon net create --subnet 10.52.0.0/24 dneta
+	pontoon net create --subnet 10.53.0.0/24 --ipv6 --subnet fd53::/64 dnetb
+	view_net=dnetb
+	pontoon run -d --name c1 --network dneta busybox sleep 100000
+	pid=$(pontoon inspect c1 | jq -r '.[0].State.Pid')
+	snapshot() {
+		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' | grep -v 'inet6 fe80::'
+	}
+	pontoon net connect --ip 10.53.0.50 --alias extra dnetb c1
+	tried=0
+	for site in netd:netlink netd:nft netd:state state mount cgroup; do
+		for n in $(seq 1 80); do
+			before=$(snapshot)
+			view=$(container_view "$pid")
+			if [[ $site == netd:* ]]; then
+				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
+				run pontoon net disconnect dnetb c1
+			else
+				PONTOON_FAULT=$site:$n:EIO run pontoon net disconnect dnetb c1
+			fi
+			if [ "$status" -eq 0 ]; then
+				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
+				# really gone: the address, the hosts line, netd's endpoint
+				! nsenter -t "$pid" -n ip -o addr show | grep -q '10.53.0.50/' || fail "$site:$n: still has the address"
+				! pontoon exec c1 grep -q '10.53.0.50' /etc/hosts || fail "$site:$n: hosts still lists 10.53.0.50"
+				[ "$(pontoon net inspect dnetb | jq '.[0].Containers | length')" = 0 ] || fail "$site:$n: netd kept the endpoint"
+				# connected again for the next site (a new interface: new MAC and index)
+				pontoon net connect --ip 10.53.0.50 --alias extra dnetb c1
+				nsenter -t "$pid" -n ip -o addr show | grep -q '10.53.0.50/24' || fail "reconnect after $site:$n"
+				break
+			fi
+			tried=$((tried + 1))
+			[ "$status" -eq 1 ] || fail "$site:$n: status $status: $output"
+			[[ "$output" == "pontoon: "*"Input/output error"* ]] || fail "$site:$n: $output"
+			[ "$(pontoon inspect c1 | jq -r '.[0].State.Status')" = running ] || fail "$site:$n: c1 stopped"
+			after=$(snapshot)
+			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
+			aview=$(container_view "$pid")
+			[ "$view" = "$aview" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$view") <(echo "$aview") >&2 || true; fail "$site:$n changed the container"; }
+			# still connected for real: the address answers from the network
+			pontoon exec c1 grep -q '10.53.0.50' /etc/hosts || fail "$site:$n: hosts lost 10.53.0.50"
+			[ "$n" -lt 80 ] || fail "net disconnect still fails at $site:80"
+		done
+		echo "#   $site: $((n - 1))" >&3
+	done
+	echo "# net disconnect: $tried fault points tried, all clean" >&3
+	[ "$tried" -ge 3 ]
 }
 
 # nothing of lab f is left: containers, links, its state, its network

@@ -376,3 +376,125 @@ gateway_of() { # NETWORK [INDEX]
 	run pontoon create --network container:p --expose 80 busybox true
 	assert_status 125
 }
+
+@test "--ip/--ip6 on a network whose subnet netd picked: refused as Docker, at run, create, the long form and net connect" {
+	msg="pontoon: user specified IP address is supported only when connecting to networks with user configured subnets"
+	pontoon net create auto
+	pontoon net create --ipv6 --subnet 10.91.0.0/24 half # IPv6 from the ULA pool
+	sub=$(pontoon net inspect auto | jq -r '.[0].IPAM.Config[0].Subnet')
+	ip=${sub%.0/*}.50
+	ula=$(pontoon net inspect half | jq -r '.[0].IPAM.Config[] | select(.Subnet | contains(":")) | .Subnet')
+	ip6=${ula%/*}50
+	pontoon run -d --name a --network half busybox sleep 300
+	# settled: the earlier tests' removed containers go in the background
+	# (and the bridges' carrier, which follows their last port's deletion)
+	view() {
+		settled_snapshot | sed -E 's/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//'
+		pontoon ps -aq
+		pontoon net inspect auto half | jq -c '.[].Containers'
+	}
+	before=$(view)
+	for args in "--network auto --ip $ip" "--ip $ip --network auto" "--network name=auto,ip=$ip" \
+		"--network half --ip6 $ip6" "--network name=half,ip6=$ip6"; do
+		for cmd in run create; do
+			run pontoon $cmd --name x $args busybox sleep 300
+			[ "$status" -eq 125 ] || fail "$cmd $args: status $status: $output"
+			[ "$output" = "$msg" ] || fail "$cmd $args: $output"
+			after=$(view)
+			[ "$before" = "$after" ] || fail "$cmd $args left: $(diff <(echo "$before") <(echo "$after"))"
+		done
+	done
+	# the family whose subnet the user gave still takes a static address
+	pontoon run -d --name b --network half --ip 10.91.0.50 busybox sleep 300
+	pontoon exec b ip -o -4 addr show eth0 | grep -q '10.91.0.50/24'
+	! pontoon exec b ip -o -6 addr show eth0 | grep -q "$ip6/" || false
+	# net connect: a running container and a created one; neither is connected
+	pontoon create --name c --network half busybox sleep 300
+	for ctr in a c; do
+		cfg=$(pontoon inspect $ctr | jq -c '.[0].NetworkSettings.Networks | keys')
+		run pontoon net connect --ip "$ip" auto $ctr
+		[ "$status" -eq 1 ] && [ "$output" = "$msg" ] || fail "connect $ctr: $status: $output"
+		[ "$(pontoon inspect $ctr | jq -c '.[0].NetworkSettings.Networks | keys')" = "$cfg" ]
+	done
+	! pontoon exec a ip link show eth1 2>/dev/null || false
+	[ "$(pontoon net inspect auto | jq '.[0].Containers | length')" = 0 ]
+	# without a static address the pool's subnet is fine
+	pontoon net connect auto a
+	pontoon exec a ip -o -4 addr show eth1 | grep -q "inet ${sub%.0/*}\."
+}
+
+@test "a network state from before user_subnet4/6 counts as the user's (what worked keeps working); the default network's never" {
+	pontoon net create auto
+	id=$(pontoon net inspect auto | jq -r '.[0].Id')
+	bid=$(pontoon net inspect bridge | jq -r '.[0].Id')
+	sub=$(pontoon net inspect auto | jq -r '.[0].IPAM.Config[0].Subnet')
+	ip=${sub%.0/*}.60
+	f=$PONTOON_ROOT/networks/$id.json
+	[ "$(jq .user_subnet4 "$f")" = false ]
+	run pontoon run --rm --network auto --ip "$ip" busybox true
+	[ "$status" -eq 125 ]
+	netd_stop
+	for x in "$f" "$PONTOON_ROOT/networks/$bid.json"; do
+		jq 'del(.user_subnet4, .user_subnet6)' "$x" >"$x.new" && mv "$x.new" "$x"
+	done
+	[ "$(pontoon run --rm --network auto --ip "$ip" busybox ip -o -4 addr show eth0 | grep -c "$ip/")" = 1 ]
+	# the default network is refused by netd itself, not only by the CLI
+	run netd "{\"version\":1,\"op\":\"net.inspect\",\"names\":[\"bridge\"],\"static\":[{\"ip\":\"172.17.0.99\"}]}"
+	[ "$(echo "$output" | jq -r .error)" = "user specified IP address is supported on user defined networks only" ]
+	run netd "{\"version\":1,\"op\":\"net.inspect\",\"names\":[\"auto\"],\"static\":[{\"ip\":\"$ip\"}]}"
+	[ "$(echo "$output" | jq -r .ok)" = true ]
+}
+
+@test "net connect --link and run --link on a user-defined network: the alias resolves for that container only, follows its target" {
+	pontoon net create --subnet 10.93.0.0/24 la
+	pontoon net create --subnet 10.94.0.0/24 lb
+	pontoon run -d --name web --network lb --ip 10.94.0.10 busybox sleep 300
+	pontoon run -d --name cli --network la busybox sleep 300
+	pontoon run -d --name other --network la busybox sleep 300
+	pontoon net connect --link web:db --link later lb cli
+	pontoon net connect lb other
+	pontoon exec cli nslookup db | grep -q 10.94.0.10
+	pontoon exec cli nslookup db.lb | grep -q 10.94.0.10
+	[ "$(net_field cli lb 'Links | join(",")')" = web:db,later ]
+	# the alias is cli's own: other, on the same network, has no such name
+	! pontoon exec other nslookup db 2>/dev/null | grep -q 10.94.0.10 || false
+	pontoon exec other nslookup web | grep -q 10.94.0.10
+	# no environment variables, no /etc/hosts line (those are bridge links')
+	! pontoon exec cli grep -qw db /etc/hosts || false
+	! pontoon exec cli env | grep -q '^DB_' || false
+	# it follows its target: gone from the network, back at another address
+	pontoon net disconnect lb web
+	! pontoon exec cli nslookup db 2>/dev/null | grep -q 10.94.0.10 || false
+	pontoon net connect --ip 10.94.0.77 lb web
+	pontoon exec cli nslookup db | grep -q 10.94.0.77
+	# a link to a container that does not exist yet (as Docker): it resolves
+	# once that container is on the network, by its name
+	! pontoon exec cli nslookup later 2>/dev/null | grep -q 10.94.0.88 || false
+	pontoon run -d --name later --network lb --ip 10.94.0.88 busybox sleep 300
+	pontoon exec cli nslookup later | grep -q 10.94.0.88
+	# netd's restart keeps it (the endpoint's state)
+	netd_kill
+	pontoon net ls >/dev/null
+	wait_until 10 sh -c "pontoon exec cli nslookup db | grep -q 10.94.0.77"
+	# a created container gets it at its start
+	pontoon create --name cs --network la busybox sleep 300
+	pontoon net connect --link web:store lb cs
+	pontoon start cs
+	pontoon exec cs nslookup store | grep -q 10.94.0.77
+	# run --link on a user-defined network: the same, on its first network
+	pontoon run -d --name rl --network lb --link web:dbx busybox sleep 300
+	pontoon exec rl nslookup dbx | grep -q 10.94.0.77
+	! pontoon exec rl env | grep -q '^DBX_' || false
+	[ "$(net_field rl lb 'Links | join(",")')" = web:dbx ]
+	! pontoon exec later nslookup dbx 2>/dev/null | grep -q 10.94.0.77 || false
+	# refused: the default network (its links are run --link's), bad specs
+	pontoon run -d --name bc busybox sleep 300
+	run pontoon net connect --link web:x bridge cli
+	[ "$status" -ne 0 ] && [[ "$output" == *"user-defined networks only"* ]] || fail "$output"
+	run pontoon net connect --link web:a..b lb bc
+	[ "$status" -ne 0 ] && [[ "$output" == *"not a valid alias"* ]] || fail "$output"
+	[ "$(pontoon inspect bc | jq -c '.[0].NetworkSettings.Networks | keys')" = '["bridge"]' ]
+	# disconnect takes the alias away with the network
+	pontoon net disconnect lb cli
+	! pontoon exec cli nslookup db 2>/dev/null | grep -q 10.94.0.77 || false
+}

@@ -210,3 +210,41 @@ ip_of() {
 	! pontoon ps -a | grep -q lo6 || false
 	! nft list table inet pontoon | grep -q 10.99.99.99 || false
 }
+
+@test "run/create -p and -P with --network host: a warning (for -p, as Docker), the container runs without them" {
+	pontoon net ls >/dev/null # netd up, its table in place
+	run --separate-stderr pontoon run -d --name hw --network host -p 8090:8091 -p 53/udp busybox \
+		sh -c "mkdir -p /www && echo hostweb >/www/index.html && exec httpd -f -p 127.0.0.1:8091 -h /www"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "WARNING: Published ports are discarded when using host network mode" ]
+	[ "$(pontoon inspect hw | jq -r '.[0].State.Status')" = running ]
+	# the container's port is the host's own; 8090 maps nothing
+	wait_until 10 sh -c "timeout 5 busybox wget -qO- http://127.0.0.1:8091/ >/dev/null"
+	[ "$(get http://127.0.0.1:8091/)" = hostweb ]
+	run get http://127.0.0.1:8090/
+	[ "$status" -ne 0 ]
+	! nft list table inet pontoon | grep -qw 8090 || false
+	[ -z "$(pontoon port hw)" ]
+	# exposed, bound to nothing
+	[ "$(pontoon inspect hw | jq '[.[0].NetworkSettings.Ports // {} | .[] | select(. != null)] | length')" = 0 ]
+	[ "$(pontoon inspect hw | jq '.[0].HostConfig.PortSpecs // [] | length')" = 0 ]
+	# the -p ports are still exposed (Docker's CLI adds them to ExposedPorts)
+	pontoon inspect hw | jq -e '.[0].Config.ExposedPorts | has("8091/tcp") and has("53/udp")' >/dev/null
+	pontoon ps | grep -w hw | grep -vq -- '->'
+	# -P alone: nothing published, no warning (Docker warns for -p only)
+	load_exposing_image
+	run --separate-stderr pontoon create --name hp --network host -P exposing
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(pontoon inspect hp | jq -r '.[0].HostConfig.PublishAllPorts')" = false ]
+	# create warns the same, and start publishes nothing
+	run --separate-stderr pontoon create --name hc --network host -p 8092:80 busybox sleep 300
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "WARNING: Published ports are discarded when using host network mode" ]
+	pontoon start hc
+	[ -z "$(pontoon port hc)" ]
+	! nft list table inet pontoon | grep -qw 8092 || false
+	# none still refuses -p: it has no ports to publish
+	run pontoon run -d --network none -p 9999:80 busybox sleep 300
+	[ "$status" -eq 125 ]
+}

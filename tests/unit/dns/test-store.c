@@ -311,6 +311,53 @@ static void asker_upstreams(void **state)
 	assert_int_equal(dns_store_container_upstreams(f->s, "ffffffffffff", &u, 1, NULL), -ENOENT);
 }
 
+/* net connect --link TARGET:ALIAS: the alias resolves to the target on that
+ * network, for the linking container only, before its other names there. */
+static void link_aliases_are_the_askers_own(void **state)
+{
+	struct fx *f = *state;
+	char *links[] = { "b:Store", "gone:ghost", "b:a", NULL };
+	struct dns_addr x = addr4("10.0.0.9");
+
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", ID_A, links, NULL), 0);
+	const char *as_b[] = { "store", "STORE", "store.mynet", "a" };
+	for (size_t i = 0; i < ARRAY_SIZE(as_b); i++) {
+		assert_int_equal(ask(f, "10.0.0.2", as_b[i], DNS_T_A, 0, false), DNS_ACT_REPLY);
+		assert_string_equal(addrs_of(f), "10.0.0.3");
+	}
+	assert_int_equal(ask(f, "10.0.0.2", "store", DNS_T_AAAA, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "fd00::3");
+	/* another container on the network: no such name ("a" is a itself) */
+	assert_int_equal(ask(f, "10.0.0.3", "store", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	assert_int_equal(ask(f, "10.0.0.3", "a", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "10.0.0.2");
+	/* a target that is not on the network (yet): the alias is no name... */
+	assert_int_equal(ask(f, "10.0.0.2", "ghost", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	/* ... until it joins (Docker's links on user-defined networks follow
+	 * their target: restarts, new addresses) */
+	assert_int_equal(dns_store_endpoint_add(f->s, "mynet", "eeeeeeeeeeee", "gone", NULL, NULL, &x, 1, NULL), 0);
+	assert_int_equal(ask(f, "10.0.0.2", "ghost", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "10.0.0.9");
+	assert_int_equal(dns_store_endpoint_remove(f->s, "mynet", "eeeeeeeeeeee", NULL), 0);
+	assert_int_equal(ask(f, "10.0.0.2", "ghost", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	/* scoped to the network: c (on "other") is linked to nothing there */
+	assert_int_equal(dns_store_endpoint_links(f->s, "other", ID_C, links, NULL), 0);
+	assert_int_equal(ask(f, "10.1.0.2", "store", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	/* bad links set nothing; unknown containers and networks are -ENOENT */
+	char *bad1[] = { "b", NULL }, *bad2[] = { "b:a..b", NULL }, *bad3[] = { ":x", NULL };
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", ID_A, bad1, NULL), -EINVAL);
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", ID_A, bad2, NULL), -EINVAL);
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", ID_A, bad3, NULL), -EINVAL);
+	assert_int_equal(ask(f, "10.0.0.2", "store", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_int_equal(dns_store_endpoint_links(f->s, "other", ID_A, links, NULL), -ENOENT);
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", "ffffffffffff", links, NULL), -ENOENT);
+	/* cleared */
+	assert_int_equal(dns_store_endpoint_links(f->s, "mynet", ID_A, NULL, NULL), 0);
+	assert_int_equal(ask(f, "10.0.0.2", "store", DNS_T_A, 0, false), DNS_ACT_FORWARD);
+	assert_int_equal(ask(f, "10.0.0.2", "a", DNS_T_A, 0, false), DNS_ACT_REPLY);
+	assert_string_equal(addrs_of(f), "10.0.0.2");
+}
+
 static void truncation_and_edns(void **state)
 {
 	struct fx *f = *state;
@@ -536,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(updates_take_effect_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_updates_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(asker_upstreams, setup, teardown),
+		cmocka_unit_test_setup_teardown(link_aliases_are_the_askers_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncation_and_edns, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(listeners_serve_their_network_only, setup, teardown),

@@ -93,6 +93,15 @@ static void attach_requests(void **state)
 	assert_int_equal(a.pid, 4242);
 	attach_req_done(&a);
 
+	/* net connect --link: TARGET:ALIAS */
+	_cleanup_json_ json_object *o3 = json_tokener_parse(
+		"{\"version\":1,\"op\":\"attach\",\"container\":\"c1\",\"name\":\"web\",\"netns\":\"/run/netns/a\","
+		"\"network\":\"n\",\"links\":[\"db:store\",\"cache:cache\"]}");
+	assert_int_equal(attach_parse(o3, &a, &e), 0);
+	assert_int_equal(strv_len(a.links), 2);
+	assert_string_equal(a.links[0], "db:store");
+	attach_req_done(&a);
+
 	static const char *const bad[] = {
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":-1}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"pid\":\"1\"}",
@@ -113,6 +122,12 @@ static void attach_requests(void **state)
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"aliases\":\"w\"}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"aliases\":[\"ok\",\"b d\"]}",
 		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"extra\":1}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\":x\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db:\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[\"db:a b\"]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":[3]}",
+		"{\"container\":\"c\",\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\",\"links\":\"db:x\"}",
 		"{\"container\":7,\"name\":\"n\",\"netns\":\"/run/netns/a\",\"network\":\"x\"}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -206,6 +221,39 @@ static void detach_and_names(void **state)
 	strv_free(names);
 	assert_int_equal(names_parse(n2, &names, &e), -EINVAL);
 	assert_int_equal(names_parse(n3, &names, &e), -EINVAL);
+
+	/* net.inspect's "static": one element per name, null or {ip?, ip6?} */
+	unsigned *st = NULL;
+	_cleanup_json_ json_object *s1 = json_tokener_parse(
+		"{\"names\":[\"a\",\"b\",\"c\"],\"static\":[null,{\"ip\":\"10.0.0.5\"},{\"ip\":\"10.0.0.6\",\"ip6\":\"fd00::6\"}]}");
+	assert_int_equal(inspect_parse(s1, &names, &st, &e), 0);
+	assert_int_equal(strv_len(names), 3);
+	assert_int_equal(st[0], 0);
+	assert_int_equal(st[1], NETD_STATIC4);
+	assert_int_equal(st[2], NETD_STATIC4 | NETD_STATIC6);
+	strv_free(names);
+	free(st);
+	assert_int_equal(inspect_parse(n1, &names, &st, &e), 0);
+	assert_null(st);
+	strv_free(names);
+	static const char *const bad_static[] = {
+		"{\"names\":[\"a\"],\"static\":[]}",
+		"{\"names\":[\"a\"],\"static\":[null,null]}",
+		"{\"names\":[\"a\"],\"static\":[{\"ip\":\"fd00::1\"}]}",
+		"{\"names\":[\"a\"],\"static\":[{\"ip6\":\"10.0.0.1\"}]}",
+		"{\"names\":[\"a\"],\"static\":[{\"ip\":\"10.0.0\"}]}",
+		"{\"names\":[\"a\"],\"static\":[{\"mac\":\"x\"}]}",
+		"{\"names\":[\"a\"],\"static\":[3]}",
+		"{\"names\":[\"a\"],\"static\":{}}",
+		"{\"names\":[\"a\"],\"static\":[{\"ip\":5}]}",
+	};
+	for (size_t i = 0; i < sizeof(bad_static) / sizeof(*bad_static); i++) {
+		_cleanup_json_ json_object *b = json_tokener_parse(bad_static[i]);
+		assert_non_null(b);
+		if (inspect_parse(b, &names, &st, &e) != -EINVAL)
+			fail_msg("accepted %s", bad_static[i]);
+	}
+	assert_int_equal(names_parse(s1, &names, &e), -EINVAL); /* net.rm takes no "static" */
 
 	/* release {container} */
 	const char *ctr = NULL;
@@ -306,6 +354,7 @@ static void state_round_trip(void **state)
 	n->options = json_object_new_object();
 	assert_int_equal(ipam_prefix_parse("10.5.0.0/24", &p, &e), 0);
 	assert_int_equal(ipam_subnet_new(&p, NULL, NULL, &n->sub4, &e), 0);
+	n->user4 = false; /* picked from a pool */
 	assert_int_equal(id_generate(ep->id), 0);
 	ep->container = xstrdup("c1");
 	ep->name = xstrdup("web");
@@ -315,6 +364,7 @@ static void state_round_trip(void **state)
 	assert_int_equal(ipam_subnet_alloc(n->sub4, &ep->ip4, &e), 0);
 	ep->has4 = true;
 	strv_push(&ep->aliases, "www");
+	strv_push(&ep->links, "db:store");
 	n->eps = xcalloc(1, sizeof(*n->eps));
 	n->eps[0] = ep;
 	n->neps = 1;
@@ -324,6 +374,29 @@ static void state_round_trip(void **state)
 		fail_msg("%s", err_msg(&e));
 	_cleanup_json_ json_object *o2 = network_to_state(back);
 	assert_string_equal(json_object_to_json_string(o), json_object_to_json_string(o2));
+	assert_false(back->user4);
+	assert_int_equal(network_static_ok(back, AF_INET, &e), -EINVAL);
+	assert_int_equal(network_static_ok(back, AF_INET6, &e), -EINVAL); /* no IPv6 subnet */
+	{
+		/* a state from before user_subnet4: the user's (what worked still does) */
+		_cleanup_json_ json_object *old = json_tokener_parse(json_object_to_json_string(o));
+		struct network *on = NULL;
+		json_object_object_del(old, "user_subnet4");
+		assert_int_equal(network_from_state(old, &on, &e), 0);
+		assert_true(on->user4);
+		assert_int_equal(network_static_ok(on, AF_INET, &e), 0);
+		network_free(on);
+		/* ... but never the default network's */
+		json_object_put(old);
+		old = json_tokener_parse(json_object_to_json_string(o));
+		json_object_object_del(old, "user_subnet4");
+		json_object_object_add(old, "name", json_object_new_string(NETD_DEFAULT_NET));
+		assert_int_equal(network_from_state(old, &on, &e), 0);
+		assert_int_equal(network_static_ok(on, AF_INET, &e), -EINVAL);
+		network_free(on);
+		json_object_object_add(o2, "user_subnet4", json_object_new_string("yes"));
+		assert_int_equal(network_from_state(o2, &on, &e), -EINVAL);
+	}
 	/* endpoints have files of their own; loading one reserves its address */
 	assert_false(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
 	_cleanup_json_ json_object *eo = endpoint_to_state(ep);
@@ -331,6 +404,7 @@ static void state_round_trip(void **state)
 	assert_int_equal(endpoint_from_state(eo, &ep2, &e), 0);
 	_cleanup_json_ json_object *eo2 = endpoint_to_state(ep2);
 	assert_string_equal(json_object_to_json_string(eo), json_object_to_json_string(eo2));
+	assert_string_equal(ep2->links[0], "db:store");
 	assert_int_equal(network_add_endpoint(back, ep2, &e), 0);
 	assert_true(ipam_subnet_is_allocated(back->sub4, &ep->ip4));
 	assert_int_equal(endpoint_from_state(eo, &ep3, &e), 0);
