@@ -25,17 +25,6 @@ teardown() {
 	true
 }
 
-# a block device of the host: MAJOR MINOR
-host_disk() {
-	local d
-	for d in /sys/dev/block/*; do
-		d=${d##*/}
-		echo "${d%%:*} ${d##*:}"
-		return 0
-	done
-	return 1
-}
-
 @test "cgroup v2: the init is born in the container's cgroup, which goes with it" {
 	id=$(pontoon run -d busybox sleep 100000)
 	pid=$(pontoon inspect "$id" | jq -r '.[0].State.Pid')

@@ -38,17 +38,6 @@ lift_v1() {
 	fi
 }
 
-# a block device of the host: MAJOR MINOR
-host_disk() {
-	local d
-	for d in /sys/dev/block/*; do
-		d=${d##*/}
-		echo "${d%%:*} ${d##*:}"
-		return 0
-	done
-	return 1
-}
-
 @test "cgroup v2: the device allow-list is a BPF program on the container's cgroup2 directory" {
 	[ -f /sys/fs/cgroup/cgroup.controllers ] || [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
 		skip "no cgroup2 hierarchy"

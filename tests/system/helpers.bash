@@ -122,3 +122,14 @@ detach() {
 	r=$(netd "{\"version\":1,\"op\":\"detach\",\"container\":\"c-$1\",\"network\":\"$2\"}")
 	[ "$(echo "$r" | jq -r .ok)" = true ] || fail "detach: $r"
 }
+
+# a block device of the host: MAJOR MINOR
+host_disk() {
+	local d
+	for d in /sys/dev/block/*; do
+		d=${d##*/}
+		echo "${d%%:*} ${d##*:}"
+		return 0
+	done
+	return 1
+}
