@@ -14,19 +14,24 @@ static bool spec_covers(const char *spec, unsigned int port, uint8_t proto)
 	       port < (unsigned int)p.cport + p.count;
 }
 
-void cli_exposed_add_published(struct rt_config *c)
+void cli_exposed_add_ports(char ***exposed, char *const *ports)
 {
-	for (size_t i = 0; c->ports && c->ports[i]; i++) {
+	for (size_t i = 0; ports && ports[i]; i++) {
 		struct netd_port p;
-		if (netd_port_parse(c->ports[i], &p, NULL) < 0)
+		if (netd_port_parse(ports[i], &p, NULL) < 0)
 			continue;
 		for (unsigned int k = 0; k < p.count; k++) {
 			char s[24];
 			snprintf(s, sizeof(s), "%u/%s", p.cport + k, netd_proto_name(p.proto));
-			if (!strv_contains(c->exposed, s))
-				strv_push(&c->exposed, s);
+			if (!strv_contains(*exposed, s))
+				strv_push(exposed, s);
 		}
 	}
+}
+
+void cli_exposed_add_published(struct rt_config *c)
+{
+	cli_exposed_add_ports(&c->exposed, c->ports);
 }
 
 bool cli_port_published(const struct rt_config *c, const char *exposed)

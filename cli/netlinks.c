@@ -17,17 +17,7 @@ static char **link_ports(const struct rt_config *lc)
 	char **v = NULL;
 	for (size_t i = 0; lc->exposed && lc->exposed[i]; i++)
 		strv_push(&v, lc->exposed[i]);
-	for (size_t i = 0; lc->ports && lc->ports[i]; i++) {
-		struct netd_port p;
-		if (netd_port_parse(lc->ports[i], &p, NULL) < 0)
-			continue;
-		for (unsigned int k = 0; k < p.count; k++) {
-			char s[24];
-			snprintf(s, sizeof(s), "%u/%s", p.cport + k, netd_proto_name(p.proto));
-			if (!strv_contains(v, s))
-				strv_push(&v, s);
-		}
-	}
+	cli_exposed_add_ports(&v, lc->ports);
 	return v;
 }
 

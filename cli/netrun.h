@@ -58,6 +58,9 @@ int cli_etc_nonet(const char *root, const struct rt_config *c, struct err *e) _w
  * Docker's ExposedPorts; whether an exposed "80/tcp" is published by a -p
  * already (-P skips it). */
 void cli_exposed_add_published(struct rt_config *c);
+/* The same for any list: each container port of the -p specs in ports, as
+ * "N/proto", added to *exposed unless there already. */
+void cli_exposed_add_ports(char ***exposed, char *const *ports);
 bool cli_port_published(const struct rt_config *c, const char *exposed);
 
 /* The last start failed in the network attach (run then removes the

@@ -106,6 +106,13 @@ static int read_str(const char *dir, const char *file, char *buf, size_t len)
 	return 0;
 }
 
+/* The configuration sets a limit of controller ctl. */
+static bool limit_set(const struct rt_config *c, const char *ctl)
+{
+	return (strcmp(ctl, "memory") == 0 && c->memory) || (strcmp(ctl, "cpu") == 0 && c->nano_cpus) ||
+	       (strcmp(ctl, "pids") == 0 && c->pids_limit > 0) || (strcmp(ctl, "cpuset") == 0 && c->cpuset);
+}
+
 static bool v1_wanted(const struct rt_config *c, const char *ctl)
 {
 	return strcmp(ctl, "cpuset") != 0 || c->cpuset;
@@ -197,9 +204,7 @@ static int create_v1(const char *root, const struct rt_config *c, struct err *e)
 			continue;
 		bool unified = strcmp(ctl, "unified") == 0;
 		if (statfs(mnt, &fs) < 0 || fs.f_type != (unified ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
-			bool needed = (strcmp(ctl, "memory") == 0 && c->memory) || (strcmp(ctl, "cpu") == 0 && c->nano_cpus) ||
-				      (strcmp(ctl, "pids") == 0 && c->pids_limit > 0) || strcmp(ctl, "cpuset") == 0;
-			if (needed)
+			if (limit_set(c, ctl))
 				return err_setx(e, ENOTSUP, "the %s cgroup controller is not available at %s", ctl, mnt);
 			continue;
 		}
@@ -245,9 +250,8 @@ static int create_v2(const char *root, const struct rt_config *c, struct err *e)
 		return err_setx(e, ENOTSUP, "cgroup v2 without cgroup.controllers");
 	/* a limit that cannot be applied is an error, named as such */
 	static const char *const need[] = { "memory", "cpu", "pids", "cpuset" };
-	const bool used[] = { c->memory > 0, c->nano_cpus > 0, c->pids_limit > 0, c->cpuset != NULL };
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
-		if (used[i] && !has_word(ctls, need[i]))
+		if (limit_set(c, need[i]) && !has_word(ctls, need[i]))
 			return err_setx(e, ENOTSUP, "the %s cgroup controller is not available in " CG_ROOT " (cgroup v2)",
 					need[i]);
 	for (int tries = 0;; tries++) { /* see create_v1 */

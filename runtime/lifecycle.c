@@ -189,8 +189,8 @@ static int spawn_shim(const char *root, const struct rt_config *c, const char *n
 		      const struct rt_attach *a, int *ret_fd, pid_t *ret_pid, struct err *e)
 {
 	_cleanup_free_ char *shim = rt_shim_path();
-	char *argv[11] = { "pontoon-shim", (char *)root, (char *)c->id, "--cgroups", NULL, NULL, NULL, NULL, NULL, NULL, NULL };
-	int n = 4, p[2], g[2] = { -1, -1 }, cg[2] = { -1, -1 };
+	char *argv[10] = { "pontoon-shim", (char *)root, (char *)c->id, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	int n = 3, p[2], g[2] = { -1, -1 }, cg[2] = { -1, -1 };
 	bool have_line = false;
 	char line[700];
 

@@ -11,8 +11,8 @@
 #define RT_GO_FD 4
 /* With --seccomp: the default filter's program file (rt_seccomp_program). */
 #define RT_SECCOMP_FD 5
-/* With --cgroups: "c" from the CLI once the container's cgroups exist (it
- * makes them while the shim starts); EOF or anything else: give up. */
+/* "c" from the CLI once the container's cgroups exist (it makes them while
+ * the shim starts); EOF or anything else: give up. */
 #define RT_CGROUP_FD 6
 /* The hooks set by rt_set_net_hooks (all NULL by default). */
 extern struct rt_net_hooks rt_hooks;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp] [--cgroups]
+ * pontoon-shim ROOT ID [--attach] [--netns PATH] [--hold] [--seccomp]
  *
  * One per running container, detached from the CLI (its own session), the
  * parent of the container's init and a child subreaper. It clones the init
@@ -18,9 +18,9 @@
  * line on fd 4 from the CLI ("go", or anything else / EOF: give up) before it
  * lets the init exec: the CLI attaches the container's namespace to its
  * networks meanwhile. With --seccomp, fd 5 is the default seccomp filter's
- * compiled program, which the init loads last before exec. With --cgroups,
- * the CLI makes the container's cgroups while we start, and writes "c" on
- * fd 6 once they exist: we clone the init into them only then.
+ * compiled program, which the init loads last before exec. fd 6: the CLI
+ * makes the container's cgroups while we start, and writes "c" there once
+ * they exist (EOF: give up); we clone the init into them only then.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -41,7 +41,6 @@ struct shim {
 	struct rt_config c;
 	bool attached;
 	bool wait_cli;     /* --hold: wait for the CLI's "go" (fd 4) before the init execs */
-	bool wait_cg;      /* --cgroups: wait for the CLI's "c" (fd 6) before the clone */
 	bool netns_made;   /* we made the container's network namespace (make_netns) */
 	int host_netns;    /* ours, to go back to once the init is born in that one */
 	int logfd;
@@ -216,7 +215,7 @@ static void leave_netns(struct shim *s)
 	s->host_netns = -1;
 }
 
-/* --cgroups: the CLI's word that the cgroups exist. */
+/* The CLI's word that the cgroups exist (fd 6). */
 static int wait_cgroups(struct err *e)
 {
 	char c = 0;
@@ -449,8 +448,8 @@ static void finish(struct shim *s, pid_t pid, const char *started)
 	} else {
 		/* after the start that made us has let go of the container */
 		int lock = rt_container_lock(s->root, s->c.id, NULL);
-		if (lock >= 0 && rt_container_hide(s->root, s->c.id, s->c.name ? s->c.name : "",
-							RT_HIDE_KEEP_CGROUPS | RT_HIDE_NO_MOUNTS, NULL) < 0)
+		if (lock >= 0 && rt_container_hide(s->root, s->c.id, s->c.name, RT_HIDE_KEEP_CGROUPS | RT_HIDE_NO_MOUNTS,
+						NULL) < 0)
 			log_warn("container %.12s: cannot remove it", s->c.id);
 		else
 			hidden = lock >= 0;
@@ -516,7 +515,7 @@ static int shim_run(struct shim *s, const char *netns)
 		err_set(&e, errno, "signalfd");
 		goto fail;
 	}
-	if ((!netns && make_netns(s, &e) < 0) || (s->wait_cg && wait_cgroups(&e) < 0))
+	if ((!netns && make_netns(s, &e) < 0) || wait_cgroups(&e) < 0)
 		goto fail;
 	s->child = spawn_init(s, child_fds, netns_fd, &rep, &e);
 	if (s->child < 0)
@@ -612,11 +611,8 @@ int rt_shim_main(int argc, char **argv)
 			s.wait_cli = true;
 		else if (strcmp(argv[i], "--seccomp") == 0)
 			s.seccomp_fd = RT_SECCOMP_FD;
-		else if (strcmp(argv[i], "--cgroups") == 0)
-			s.wait_cg = true;
 	}
-	if (s.wait_cg)
-		fcntl(RT_CGROUP_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(RT_CGROUP_FD, F_SETFD, FD_CLOEXEC);
 	if (s.seccomp_fd >= 0)
 		fcntl(s.seccomp_fd, F_SETFD, FD_CLOEXEC);
 	fcntl(RT_REPORT_FD, F_SETFD, FD_CLOEXEC);

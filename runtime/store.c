@@ -558,7 +558,7 @@ int rt_container_hide(const char *root, const char *id, const char *name, unsign
 		umount_under(dir);
 	if (!name && rt_config_read(root, id, &c, NULL) == 0)
 		name = c.name;
-	if (name && *name) {
+	if (name) {
 		_cleanup_free_ char *link = name_link(root, name);
 		char target[ID_LEN + 1];
 		if (read_name_link(link, target) && strcmp(target, id) == 0 && (!have_trash || rename(link, name_to) < 0))

@@ -16,6 +16,13 @@ snapshot() {
 	kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//; s/ link\/ether [0-9a-f:]+ brd [0-9a-f:]+//'
 }
 
+# the same but for link-local addresses rather than MAC addresses: the
+# kernel gives the bridges those on its own time after their first port
+snapshot_nolinklocal() {
+	kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' |
+		grep -v 'inet6 fe80::'
+}
+
 cgroup_dirs() {
 	ls -d /sys/fs/cgroup/*/pontoon*/"$1" /sys/fs/cgroup/pontoon*/"$1" 2>/dev/null || true
 }
@@ -143,15 +150,10 @@ container_view() {
 	pontoon net create --subnet 10.47.0.0/24 --ipv6 --subnet fd47::/64 netb
 	pontoon run -d --name c1 --network neta busybox sleep 100000
 	pid=$(pontoon inspect c1 | jq -r '.[0].State.Pid')
-	# kernel_snapshot without link-local addresses, which the kernel gives the
-	# bridges on its own time after their first port
-	snapshot() {
-		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' | grep -v 'inet6 fe80::'
-	}
 	tried=0
 	for site in netd:netlink netd:nft netd:state state mount cgroup; do
 		for n in $(seq 1 80); do
-			before=$(snapshot)
+			before=$(snapshot_nolinklocal)
 			view=$(container_view "$pid")
 			if [[ $site == netd:* ]]; then
 				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
@@ -174,7 +176,7 @@ container_view() {
 			[ "$(pontoon inspect c1 | jq -r '.[0].State.Status')" = running ] || fail "$site:$n: c1 stopped"
 			# netd deletes an undone veth in the background
 			wait_until 10 bash -c "[ \"\$(ip -o link show | grep -c pnv)\" -eq 1 ]" || true
-			after=$(snapshot)
+			after=$(snapshot_nolinklocal)
 			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
 			aview=$(container_view "$pid")
 			[ "$view" = "$aview" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$view") <(echo "$aview") >&2 || true; fail "$site:$n changed the container"; }
@@ -192,14 +194,11 @@ container_view() {
 	view_net=dnetb
 	pontoon run -d --name c1 --network dneta busybox sleep 100000
 	pid=$(pontoon inspect c1 | jq -r '.[0].State.Pid')
-	snapshot() {
-		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' | grep -v 'inet6 fe80::'
-	}
 	pontoon net connect --ip 10.53.0.50 --alias extra dnetb c1
 	tried=0
 	for site in netd:netlink netd:nft netd:state state mount cgroup; do
 		for n in $(seq 1 80); do
-			before=$(snapshot)
+			before=$(snapshot_nolinklocal)
 			view=$(container_view "$pid")
 			if [[ $site == netd:* ]]; then
 				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
@@ -222,7 +221,7 @@ container_view() {
 			[ "$status" -eq 1 ] || fail "$site:$n: status $status: $output"
 			[[ "$output" == "pontoon: "*"Input/output error"* ]] || fail "$site:$n: $output"
 			[ "$(pontoon inspect c1 | jq -r '.[0].State.Status')" = running ] || fail "$site:$n: c1 stopped"
-			after=$(snapshot)
+			after=$(snapshot_nolinklocal)
 			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
 			aview=$(container_view "$pid")
 			[ "$view" = "$aview" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$view") <(echo "$aview") >&2 || true; fail "$site:$n changed the container"; }
@@ -258,10 +257,6 @@ no_lab_left() {
 	  links:
 	    - endpoints: ["a:eth1", "b:eth1"]
 	EOF2
-	snapshot() {
-		kernel_snapshot | sed -E 's/ (tentative|dadfailed)//g; s/NO-CARRIER,//; s/ state (UP|DOWN|UNKNOWN)//' |
-			grep -v 'inet6 fe80::'
-	}
 	# cgroups are the host's, shared with other roots: the deploy's own are
 	# found by the ids of the containers it made (seen while it runs)
 	watch_ids() {
@@ -287,7 +282,7 @@ no_lab_left() {
 	tried=0
 	for site in netd:netlink netd:nft netd:state state cgroup mount seccomp; do
 		for n in $(seq 1 100); do
-			before=$(snapshot)
+			before=$(snapshot_nolinklocal)
 			if [[ $site == netd:* ]]; then
 				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
 				deploy pontoon lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
@@ -300,7 +295,7 @@ no_lab_left() {
 					fail "deployed after $site:$n without the link"
 				pontoon lab destroy -t "$BATS_TEST_TMPDIR/f.clab.yml" --cleanup
 				wait_until 10 no_lab_left || true
-				[ "$(snapshot)" = "$before" ] || fail "destroy after $site:$n left something"
+				[ "$(snapshot_nolinklocal)" = "$before" ] || fail "destroy after $site:$n left something"
 				[ -z "$(leaked_cgroups)" ] || fail "destroy after $site:$n left cgroups: $(leaked_cgroups)"
 				break
 			fi
@@ -309,7 +304,7 @@ no_lab_left() {
 			[[ "$output" == *"pontoon: "*"Input/output error"* ]] || fail "$site:$n: $output"
 			# a worker's undo and netd's background veth deletion may end after the CLI
 			wait_until 10 no_lab_left || true
-			after=$(snapshot)
+			after=$(snapshot_nolinklocal)
 			[ "$before" = "$after" ] || { echo "# $site:$n: $output" >&3; diff <(echo "$before") <(echo "$after") >&2 || true; fail "$site:$n left something"; }
 			[ -z "$(leaked_cgroups)" ] || fail "$site:$n left cgroups: $(leaked_cgroups)"
 			[ "$n" -lt 100 ] || fail "lab deploy still fails at $site:100"
