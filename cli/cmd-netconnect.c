@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "dns.h"
 #include "ipam.h"
+#include "netd.h"
 #include "netrun.h"
 #include "runtime.h"
 
@@ -288,4 +289,119 @@ int cli_cmd_net_disconnect(struct cli_ctx *ctx, const struct cli_command *cmd, i
 	if (do_disconnect(ctx, argv[optind], argv[optind + 1], force, &e) < 0)
 		return cli_fail(&e);
 	return CLI_EXIT_OK;
+}
+
+/* ---- system check: the containers' endpoints and their configurations ----------- */
+
+/* A net connect or net disconnect killed between its steps (netd's endpoint,
+ * the container's configuration) leaves them apart; the configuration is
+ * what the user asked for, so repair makes netd follow it:
+ *   stray-endpoint    an endpoint on a network the configuration does not
+ *                     name (a connect killed before its config write, a
+ *                     disconnect killed after it)          -> detached
+ *   missing-endpoint  a configured network with no endpoint (e.g. after a
+ *                     lost-endpoint repair)                  -> attached
+ * Only running containers: netd releases a dead init's endpoints itself. */
+
+/* The names of the networks in ls (a net.ls reply) holding an endpoint of id. */
+static char **nets_holding(json_object *ls, const char *id)
+{
+	json_object *nets, *ctrs, *name;
+	char **v = NULL;
+	if (!json_object_object_get_ex(ls, "networks", &nets) || !json_object_is_type(nets, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(nets); i++) {
+		json_object *n = json_object_array_get_idx(nets, i);
+		if (json_object_object_get_ex(n, "Containers", &ctrs) && json_object_object_get_ex(ctrs, id, NULL) &&
+		    json_object_object_get_ex(n, "Name", &name))
+			strv_push(&v, json_object_get_string(name));
+	}
+	return v;
+}
+
+static bool nets_agree(const struct rt_config *c, char *const *have)
+{
+	if (strv_len(have) != c->n_nets)
+		return false;
+	for (size_t i = 0; i < c->n_nets; i++)
+		if (!strv_contains(have, c->nets[i].name))
+			return false;
+	return true;
+}
+
+static int net_ls(json_object **ret)
+{
+	_cleanup_json_ json_object *req = netd_request_new("net.ls");
+	return cli_netd_call(req, true, ret, NULL);
+}
+
+/* One container that disagreed in the first look: looked at again under its
+ * lock (a connect or disconnect in progress finishes first), and repaired. */
+static void check_container(struct cli_ctx *ctx, const char *id, bool repair, json_object *arr)
+{
+	_cleanup_close_ int lock = rt_container_lock(ctx->root, id, NULL);
+	_cleanup_json_ json_object *ls = NULL;
+	_cleanup_strv_ char **have = NULL;
+	struct rt_config c;
+	struct rt_state st;
+	bool changed = false;
+
+	if (lock < 0 || rt_state_read(ctx->root, id, &st, NULL) < 0 || st.status != RT_RUNNING)
+		return;
+	if (rt_config_read(ctx->root, id, &c, NULL) < 0)
+		return;
+	if (net_ls(&ls) < 0)
+		goto out;
+	have = nets_holding(ls, id);
+	/* an init that ended meanwhile has its endpoints released: not a finding */
+	if (nets_agree(&c, have) || cli_init_dead(st.pid))
+		goto out;
+	for (size_t i = 0; have && have[i]; i++) {
+		if (rt_config_net_find(&c, have[i]) >= 0)
+			continue;
+		int r = repair ? cli_net_detach(id, have[i], NULL) : 0;
+		_cleanup_free_ char *msg = xasprintf("%s has an endpoint on network %s, which its configuration does not name",
+						     c.name, have[i]);
+		rt_check_found(arr, repair, "stray-endpoint", id, r, msg);
+		changed |= repair && r >= 0;
+	}
+	for (size_t i = 0; i < c.n_nets; i++) {
+		if (strv_contains(have, c.nets[i].name))
+			continue;
+		struct cli_ep ep = { 0 };
+		int r = repair ? cli_net_attach(&c, &c.nets[i], st.pid, &ep, NULL) : 0;
+		cli_ep_done(&ep);
+		if (r < 0 && cli_init_dead(st.pid))
+			break; /* ended meanwhile */
+		_cleanup_free_ char *msg = xasprintf("%s runs without an endpoint on network %s, which its configuration names",
+						     c.name, c.nets[i].name);
+		rt_check_found(arr, repair, "missing-endpoint", id, r, msg);
+		changed |= repair && r >= 0;
+	}
+	if (changed)
+		(void)!refresh_etc(ctx, &c, NULL); /* its /etc/hosts follows its endpoints */
+out:
+	rt_config_done(&c);
+}
+
+void cli_net_check_containers(struct cli_ctx *ctx, bool repair, json_object *arr)
+{
+	_cleanup_strv_ char **ids = NULL;
+	_cleanup_json_ json_object *ls = NULL;
+
+	if (rt_container_list(ctx->root, &ids, NULL) < 0 || !ids || net_ls(&ls) < 0)
+		return;
+	/* a first look without locks; only who disagrees is looked at again */
+	for (size_t i = 0; ids[i]; i++) {
+		struct rt_config c;
+		struct rt_state st;
+		if (rt_state_read(ctx->root, ids[i], &st, NULL) < 0 || st.status != RT_RUNNING ||
+		    rt_config_read(ctx->root, ids[i], &c, NULL) < 0)
+			continue;
+		_cleanup_strv_ char **have = nets_holding(ls, ids[i]);
+		bool agree = nets_agree(&c, have);
+		rt_config_done(&c);
+		if (!agree)
+			check_container(ctx, ids[i], repair, arr);
+	}
 }

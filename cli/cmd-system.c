@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include "cli.h"
 #include "netd.h"
+#include "netrun.h"
 #include "runtime.h"
 
 static const char *cgroup_mode(void)
@@ -128,6 +129,7 @@ static int cmd_check(struct cli_ctx *ctx, const struct cli_command *cmd, int arg
 			json_object_array_add(all, json_object_get(json_object_array_get_idx(f, i)));
 	if (rt_check(ctx->root, repair, all, &e) < 0)
 		return cli_fail(&e);
+	cli_net_check_containers(ctx, repair, all);
 	size_t n = json_object_array_length(all), unrepaired = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(all, i), *v;
@@ -175,7 +177,13 @@ const struct cli_command cli_system_commands[] = {
 		   "  orphan-cgroup    a cgroup of this root (pontoon[-HASH]/<id>, see system\n"
 		   "                   info) with no task and no running container\n"
 		   "  orphan-mount     a mount under pontoon's root in the host's mount namespace\n"
-		   "With --repair, fix each (delete, recreate, release, re-apply, unmount).\n"
+		   "  stray-endpoint   a running container's endpoint on a network its\n"
+		   "                   configuration does not name (a net connect or net\n"
+		   "                   disconnect killed half-way)\n"
+		   "  missing-endpoint a running container without an endpoint on a network\n"
+		   "                   its configuration names\n"
+		   "With --repair, fix each (delete, recreate, release, re-apply, unmount,\n"
+		   "detach, attach: a container's networks follow its configuration).\n"
 		   "Exit status: 0 when everything agrees (or was repaired), 1 otherwise.\n"
 		   "\n"
 		   "Options:\n"

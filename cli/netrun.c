@@ -523,7 +523,7 @@ static bool attach_failed;
 
 /* Gone, a zombie its shim has not reaped yet, or exiting (its namespaces
  * are released before it becomes a zombie). */
-static bool init_dead(pid_t pid)
+bool cli_init_dead(pid_t pid)
 {
 	char path[40], buf[512];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
@@ -546,7 +546,7 @@ void cli_net_attach_failed_set(void)
 
 bool cli_net_attach_failed(void)
 {
-	/* init_dead() can miss an init that is still exiting: the shim's report
+	/* cli_init_dead() can miss an init that is still exiting: the shim's report
 	 * (read by the runtime after the hook) says who failed first */
 	return attach_failed && !rt_start_failed_in_init();
 }
@@ -569,7 +569,7 @@ static int hook_attach(const char *root, const struct rt_config *c, pid_t pid, p
 			(void)!cli_net_detach(c->id, eps[i].network, NULL); /* undo; netd also sees the init die */
 		/* an init that died meanwhile failed on its own (the runtime
 		 * reports its error): not the network's doing */
-		attach_failed = !init_dead(pid);
+		attach_failed = !cli_init_dead(pid);
 		/* run's 127 and 126 mean "command not found / not executable" */
 		if (e && (e->code == ENOENT || e->code == EACCES))
 			e->code = e->code == ENOENT ? ENXIO : EPERM;

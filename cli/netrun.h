@@ -68,6 +68,13 @@ bool cli_port_published(const struct rt_config *c, const char *exposed);
 bool cli_net_attach_failed(void);
 /* A failure of the network side before the init exists (--link's variables). */
 void cli_net_attach_failed_set(void);
+/* The container's init (pid) is gone, a zombie, or exiting: netd releases
+ * (or has released) its endpoints. */
+bool cli_init_dead(pid_t pid);
+/* system check's part (cmd-netconnect.c): each running container has an
+ * endpoint on exactly the networks its configuration names; with repair,
+ * stray endpoints detached, missing ones attached. Findings go into arr. */
+void cli_net_check_containers(struct cli_ctx *ctx, bool repair, json_object *arr);
 /* Before create: the networks exist (netd says), by their names. */
 int cli_net_resolve(struct rt_config *c, struct err *e) _wur_;
 /* inspect's NetworkSettings (pid: the running init, 0 when not running). */

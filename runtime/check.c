@@ -30,7 +30,8 @@
 
 #define ORPHAN_SETTLE_SEC 2
 
-static void found(json_object *arr, bool repair, const char *kind, const char *object, int repair_r, const char *problem)
+void rt_check_found(json_object *arr, bool repair, const char *kind, const char *object, int repair_r,
+		    const char *problem)
 {
 	if (!arr)
 		return; /* rt_recover: repairs, reports nothing */
@@ -120,7 +121,7 @@ static size_t check_containers(const char *root, bool repair, json_object *arr, 
 		int r = repair ? repair_dead(root, ids[i], &s, wait) : 0;
 		if (r == -EAGAIN)
 			continue; /* running again, or busy (not waited for) */
-		found(arr, repair, "dead-container", ids[i], r, msg);
+		rt_check_found(arr, repair, "dead-container", ids[i], r, msg);
 		n += r >= 0;
 	}
 	return n;
@@ -202,7 +203,7 @@ static void check_cgroups(const char *root, bool repair, json_object *arr)
 		if (access(cands[i], F_OK) < 0 || has_tasks(root, cands[i]) || running_here(root, id))
 			continue;
 		int r = repair && rmdir(cands[i]) < 0 ? -errno : 0;
-		found(arr, repair, "orphan-cgroup", cands[i], r, "no task, and no running container owns it");
+		rt_check_found(arr, repair, "orphan-cgroup", cands[i], r, "no task, and no running container owns it");
 	}
 out:
 	if (repair)
@@ -229,7 +230,7 @@ static void check_mounts(const char *root, bool repair, json_object *arr)
 	for (size_t i = strv_len(mps); i-- > 0;) {
 		bool escaped = strchr(mps[i], '\\') != NULL;
 		int r = repair && (escaped || umount2(mps[i], MNT_DETACH) < 0) ? -(escaped ? EINVAL : errno) : 0;
-		found(arr, repair, "orphan-mount", mps[i], r, "mounted under pontoon's root in the host's mount namespace");
+		rt_check_found(arr, repair, "orphan-mount", mps[i], r, "mounted under pontoon's root in the host's mount namespace");
 	}
 }
 
@@ -245,7 +246,7 @@ static void check_trash(const char *root, bool repair, json_object *arr)
 		if (de->d_name[0] == '.' || lstat(p, &st) < 0 || time(NULL) - st.st_ctime < ORPHAN_SETTLE_SEC)
 			continue;
 		int r = repair ? rm_rf(p, NULL) : 0;
-		found(arr, repair, "trash", p, r, "files of a removed container, not deleted");
+		rt_check_found(arr, repair, "trash", p, r, "files of a removed container, not deleted");
 	}
 	if (d)
 		closedir(d);

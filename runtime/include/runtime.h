@@ -169,6 +169,10 @@ char *rt_cgroup_parent(const char *root);
  * gone, orphan cgroups, mounts under root on the host; each appended to
  * findings as {kind, object, problem, repaired}; repaired when repair. */
 int rt_check(const char *root, bool repair, json_object *findings, struct err *e) _wur_;
+/* One finding appended to findings (none when it is NULL): repaired when
+ * repair and repair_r >= 0 (also the CLI's own checks). */
+void rt_check_found(json_object *findings, bool repair, const char *kind, const char *object, int repair_r,
+		    const char *problem);
 /* The dead-container repair alone, quietly (netd's start, after a crash):
  * containers marked running whose shim is gone are marked exited and their
  * cgroups removed. Returns how many. */

@@ -202,6 +202,45 @@ check_finds() {
 	pontoon rm -f "$id"
 }
 
+@test "system check: a container's endpoints follow its configuration (connect, disconnect killed half-way; an endpoint lost)" {
+	pontoon net create --subnet 10.42.1.0/24 k1
+	pontoon net create --subnet 10.42.2.0/24 k2
+	id=$(pontoon run -d --name ka --network k1 busybox sleep 1000)
+	pid=$(pontoon inspect ka | jq -r '.[0].State.Pid')
+	addrs() { nsenter -t "$pid" -n ip -o -4 addr show | awk '{print $4}' | grep '^10\.42\.' | sort | xargs; }
+	on_k2() { pontoon net inspect k2 | jq '.[0].Containers | length'; }
+
+	# net connect killed after netd's attach, before the configuration names k2
+	run env PONTOON_FAULT=state:1:KILL "$PONTOON_BIN" net connect k2 ka
+	assert_status 137
+	[ "$(on_k2)" -eq 1 ]
+	[ "$(pontoon inspect ka | jq -r '.[0].NetworkSettings.Networks | keys | join(" ")')" = k1 ]
+	check_finds stray-endpoint "$id"
+	[ "$(on_k2)" -eq 0 ]
+	[ "$(addrs)" = 10.42.1.2/24 ]
+
+	# net disconnect killed after the configuration's write (state write 1),
+	# at its /etc/hosts (2), before netd's detach
+	pontoon net connect k2 ka
+	[ "$(addrs | wc -w)" -eq 2 ]
+	run env PONTOON_FAULT=state:2:KILL "$PONTOON_BIN" net disconnect k2 ka
+	assert_status 137
+	[ "$(on_k2)" -eq 1 ]
+	check_finds stray-endpoint "$id"
+	[ "$(on_k2)" -eq 0 ]
+	[ "$(addrs)" = 10.42.1.2/24 ]
+
+	# an endpoint gone behind the CLI's back: attached again, and it works
+	netd "{\"version\":1,\"op\":\"detach\",\"container\":\"$id\",\"network\":\"k1\"}" | jq -e .ok
+	[ -z "$(addrs)" ]
+	check_finds missing-endpoint "$id"
+	ip=$(addrs)
+	[[ $ip == 10.42.1.*/24 ]]
+	pontoon exec ka ping -c 1 -W 2 10.42.1.1
+	pontoon exec ka grep -q "^${ip%/*}[[:space:]]" /etc/hosts
+	pontoon rm -f ka
+}
+
 @test "system check: each root has its own cgroups; repair in one leaves the other's alone" {
 	ip netns add root-b
 	nsenter --net=/run/netns/root-b ip link set lo up

@@ -6,8 +6,9 @@
 # (PONTOON_FAULT=SITE:N:KILL, the debug.fault request for netd), or between
 # two operations. netd comes back by autostart or by hand. Afterwards the
 # state and the kernel must agree, and nothing may have leaked:
-#   - system check --repair fixes what a crash may leave (dead containers),
-#     and then system check finds nothing;
+#   - system check --repair fixes what a crash may leave (dead containers,
+#     a container's endpoints apart from its configuration), and then
+#     system check finds nothing;
 #   - every endpoint netd holds is a pnv* veth on its bridge, the address is
 #     inside the container's namespace, the container runs, and is on the
 #     networks its configuration names (no more, no fewer); every published
@@ -272,11 +273,15 @@ assert_agreement() {
 	# netd back (autostart), then what a crash may leave: containers whose
 	# shim was killed are dead-container (and their cgroups), a CLI killed
 	# between making a container's cgroups and its shim leaves them empty
-	# (orphan-cgroup), until repaired; anything else is a bug
+	# (orphan-cgroup), a net connect or disconnect killed between netd's
+	# endpoint and the container's configuration leaves a stray endpoint (or,
+	# netd killed as it detached, a missing one), until repaired; anything
+	# else is a bug
 	pontoon net ls >/dev/null
 	run pontoon system check --format json
 	echo "$output"
-	bad=$(echo "$output" | jq -r '.[] | select(.kind != "dead-container" and .kind != "orphan-cgroup") |
+	bad=$(echo "$output" | jq -r '.[] | select(.kind | IN("dead-container", "orphan-cgroup", "stray-endpoint",
+		"missing-endpoint") | not) |
 		"\(.kind) \(.object): \(.problem)"')
 	[ -z "$bad" ] || fail "before repair, findings other than killed shims: $bad"
 	run pontoon system check --repair
