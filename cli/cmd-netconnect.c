@@ -108,8 +108,18 @@ static int do_connect(struct cli_ctx *ctx, const char *net, const char *ref, str
 		r = err_setx(e, EINVAL, "--ip, --ip6, --alias and --link are supported on user-defined networks only");
 		goto out;
 	}
-	if (st.status == RT_RUNNING && (r = cli_net_attach(&c, want, st.pid, &ep, e)) < 0)
-		goto out;
+	if (st.status == RT_RUNNING) {
+		r = cli_net_attach(&c, want, st.pid, &ep, e);
+		if (r == -EEXIST) {
+			/* netd has an endpoint the configuration does not name: a
+			 * connect or disconnect killed half-way left it; replaced */
+			err_clear(e);
+			if ((r = cli_net_detach(c.id, want->name, e)) == 0)
+				r = cli_net_attach(&c, want, st.pid, &ep, e);
+		}
+		if (r < 0)
+			goto out;
+	}
 	c.nets = xrealloc(c.nets, (c.n_nets + 1) * sizeof(*c.nets));
 	c.nets[c.n_nets++] = *want;
 	memset(want, 0, sizeof(*want));
@@ -256,8 +266,16 @@ static int do_disconnect(struct cli_ctx *ctx, const char *net, const char *ref, 
 		probe.nets = xcalloc(1, sizeof(*probe.nets));
 		probe.nets[0].name = xstrdup(net);
 		probe.n_nets = 1;
-		if (cli_net_resolve(&probe, NULL) == 0)
+		bool known = cli_net_resolve(&probe, NULL) == 0;
+		if (known)
 			i = rt_config_net_find(&c, probe.nets[0].name);
+		/* not in the configuration, but netd has an endpoint there (a
+		 * disconnect killed before its detach): the detach finishes it */
+		if (known && i < 0 && st.status == RT_RUNNING && cli_net_detach(c.id, probe.nets[0].name, NULL) == 0) {
+			rt_config_done(&probe);
+			r = refresh_etc(ctx, &c, e);
+			goto out;
+		}
 		rt_config_done(&probe);
 	}
 	if (i < 0) {

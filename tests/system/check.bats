@@ -202,7 +202,7 @@ check_finds() {
 	pontoon rm -f "$id"
 }
 
-@test "system check: a container's endpoints follow its configuration (connect, disconnect killed half-way; an endpoint lost)" {
+@test "system check: a container's endpoints follow its configuration (connect, disconnect killed half-way; an endpoint lost); the next connect or disconnect finishes a killed one" {
 	pontoon net create --subnet 10.42.1.0/24 k1
 	pontoon net create --subnet 10.42.2.0/24 k2
 	id=$(pontoon run -d --name ka --network k1 busybox sleep 1000)
@@ -218,6 +218,24 @@ check_finds() {
 	check_finds stray-endpoint "$id"
 	[ "$(on_k2)" -eq 0 ]
 	[ "$(addrs)" = 10.42.1.2/24 ]
+	# killed again: the next net connect replaces the stray endpoint
+	run env PONTOON_FAULT=state:1:KILL "$PONTOON_BIN" net connect k2 ka
+	assert_status 137
+	pontoon net connect k2 ka
+	[ "$(on_k2)" -eq 1 ]
+	[ "$(addrs | wc -w)" -eq 2 ]
+	[ "$(pontoon inspect ka | jq -r '.[0].NetworkSettings.Networks | keys | join(" ")')" = "k1 k2" ]
+	run pontoon system check
+	assert_status 0
+	# a net disconnect killed before netd's detach: the next one finishes it
+	run env PONTOON_FAULT=state:2:KILL "$PONTOON_BIN" net disconnect k2 ka
+	assert_status 137
+	[ "$(on_k2)" -eq 1 ]
+	pontoon net disconnect k2 ka
+	[ "$(on_k2)" -eq 0 ]
+	[ "$(addrs)" = 10.42.1.2/24 ]
+	run pontoon system check
+	assert_status 0
 
 	# net disconnect killed after the configuration's write (state write 1),
 	# at its /etc/hosts (2), before netd's detach
