@@ -236,7 +236,7 @@ static void check_mounts(const char *root, bool repair, json_object *arr)
 
 /* What a crash left in the trash of removed containers (rt_container_hide);
  * an entry moved there in the last seconds is being deleted by its shim. */
-static void check_trash(const char *root, bool repair, json_object *arr)
+void rt_trash_sweep(const char *root, bool repair, json_object *arr)
 {
 	_cleanup_free_ char *trash = xasprintf("%s/containers/" RT_TRASH, root);
 	DIR *d = opendir(trash);
@@ -259,6 +259,6 @@ int rt_check(const char *root, bool repair, json_object *findings, struct err *e
 	check_containers(root, repair, findings, true);
 	check_cgroups(root, repair, findings);
 	check_mounts(root, repair, findings);
-	check_trash(root, repair, findings);
+	rt_trash_sweep(root, repair, findings);
 	return 0;
 }

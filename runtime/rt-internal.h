@@ -176,8 +176,10 @@ int rt_container_purge(const char *root, const char *id, struct err *e) _wur_;
  * discard, each block freed is a synchronous discard, ~1-4 ms per directory
  * here: the shim of a --rm container reports the exit between the two, and
  * removes the cgroups (empty: its init is reaped) after the report too.
- * `system check` removes what a crash left in the trash, and empty cgroups
- * of no container. */
+ * What a crash left in the trash (an entry older than a few seconds: its
+ * remover is gone) is deleted by the next rt_container_trash_empty of any
+ * container, and by `system check --repair` (rt_trash_sweep); empty cgroups
+ * of no container by `system check`. */
 #define RT_TRASH ".trash"
 /* A new container's directory is a tree made ahead, when there is one:
  * $ROOT/containers/.spare (with empty upper/ and work/), renamed into place.
@@ -192,6 +194,9 @@ void rt_container_spare_make(const char *root);
 enum { RT_HIDE_KEEP_CGROUPS = 1, RT_HIDE_NO_MOUNTS = 2 };
 int rt_container_hide(const char *root, const char *id, const char *name, unsigned flags, struct err *e) _wur_;
 void rt_container_trash_empty(const char *root, const char *id);
+/* The trash's entries older than ORPHAN_SETTLE_SEC: each deleted when
+ * repair, and reported to findings (none when NULL) as "trash". */
+void rt_trash_sweep(const char *root, bool repair, json_object *findings);
 
 /* Exit code of a container removed on exit (--rm), for a `wait` that was
  * waiting on it (runtime/exits.c). Best effort, no fsync. */

@@ -579,6 +579,7 @@ void rt_container_trash_empty(const char *root, const char *id)
 	_cleanup_free_ char *name_to = xasprintf("%s.name", to);
 	(void)!rm_rf(to, NULL); /* best effort: system check removes what is left */
 	unlink(name_to);
+	rt_trash_sweep(root, true, NULL); /* and what a killed remover left */
 }
 
 int rt_container_purge(const char *root, const char *id, struct err *e)

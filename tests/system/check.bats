@@ -172,6 +172,12 @@ check_finds() {
 	sleep 2
 	check_finds trash "$PONTOON_ROOT/containers/.trash/$FAKE_ID"
 	[ ! -e "$PONTOON_ROOT/containers/.trash/$FAKE_ID" ]
+	# the next removal of any container deletes what a killed one left
+	mkdir -p "$PONTOON_ROOT/containers/.trash/$FAKE_ID/upper/etc"
+	sleep 2
+	id=$(pontoon create busybox true)
+	pontoon rm "$id"
+	[ ! -e "$PONTOON_ROOT/containers/.trash/$FAKE_ID" ]
 }
 
 @test "system check right after a container ended: its endpoint is released, not a lost-endpoint finding" {

@@ -7,7 +7,8 @@
 # two operations. netd comes back by autostart or by hand. Afterwards the
 # state and the kernel must agree, and nothing may have leaked:
 #   - system check --repair fixes what a crash may leave (dead containers,
-#     a container's endpoints apart from its configuration), and then
+#     a container's endpoints apart from its configuration, a removed
+#     container's files in the trash), and then
 #     system check finds nothing;
 #   - every endpoint netd holds is a pnv* veth on its bridge, the address is
 #     inside the container's namespace, the container runs, and is on the
@@ -275,13 +276,14 @@ assert_agreement() {
 	# between making a container's cgroups and its shim leaves them empty
 	# (orphan-cgroup), a net connect or disconnect killed between netd's
 	# endpoint and the container's configuration leaves a stray endpoint (or,
-	# netd killed as it detached, a missing one), until repaired; anything
-	# else is a bug
+	# netd killed as it detached, a missing one), an rm killed after moving
+	# the container into the trash leaves its files there (trash), until
+	# repaired or the next removal; anything else is a bug
 	pontoon net ls >/dev/null
 	run pontoon system check --format json
 	echo "$output"
 	bad=$(echo "$output" | jq -r '.[] | select(.kind | IN("dead-container", "orphan-cgroup", "stray-endpoint",
-		"missing-endpoint") | not) |
+		"missing-endpoint", "trash") | not) |
 		"\(.kind) \(.object): \(.problem)"')
 	[ -z "$bad" ] || fail "before repair, findings other than killed shims: $bad"
 	run pontoon system check --repair
