@@ -92,6 +92,9 @@ int netd_dispatch(struct netd *d, const char *op, json_object *req, json_object 
 
 /* ---- networks (ops.c) ---- */
 struct network *netd_find(struct netd *d, const char *name_or_id);
+/* The network of exactly this name (no id nor id prefix): whether a name is
+ * taken. */
+struct network *netd_find_name(struct netd *d, const char *name);
 /* The network file: atomic and fsync'd (networks outlive reboots). */
 int netd_net_save(struct netd *d, struct network *n, struct err *e) _wur_;
 

@@ -7,13 +7,20 @@
 #include "fw.h"
 #include "jsonu.h"
 
+struct network *netd_find_name(struct netd *d, const char *name)
+{
+	for (size_t i = 0; i < d->nnets; i++)
+		if (strcmp(d->nets[i]->name, name) == 0)
+			return d->nets[i];
+	return NULL;
+}
+
 struct network *netd_find(struct netd *d, const char *key)
 {
-	struct network *prefix_hit = NULL;
+	struct network *named = netd_find_name(d, key), *prefix_hit = NULL;
 	size_t hits = 0, len = strlen(key);
-	for (size_t i = 0; i < d->nnets; i++)
-		if (strcmp(d->nets[i]->name, key) == 0)
-			return d->nets[i];
+	if (named)
+		return named;
 	for (size_t i = 0; i < d->nnets; i++) {
 		if (strcmp(d->nets[i]->id, key) == 0)
 			return d->nets[i];
@@ -249,7 +256,7 @@ static int net_create(struct netd *d, struct net_spec *s, json_object *reply, st
 	struct nl_addr a4, a6;
 	int r;
 
-	if (netd_find(d, s->name) && strcmp(netd_find(d, s->name)->name, s->name) == 0)
+	if (netd_find_name(d, s->name))
 		return err_setx(e, EEXIST, "network with name %s already exists", s->name);
 	for (size_t i = 0; s->bridge[0] && i < d->nnets; i++)
 		if (strcmp(d->nets[i]->bridge, s->bridge) == 0)

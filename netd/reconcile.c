@@ -33,7 +33,7 @@ static int load_one(struct netd *d, const char *file)
 		log_err(&e, "ignore network state %s", path);
 		return 0;
 	}
-	if (!has_suffix(file, ".json") || strncmp(file, n->id, ID_LEN) != 0 || netd_find(d, n->name)) {
+	if (!has_suffix(file, ".json") || strncmp(file, n->id, ID_LEN) != 0 || netd_find_name(d, n->name)) {
 		log_error("ignore network state %s: its id or name does not match or repeats another", path);
 		network_free(n);
 		return 0;
@@ -233,7 +233,7 @@ int netd_reconcile(struct netd *d, struct err *e)
 	r = sweep_links(d, e);
 	if (r < 0)
 		return err_wrap(e, "reconcile links");
-	if (!netd_find(d, NETD_DEFAULT_NET)) {
+	if (!netd_find_name(d, NETD_DEFAULT_NET)) {
 		r = netd_net_create_default(d, e);
 		if (r < 0)
 			return r;

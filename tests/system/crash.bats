@@ -213,6 +213,7 @@ assert_agreement() {
 	local eps running id net ip ports pid veths want got cg cfg have
 	eps=$(endpoints)
 	running=$(running_ids | sort)
+	echo "networks:"; pontoon net ls 2>&1
 	echo "endpoints:"; echo "$eps"
 	echo "running:"; echo "$running"
 

@@ -424,6 +424,30 @@ expect_unchanged() {
 	[ ! -e "$PONTOON_ROOT/networks/$(printf 'e%.0s' {1..64}).endpoints" ]
 }
 
+@test "networks named like the start of another's id all come back after netd's restart" {
+	# sixteen networks named 0..f: every network's id starts with one of
+	# those names, whatever order netd reads their files in at its start
+	# (a name that was an id prefix of a network read before it was taken
+	# for a repeat, and the network ignored)
+	for d in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do
+		pontoon net create --subnet "10.91.$((16#$d)).0/24" "$d" >/dev/null
+	done
+	names() { pontoon net ls --format json | jq -r .Name | grep -vx bridge | sort | xargs; }
+	want=$(names)
+	[ "$want" = "0 1 2 3 4 5 6 7 8 9 a b c d e f" ]
+	pid=$(netd_pid)
+	kill -9 "$pid"
+	wait_until 10 bash -c "[ ! -d /proc/$pid ]"
+	got=$(names)
+	[ "$got" = "$want" ] || fail "after the restart: [$got], before: [$want]"
+	grep -q "repeats another" "$PONTOON_RUN/netd.log" && fail "netd ignored a network: $(grep 'repeats another' "$PONTOON_RUN/netd.log")"
+	# each name finds its own network, not the one whose id starts with it
+	for d in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do
+		[ "$(pontoon net inspect "$d" | jq -r '.[0].Name')" = "$d" ]
+	done
+	for d in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do pontoon net rm "$d" >/dev/null; done
+}
+
 @test "netd: one instance, SIGTERM stops it and networks stay, a clear error when it cannot start" {
 	pontoon net create --subnet 10.90.0.0/24 stay
 	pid=$(netd_pid)
