@@ -9,6 +9,7 @@
 #include "netd.h"
 
 #define START_TIMEOUT_MS 10000
+#define RESTART_AFTER_MS 250
 
 json_object *netd_request_new(const char *op)
 {
@@ -105,10 +106,20 @@ static int connect_or_start(const struct netd_paths *p, bool autostart, struct e
 	int r = start_netd(p, e);
 	if (r < 0)
 		return r;
-	/* another starter may have won the lock and still be getting ready */
+	/* another starter may have won the lock and still be getting ready; or
+	 * the lock's holder was a netd still dying of a SIGKILL (its socket
+	 * closed, its lock not yet): then nobody is starting, so start again */
 	deadline = now_ms() + START_TIMEOUT_MS;
-	while ((fd = connect_sock(p, e)) < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && now_ms() < deadline)
+	long again = now_ms() + RESTART_AFTER_MS;
+	while ((fd = connect_sock(p, e)) < 0 && (fd == -ENOENT || fd == -ECONNREFUSED) && now_ms() < deadline) {
 		poll(NULL, 0, 10);
+		if (now_ms() >= again) {
+			err_clear(e);
+			if ((r = start_netd(p, e)) < 0)
+				return r;
+			again = now_ms() + RESTART_AFTER_MS;
+		}
+	}
 	return fd;
 }
 

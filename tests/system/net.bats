@@ -448,6 +448,21 @@ expect_unchanged() {
 	for d in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do pontoon net rm "$d" >/dev/null; done
 }
 
+@test "netd's lock held a moment by a process that is no netd (a netd dying of SIGKILL): the command starts netd once it is free" {
+	pontoon net create --subnet 10.92.0.0/24 held
+	netd_stop
+	# the starter finds the lock taken and no socket: it starts netd again
+	# until one gets the lock, instead of waiting for a netd nobody starts
+	flock "$PONTOON_RUN/netd.lock" sleep 1 &
+	fpid=$!
+	wait_until 5 bash -c "flock -n $PONTOON_RUN/netd.lock true; [ \$? -eq 1 ]"
+	run timeout 8 "$PONTOON_BIN" net inspect held
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Name')" = held ]
+	wait "$fpid"
+	pontoon net rm held
+}
+
 @test "netd: one instance, SIGTERM stops it and networks stay, a clear error when it cannot start" {
 	pontoon net create --subnet 10.90.0.0/24 stay
 	pid=$(netd_pid)
