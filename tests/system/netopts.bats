@@ -282,7 +282,7 @@ gateway_of() { # NETWORK [INDEX]
 	[ "$status" -ne 0 ]
 	assert_output_contains "bad.clab.yml:4:"
 	assert_output_contains "extra-hosts"
-	[ "$before" = "$(kernel_snapshot)" ]
+	diff <(echo "$before") <(kernel_snapshot) || fail "the refused deploy changed the above"
 }
 
 @test "--network name=NET,ip=,ip6=,alias=,mac-address=: per-network settings, as Docker 25+" {
