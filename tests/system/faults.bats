@@ -10,6 +10,21 @@
 
 load helpers
 
+# fault_run SITE N ARGS...: `run pontoon ARGS` with fault point SITE failing
+# (EIO) at its N-th call: netd:X is netd's own, armed in the daemon through
+# its debug.fault request; any other is the command's (PONTOON_FAULT, which
+# its shim and init inherit). FAULT_RUNNER=F: F instead of bats' run.
+fault_run() {
+	local site=$1 n=$2 runner=${FAULT_RUNNER:-run}
+	shift 2
+	if [[ $site == netd:* ]]; then
+		netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
+		"$runner" "$PONTOON_BIN" "$@"
+	else
+		"$runner" env "PONTOON_FAULT=$site:$n:EIO" "$PONTOON_BIN" "$@"
+	fi
+}
+
 # kernel_snapshot without what moves by itself: IPv6 DAD progress, and a
 # bridge's carrier, which follows its last port's background deletion
 snapshot() {
@@ -105,12 +120,7 @@ teardown() {
 	for site in netd:netlink netd:nft netd:state state cgroup mount seccomp; do
 		for n in $(seq 1 80); do
 			before=$(snapshot)
-			if [[ $site == netd:* ]]; then
-				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
-				run pontoon run --rm --network mynet busybox true
-			else
-				PONTOON_FAULT=$site:$n:EIO run pontoon run --rm --network mynet busybox true
-			fi
+			fault_run "$site" "$n" run --rm --network mynet busybox true
 			if [ "$status" -eq 0 ]; then
 				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
 				break
@@ -155,12 +165,7 @@ container_view() {
 		for n in $(seq 1 80); do
 			before=$(snapshot_nolinklocal)
 			view=$(container_view "$pid")
-			if [[ $site == netd:* ]]; then
-				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
-				run pontoon net connect --ip 10.47.0.50 --alias extra netb c1
-			else
-				PONTOON_FAULT=$site:$n:EIO run pontoon net connect --ip 10.47.0.50 --alias extra netb c1
-			fi
+			fault_run "$site" "$n" net connect --ip 10.47.0.50 --alias extra netb c1
 			if [ "$status" -eq 0 ]; then
 				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
 				nsenter -t "$pid" -n ip -o addr show | grep -q '10.47.0.50/24' || fail "$site:$n: connected without the address"
@@ -200,12 +205,7 @@ container_view() {
 		for n in $(seq 1 80); do
 			before=$(snapshot_nolinklocal)
 			view=$(container_view "$pid")
-			if [[ $site == netd:* ]]; then
-				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
-				run pontoon net disconnect dnetb c1
-			else
-				PONTOON_FAULT=$site:$n:EIO run pontoon net disconnect dnetb c1
-			fi
+			fault_run "$site" "$n" net disconnect dnetb c1
 			if [ "$status" -eq 0 ]; then
 				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
 				# really gone: the address, the hosts line, netd's endpoint
@@ -283,12 +283,7 @@ no_lab_left() {
 	for site in netd:netlink netd:nft netd:state state cgroup mount seccomp; do
 		for n in $(seq 1 100); do
 			before=$(snapshot_nolinklocal)
-			if [[ $site == netd:* ]]; then
-				netd "{\"version\":1,\"op\":\"debug.fault\",\"spec\":\"${site#netd:}:$n:EIO\"}" | jq -e .ok >/dev/null
-				deploy pontoon lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
-			else
-				deploy env PONTOON_FAULT=$site:$n:EIO "$PONTOON_BIN" lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
-			fi
+			FAULT_RUNNER=deploy fault_run "$site" "$n" lab deploy -t "$BATS_TEST_TMPDIR/f.clab.yml"
 			if [ "$status" -eq 0 ]; then
 				netd '{"version":1,"op":"debug.fault","spec":""}' >/dev/null
 				[ "$(pontoon exec f-b cat /sys/class/net/eth1/iflink)" = "$(pontoon exec f-a cat /sys/class/net/eth1/ifindex)" ] ||
